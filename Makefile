@@ -1,0 +1,56 @@
+# The workbench's master entry point (DIME's "master script"): every target starts with setup.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+UV := $(BIN)/uv
+UV_VERSION := 0.13.8
+LOCK := requirements/dev.lock
+STAMP := $(VENV)/.setup-stamp
+PARAMS ?= $(wildcard params/20*.yaml)
+BENCH_SCALE ?= 0.1
+
+.PHONY: setup run test lab bench lint format clean help chromium
+
+help:  ## list targets
+	@grep -E '^[a-z]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/\t/'
+
+setup: $(STAMP)  ## create .venv, install the pinned set, register the `nlw` kernel
+
+# Re-run only when the lock or the project metadata change: quick when already done.
+$(STAMP): $(LOCK) pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@test -x $(UV) || $(BIN)/python -m pip install -q uv==$(UV_VERSION)
+	$(UV) pip sync -q --python $(BIN)/python $(LOCK)
+	$(UV) pip install -q --python $(BIN)/python --no-deps -e .
+	$(BIN)/python -m ipykernel install --sys-prefix --name nlw --display-name "Python (nlw)" >/dev/null
+	@touch $@
+
+run: setup  ## synthesise data if missing, evaluate every edition in params/, write outputs/
+	$(BIN)/nlw run $(PARAMS)
+
+test: setup chromium  ## the whole test suite (lint, units, notebooks, browser)
+	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
+
+chromium:  ## headless Chromium and a Devanagari font for browser tests and PDF printing
+	@command -v chromium >/dev/null && fc-list 2>/dev/null | grep -qi lohit || \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-lohit-deva >/dev/null; }
+
+lab: setup  ## JupyterLab on the nlw kernel
+	$(BIN)/jupyter lab notebooks/
+
+bench: setup  ## benchmarks (not part of tests); BENCH_SCALE=0.1 by default
+	$(BIN)/nlw bench --scale $(BENCH_SCALE)
+
+lint: setup
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+format: setup
+	$(BIN)/ruff format . && $(BIN)/ruff check --fix .
+
+lock:  ## re-pin the environment after editing pyproject dependencies
+	$(UV) pip compile -q pyproject.toml --extra dev --python-version 3.11 -o requirements/dev.lock
+	$(UV) pip compile -q pyproject.toml --python-version 3.11 -o requirements/run.lock
+
+clean:  ## remove generated data and outputs (keeps .venv)
+	rm -rf outputs/* data/processed/* data/raw/synthetic
