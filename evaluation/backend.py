@@ -1,0 +1,82 @@
+"""One ``connect()`` for the analysis engine: DuckDB embedded by default, Spark when asked.
+
+The library writes its table expressions in Ibis, so the same code runs on either engine.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import ibis
+from ibis.expr.types import Table
+
+from evaluation.contract import TABLES
+
+__all__ = ["Store", "connect"]
+
+Backend = Literal["duckdb", "spark"]
+
+
+@dataclass(frozen=True)
+class Store:
+    """A processed dataset opened on an engine: ``store.table("enrolments")`` is an Ibis table."""
+
+    path: Path
+    con: ibis.BaseBackend
+    backend: Backend
+
+    def table(self, name: str) -> Table:
+        """The canonical table ``name`` as an Ibis expression."""
+        if name not in TABLES:
+            raise ValueError(f"unknown table {name!r}; known: {', '.join(TABLES)}")
+        return self.con.table(name)
+
+    def has(self, name: str) -> bool:
+        """Whether the store holds table ``name``."""
+        return name in self.con.list_tables()
+
+
+def connect(
+    path: str | Path,
+    *,
+    backend: Backend = "duckdb",
+    memory_limit: str = "4GB",
+    threads: int | None = None,
+) -> Store:
+    """Open the processed store at ``path`` (a folder of ``<table>.parquet`` files).
+
+    Parameters
+    ----------
+    path
+        ``data/processed/<dataset>``.
+    backend
+        ``"duckdb"`` (embedded, out-of-core) or ``"spark"`` (PySpark session from the environment).
+    memory_limit
+        DuckDB's memory limit; above it DuckDB spills to a temporary folder.
+    threads
+        DuckDB worker threads (default: all cores).
+    """
+    path = Path(path)
+    if not path.is_dir():
+        raise FileNotFoundError(f"processed store {path} does not exist; run `nlw ingest` first")
+    if backend == "duckdb":
+        con = ibis.duckdb.connect(memory_limit=memory_limit, **({"threads": threads} if threads else {}))
+    elif backend == "spark":
+        con = _spark_connection()
+    else:
+        raise ValueError(f"backend must be 'duckdb' or 'spark', got {backend!r}")
+    for file in sorted(path.glob("*.parquet")):
+        if file.stem in TABLES:
+            con.read_parquet(file, table_name=file.stem)
+    return Store(path=path, con=con, backend=backend)
+
+
+def _spark_connection() -> ibis.BaseBackend:  # pragma: no cover - needs pyspark
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError as exc:
+        raise RuntimeError("backend 'spark' needs pyspark: pip install 'ibis-framework[pyspark]'") from exc
+    session = SparkSession.builder.appName("nlw").getOrCreate()
+    return ibis.pyspark.connect(session)

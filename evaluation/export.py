@@ -1,0 +1,116 @@
+"""Executed notebooks -> pages a policy reader can open: HTML without code, PDF, index.
+
+HTML is rendered by nbconvert's ``basic`` template with inputs, prompts and stderr removed
+(warnings belong in the run log, not in a report) and wrapped in the workbench's own light page
+with a SYNTHETIC DATA banner that repeats on every printed page. PDFs are printed from that HTML
+by Debian's headless Chromium (nbconvert's ``webpdf`` cannot find it; see FIELD-NOTES).
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import shutil
+import subprocess
+import tempfile
+from importlib import resources
+from pathlib import Path
+
+import nbformat
+from nbconvert import HTMLExporter
+
+__all__ = ["atomic_write_text", "chromium_path", "notebook_to_html", "html_to_pdf"]
+
+BANNER = "SYNTHETIC DATA — generated for testing the workbench; not real learners"
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file and a rename (never half-written)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _strip_for_readers(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Drop stderr streams, error tracebacks' code context and cells tagged ``remove``."""
+    kept = []
+    for cell in notebook.cells:
+        if "remove" in cell.get("metadata", {}).get("tags", []):
+            continue
+        if cell.cell_type == "code":
+            cell.outputs = [
+                out
+                for out in cell.get("outputs", [])
+                if not (out.get("output_type") == "stream" and out.get("name") == "stderr")
+            ]
+        kept.append(cell)
+    notebook.cells = kept
+    return notebook
+
+
+def page(body: str, *, title: str, synthetic: bool, meta: str = "") -> str:
+    """Wrap an HTML fragment in the workbench's report page."""
+    css = resources.files("evaluation.templates").joinpath("report.css").read_text("utf-8")
+    banner = f'<div class="nlw-banner" role="note">{html.escape(BANNER)}</div>' if synthetic else ""
+    meta_html = f'<div class="nlw-meta">{html.escape(meta)}</div>' if meta else ""
+    page_class = "nlw-page" if synthetic else "nlw-page nlw-real"
+    return (
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{html.escape(title)}</title>\n<style>\n{css}</style>\n</head>\n<body>\n"
+        f'{banner}\n<main class="{page_class}">\n{meta_html}\n{body}\n</main>\n</body>\n</html>\n'
+    )
+
+
+def notebook_to_html(
+    notebook_path: Path, html_path: Path, *, title: str, synthetic: bool, meta: str = ""
+) -> Path:
+    """Render an executed notebook as a code-free HTML page (images embedded, opens offline)."""
+    notebook = _strip_for_readers(nbformat.read(notebook_path, as_version=4))
+    exporter = HTMLExporter(
+        template_name="basic",
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
+    body, _ = exporter.from_notebook_node(notebook)
+    atomic_write_text(html_path, page(body, title=title, synthetic=synthetic, meta=meta))
+    return html_path
+
+
+def chromium_path() -> str | None:
+    """Debian's Chromium, if installed."""
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def html_to_pdf(html_path: Path, pdf_path: Path, *, timeout: int = 120) -> Path:
+    """Print an HTML page to PDF with headless Chromium (no network, fresh profile)."""
+    browser = chromium_path()
+    if browser is None:
+        raise RuntimeError("PDF export needs Debian's chromium: apt-get install chromium")
+    with tempfile.TemporaryDirectory() as profile:
+        tmp_pdf = pdf_path.with_suffix(".pdf.tmp")
+        command = [
+            browser,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={profile}",
+            "--no-pdf-header-footer",
+            f"--print-to-pdf={tmp_pdf}",
+            html_path.resolve().as_uri(),
+        ]
+        subprocess.run(command, check=True, capture_output=True, timeout=timeout)
+        os.replace(tmp_pdf, pdf_path)
+    return pdf_path

@@ -1,0 +1,36 @@
+import pytest
+
+from evaluation.formatting import format_count, group_digits, in_words
+
+
+@pytest.mark.parametrize(
+    ("value", "indian", "international"),
+    [
+        (0, "0", "0"),
+        (999, "999", "999"),
+        (1000, "1,000", "1,000"),
+        (100000, "1,00,000", "100,000"),
+        (4560000, "45,60,000", "4,560,000"),
+        (31000000, "3,10,00,000", "31,000,000"),
+        (-12345, "-12,345", "-12,345"),
+    ],
+)
+def test_digit_grouping(value, indian, international):
+    assert group_digits(value) == indian
+    assert group_digits(value, style="international") == international
+
+
+def test_words_for_the_published_figures():
+    assert in_words(740000) == "7.4 lakh"
+    assert in_words(17400000) == "1.74 crore"
+    assert in_words(3260000) == "32.6 lakh"
+    assert in_words(17400000, style="international") == "17.4 million"
+
+
+def test_counts_below_a_lakh_keep_digits():
+    assert format_count(37000) == "37,000"
+    assert format_count(420000) == "4.2 lakh"
+
+
+def test_decimals_are_kept():
+    assert group_digits(1234567.891, decimals=1) == "12,34,567.9"
