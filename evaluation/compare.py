@@ -698,6 +698,15 @@ def funnel_limits(
         ``"exact"``: binomial quantiles with Spiegelhalter's interpolation between integer
         counts; ``"normal"``: ``target +- z sqrt(target (1 - target) / n)``, clipped to [0, 1].
 
+    Notes
+    -----
+    Exact limits: with ``r`` the smallest count whose binomial CDF ``F(r)`` reaches ``p`` and
+    ``a = (F(r) - p) / (F(r) - F(r - 1))``, the limit is ``(r + 1/2 - a) / n``. Spiegelhalter
+    (2005, appendix) writes ``(r - a) / n``, which spreads the mass of count ``r`` over
+    ``(r - 1, r]`` and so shifts both limits down by ``1 / (2n)``: at ``target = 0.5`` and
+    ``n = 10`` it flags 8 of 10 above the 95 % limit although ``P(Y >= 8) = 0.055``. Centring
+    the mass on ``r`` keeps the limits symmetric and each tail at or below its nominal size.
+
     Returns
     -------
     pandas.DataFrame
@@ -734,7 +743,8 @@ def _funnel_bound(sizes: np.ndarray, target: float, p: float, method: FunnelMeth
     cdf_at = stats.binom.cdf(quantile, whole, target)
     cdf_below = stats.binom.cdf(quantile - 1, whole, target)
     step = np.where(cdf_at > cdf_below, (cdf_at - p) / (cdf_at - cdf_below), 0.0)
-    return np.clip((quantile - step) / whole, 0, 1)
+    # The probability mass at count r is spread over (r - 1/2, r + 1/2], hence the + 0.5.
+    return np.clip((quantile + 0.5 - step) / whole, 0, 1)
 
 
 def funnel_flags(
