@@ -103,3 +103,114 @@ CANONICAL_COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
 }
 
 TABLES = tuple(CANONICAL_COLUMNS)
+
+# --------------------------------------------------------------------------- schemas
+# Types are enforced on the Parquet files (``arrow_schema``); the pandera schemas check values
+# (allowed codes, ranges, key format, non-null keys) on any pandas frame read from the store.
+
+#: Contract dtype -> Arrow type name (see :func:`arrow_schema`).
+ARROW_TYPES = {
+    "string": "string",
+    "date32": "date32",
+    "timestamp": "timestamp[us]",
+    "float64": "double",
+    "int64": "int64",
+    "bool": "bool",
+}
+
+USER_KEY_PATTERN = r"^[0-9a-f]{64}$"
+EVENT_STATUSES = ("enrolled", "in-progress", "completed")
+ACBP_PROGRESS = ("Completed", "In Progress", "Not Started", "Not Enrolled")
+
+#: Columns that may never be null, per table.
+REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
+    "learners": ("user_key", "group"),
+    "org_hierarchy": ("mdo_id", "org_type"),
+    "content": ("content_id", "competency_area"),
+    "enrolments": ("user_key", "content_id", "status"),
+    "events": ("event_id",),
+    "event_attendance": ("user_key", "event_id", "status"),
+    "karma_ledger": ("user_key", "points"),
+    "acbp_allocations": ("user_key", "progress"),
+    "outcomes": ("user_key", "outcome"),
+}
+
+#: Columns whose values must come from a fixed list, per table.
+ALLOWED_VALUES: dict[str, dict[str, tuple[str, ...]]] = {
+    "learners": {"group": GROUPS},
+    "org_hierarchy": {"org_type": ORG_TYPES},
+    "content": {"competency_area": COMPETENCY_AREAS},
+    "enrolments": {"status": ENROLMENT_STATUSES},
+    "event_attendance": {"status": EVENT_STATUSES},
+    "acbp_allocations": {"progress": ACBP_PROGRESS},
+}
+
+#: Numeric columns with a closed range [low, high] (None = unbounded).
+RANGES: dict[str, dict[str, tuple[float | None, float | None]]] = {
+    "content": {"duration_hours": (0.0, None)},
+    "enrolments": {"progress_pct": (0.0, 100.0), "user_rating": (0.0, 5.0)},
+    "events": {"duration_hours": (0.0, None)},
+    "event_attendance": {"completion_pct": (0.0, 100.0), "watch_hours": (0.0, None)},
+}
+
+
+def arrow_schema(table: str) -> object:
+    """Return the :class:`pyarrow.Schema` a processed Parquet file of ``table`` must have.
+
+    Parameters
+    ----------
+    table : str
+        A canonical table name (one of ``TABLES``).
+
+    Raises
+    ------
+    ValueError
+        If ``table`` is not a canonical table.
+    """
+    import pyarrow as pa
+
+    if table not in CANONICAL_COLUMNS:
+        raise ValueError(f"unknown table {table!r}; expected one of {TABLES}")
+    types = {
+        "string": pa.string(),
+        "date32": pa.date32(),
+        "timestamp": pa.timestamp("us"),
+        "float64": pa.float64(),
+        "int64": pa.int64(),
+        "bool": pa.bool_(),
+    }
+    return pa.schema([(c, types[d]) for c, (d, _) in CANONICAL_COLUMNS[table].items()])
+
+
+def pandera_schema(table: str) -> object:
+    """Return the pandera ``DataFrameSchema`` checking the values of a canonical table.
+
+    Columns are required and ordered as in the contract; keys are non-null; ``user_key`` is 64 hex
+    characters; coded columns take only their allowed values; percentages lie in 0-100 and
+    durations are non-negative. Dtypes are not checked here (pandas nullable types vary); the
+    Parquet schema is checked with :func:`arrow_schema`.
+
+    Raises
+    ------
+    ValueError
+        If ``table`` is not a canonical table.
+    """
+    import pandera.pandas as pa
+
+    if table not in CANONICAL_COLUMNS:
+        raise ValueError(f"unknown table {table!r}; expected one of {TABLES}")
+    columns = {}
+    for name in CANONICAL_COLUMNS[table]:
+        checks = []
+        if name == "user_key":
+            checks.append(pa.Check.str_matches(USER_KEY_PATTERN))
+        if name in ALLOWED_VALUES.get(table, {}):
+            checks.append(pa.Check.isin(ALLOWED_VALUES[table][name]))
+        low, high = RANGES.get(table, {}).get(name, (None, None))
+        if low is not None:
+            checks.append(pa.Check.ge(low))
+        if high is not None:
+            checks.append(pa.Check.le(high))
+        nullable = name not in REQUIRED_COLUMNS.get(table, ())
+        columns[name] = pa.Column(checks=checks, nullable=nullable, required=True)
+    return pa.DataFrameSchema(columns, ordered=True, strict=True, name=table)

@@ -1,0 +1,660 @@
+"""Load raw files into DuckDB, check every value in one pass, and keep the clean rows.
+
+For each logical source the files are read as text (``all_varchar``) through DuckDB, grouped by
+identical header so one ``read_csv`` call covers many MDO folders. DuckDB's reject tables catch
+malformed records (wrong field count, invalid UTF-8) with their record numbers. Values are then
+parsed with ``TRY_CAST``-style expressions: a value that does not parse is an error; a value that
+parses but is impossible (progress 120 %, completion before enrolment, a date in the future) is a
+warning and its row is rejected and counted. Duplicates are resolved by a documented rule.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Literal
+
+import duckdb
+
+from evaluation.ingest.errors import Problem, ValidationReport
+from evaluation.ingest.layout import RawFile
+from evaluation.ingest.normalise import (
+    duration_hms_hours_sql,
+    enrolment_status_sql,
+    event_status_sql,
+    parse_bool_sql,
+    parse_timestamp_sql,
+    quote_ident,
+)
+from evaluation.ingest.scan import FileScan, LineMapper, scan_file
+from evaluation.ingest.sources import SourceSpec
+
+__all__ = ["DEFAULT_PERIOD_START", "StagedSource", "Thresholds", "stage_source"]
+
+#: Earliest plausible date in iGOT data (the platform went live in 2020).
+DEFAULT_PERIOD_START = date(2019, 1, 1)
+#: Tokens that mean "no value" in typed columns.
+_NA_TOKENS = ("", "na", "n/a", "null", "none", "not available", "-", "nan")
+#: Columns whose dates may lie in the future (due dates, scheduled events, retirements).
+_FUTURE_OK = frozenset(
+    {"due_date", "Due Date of Completion", "Content_Retired_On", "event_start_datetime"}
+)
+#: Enrolment-status columns checked for unknown codes, per source.
+_STATUS_COLUMNS: dict[tuple[str, str], Literal["enrolment", "event"]] = {
+    ("user_enrolments", "user_consumption_status"): "enrolment",
+    ("consumption_report", "Status"): "enrolment",
+    ("event_enrolment_details", "status"): "event",
+}
+#: Columns excluded from the duplicate fingerprint (they change between report runs).
+_VOLATILE = frozenset({"Report_Last_Generated_On", "mdoid"})
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Plausibility limits used by the value checks.
+
+    Parameters
+    ----------
+    period_start : date
+        Dates before it are outside the data period.
+    period_end : datetime
+        Dates after it (plus one day of tolerance) are in the future.
+    max_content_hours : float
+        Longer course durations are absurd.
+    max_event_hours : float
+        Longer event durations or watch times are absurd.
+    """
+
+    period_start: date = DEFAULT_PERIOD_START
+    period_end: datetime = field(default_factory=datetime.now)
+    max_content_hours: float = 1000.0
+    max_event_hours: float = 24.0
+
+
+@dataclass
+class StagedSource:
+    """A source after staging: its clean DuckDB table and what happened on the way."""
+
+    spec: SourceSpec
+    table: str | None
+    rows_in: int = 0
+    rows_out: int = 0
+    rejected: Counter[str] = field(default_factory=Counter)
+    resolved: Counter[str] = field(default_factory=Counter)
+    scans: list[FileScan] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Check:
+    rule: str
+    severity: Literal["error", "warning"]
+    column: str | None
+    condition: str
+    message: str
+    value_sql: str = "NULL"
+
+
+def _q(name: str) -> str:
+    return quote_ident(name)
+
+
+def _lit(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _blank(x: str) -> str:
+    tokens = ", ".join(_lit(t) for t in _NA_TOKENS)
+    return f"({x} IS NULL OR lower(trim({x})) IN ({tokens}))"
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def _create_stage(con: duckdb.DuckDBPyConnection, table: str, spec: SourceSpec) -> None:
+    cols = ", ".join(f"{_q(c)} VARCHAR" for c in spec.columns)
+    con.execute(
+        f"CREATE OR REPLACE TABLE {table} ({cols}, _path VARCHAR, _ord BIGINT, "
+        "_mdoid VARCHAR, _report_date DATE)"
+    )
+
+
+def _register_files(con: duckdb.DuckDBPyConnection, files: list[RawFile]) -> None:
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS input_files (path VARCHAR, mdoid VARCHAR, report_date DATE)"
+    )
+    con.executemany(
+        "INSERT INTO input_files VALUES (?, ?, ?)",
+        [(str(f.path), f.mdoid, f.report_date) for f in files],
+    )
+
+
+def _select_known(spec: SourceSpec, header: list[str], alias: str) -> str:
+    present = set(header)
+    return ", ".join(
+        f"CAST({alias}.{_q(c)} AS VARCHAR)" if c in present else "NULL" for c in spec.columns
+    )
+
+
+def _load_csv_group(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    spec: SourceSpec,
+    header: list[str],
+    paths: list[str],
+    group_no: int,
+) -> tuple[str, str]:
+    columns = "{" + ", ".join(f"{_lit(h)}: 'VARCHAR'" for h in header) + "}"
+    files = "[" + ", ".join(_lit(p) for p in paths) + "]"
+    rej, scan = f"rej_{table}_{group_no}", f"rejscan_{table}_{group_no}"
+    con.execute(
+        f"INSERT INTO {table} SELECT {_select_known(spec, header, 'r')}, r.filename, "
+        f"r.ordinality, f.mdoid, f.report_date "
+        f"FROM read_csv({files}, columns={columns}, header=true, auto_detect=false, delim=',', "
+        f"quote='\"', escape='\"', filename=true, store_rejects=true, "
+        f"rejects_table='{rej}', rejects_scan='{scan}') WITH ORDINALITY AS r "
+        f"JOIN input_files f ON f.path = r.filename"
+    )
+    return rej, scan
+
+
+def _load_parquet_group(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    spec: SourceSpec,
+    header: list[str],
+    paths: list[str],
+) -> None:
+    files = "[" + ", ".join(_lit(p) for p in paths) + "]"
+    con.execute(
+        f"INSERT INTO {table} SELECT {_select_known(spec, header, 'r')}, r.filename, "
+        f"r.file_row_number + 1, f.mdoid, f.report_date "
+        f"FROM read_parquet({files}, filename=true, file_row_number=true, union_by_name=true) r "
+        f"JOIN input_files f ON f.path = r.filename"
+    )
+
+
+_REJECT_RULES = {
+    "MISSING COLUMNS": ("missing_fields", "the line has fewer fields than the header"),
+    "TOO MANY COLUMNS": ("extra_fields", "the line has more fields than the header"),
+    "INVALID ENCODING": ("non_utf8", "bytes that are not valid UTF-8"),
+    "INVALID UNICODE": ("non_utf8", "bytes that are not valid UTF-8"),
+    "UNQUOTED VALUE": ("bad_quoting", "a quote character inside an unquoted field"),
+    "LINE SIZE OVER MAXIMUM": ("line_too_long", "the line is longer than 2 MB"),
+}
+
+
+def _collect_rejects(
+    con: duckdb.DuckDBPyConnection, rej: str, scan_table: str
+) -> list[tuple[str, int, str | None, str]]:
+    rows = con.execute(
+        f"SELECT s.file_path, e.line, e.column_name, e.error_type FROM {rej} e "
+        f"JOIN {scan_table} s USING (scan_id, file_id) ORDER BY s.file_path, e.line"
+    ).fetchall()
+    return [(str(p), int(line), col, str(kind)) for p, line, col, kind in rows]
+
+
+# --------------------------------------------------------------------------- checks
+
+
+def _typed_sql(spec: SourceSpec, column: str) -> str:
+    """SQL parsing the raw text column into its kind's type (NULL when blank or unparseable)."""
+    kind = spec.columns[column]
+    x = _q(column)
+    clean = f"CASE WHEN {_blank(x)} THEN NULL ELSE trim({x}) END"
+    if kind in ("int", "float", "pct", "rating", "seconds", "minutes"):
+        return f"try_cast({clean} AS DOUBLE)"
+    if kind in ("timestamp", "date"):
+        return parse_timestamp_sql(clean)
+    if kind == "hms":
+        return duration_hms_hours_sql(clean)
+    if kind == "bool":
+        return parse_bool_sql(clean)
+    if kind in ("id", "user_id"):
+        return f"nullif(trim({x}), '')"
+    return f"nullif({x}, '')"  # text and pii: kept as written (text is data, never markup)
+
+
+def _value_checks(spec: SourceSpec, column: str, limits: Thresholds) -> list[_Check]:
+    kind = spec.columns[column]
+    raw, typed = _q(column), _q(f"t::{column}")
+    present = f"NOT {_blank(raw)}"
+    checks: list[_Check] = []
+    if kind in ("int", "float", "pct", "rating", "seconds", "minutes", "bool"):
+        expected = {"bool": "true/false or yes/no"}.get(kind, "a number")
+        checks.append(
+            _Check(
+                "wrong_type",
+                "error",
+                column,
+                f"{present} AND {typed} IS NULL",
+                f"expected {expected}",
+                raw,
+            )
+        )
+    if kind == "int":
+        checks.append(
+            _Check(
+                "wrong_type",
+                "error",
+                column,
+                f"{typed} IS NOT NULL AND {typed} <> round({typed})",
+                "expected a whole number",
+                raw,
+            )
+        )
+    if kind == "pct":
+        checks.append(
+            _Check(
+                "progress_out_of_range",
+                "warning",
+                column,
+                f"{typed} < 0 OR {typed} > 100",
+                "percentage outside 0-100; row rejected",
+                raw,
+            )
+        )
+    if kind == "rating":
+        checks.append(
+            _Check(
+                "rating_out_of_range",
+                "warning",
+                column,
+                f"{typed} < 0 OR {typed} > 5",
+                "rating outside 0-5; row rejected",
+                raw,
+            )
+        )
+    if kind in ("timestamp", "date"):
+        checks += _date_checks(column, raw, typed, present, limits)
+    if kind in ("hms", "seconds", "minutes"):
+        checks += _duration_checks(column, kind, raw, typed, present, limits)
+    return checks
+
+
+def _date_checks(
+    column: str, raw: str, typed: str, present: str, limits: Thresholds
+) -> list[_Check]:
+    checks = [
+        _Check(
+            "unparseable_date",
+            "error",
+            column,
+            f"{present} AND {typed} IS NULL",
+            "not a date (yyyy-MM-dd[ HH:mm:ss] or dd/MM/yyyy)",
+            raw,
+        ),
+        _Check(
+            "date_outside_period",
+            "warning",
+            column,
+            f"{typed} < DATE '{limits.period_start.isoformat()}'",
+            f"date before the data period (starts {limits.period_start}); row rejected",
+            raw,
+        ),
+    ]
+    if column not in _FUTURE_OK:
+        latest = (limits.period_end + timedelta(days=1)).strftime("%Y-%m-%d %H:%M:%S")
+        checks.append(
+            _Check(
+                "date_in_future",
+                "warning",
+                column,
+                f"{typed} > TIMESTAMP '{latest}'",
+                "date in the future; row rejected",
+                raw,
+            )
+        )
+    return checks
+
+
+def _duration_checks(
+    column: str, kind: str, raw: str, typed: str, present: str, limits: Thresholds
+) -> list[_Check]:
+    per_hour = {"hms": 1.0, "seconds": 3600.0, "minutes": 60.0}[kind]
+    event_like = column in ("duration", "event_duration_seconds", "progress_duration")
+    max_hours = limits.max_event_hours if event_like else limits.max_content_hours
+    negative = f"regexp_matches({raw}, '^\\s*-\\s*\\d')" if kind == "hms" else f"{typed} < 0"
+    return [
+        _Check(
+            "wrong_type",
+            "error",
+            column,
+            f"{present} AND {typed} IS NULL AND NOT ({negative})",
+            "expected HH:MM:SS" if kind == "hms" else f"expected a number of {kind}",
+            raw,
+        ),
+        _Check(
+            "negative_duration", "warning", column, negative, "negative duration; row rejected", raw
+        ),
+        _Check(
+            "absurd_duration",
+            "warning",
+            column,
+            f"{typed} / {per_hour} > {max_hours}",
+            f"duration above {max_hours:g} hours; row rejected",
+            raw,
+        ),
+    ]
+
+
+def _row_checks(spec: SourceSpec, header_union: set[str]) -> list[_Check]:
+    checks: list[_Check] = []
+    key_ids = [c for c in spec.key if spec.columns.get(c) in ("id", "user_id") or c == "link_id"]
+    required = {c for g in spec.required_groups() for c in g}
+    for column in key_ids:
+        if column == "link_id" or (column in required and column in header_union):
+            checks.append(
+                _Check(
+                    "missing_id",
+                    "warning",
+                    column,
+                    f"{_q('t::' + column)} IS NULL",
+                    "identifier is blank; row rejected",
+                )
+            )
+    for start, end in spec.pairs:
+        if start in header_union and end in header_union:
+            checks.append(
+                _Check(
+                    "completed_before_enrolled",
+                    "warning",
+                    end,
+                    f"CAST({_q('t::' + end)} AS DATE) < CAST({_q('t::' + start)} AS DATE)",
+                    f"{end} is before {start}; row rejected",
+                    _q(end),
+                )
+            )
+    for (source, column), family in _STATUS_COLUMNS.items():
+        if source == spec.name and column in header_union:
+            if family == "enrolment":
+                _, rule = enrolment_status_sql(_q(column), "NULL")
+            else:
+                _, rule = event_status_sql(_q(column))
+            checks.append(
+                _Check(
+                    "unknown_status",
+                    "warning",
+                    column,
+                    f"NOT {_blank(_q(column))} AND ({rule}) = 'unrecognised'",
+                    "unknown status value; row rejected",
+                    _q(column),
+                )
+            )
+    return checks
+
+
+# --------------------------------------------------------------------------- the pass
+
+
+@dataclass
+class _Context:
+    con: duckdb.DuckDBPyConnection
+    report: ValidationReport
+    limits: Thresholds
+    link_mode: Literal["user_id", "email"] | None
+    mappers: dict[str, LineMapper] = field(default_factory=dict)
+    offsets: dict[str, int] = field(default_factory=dict)
+    rel: dict[str, str] = field(default_factory=dict)
+
+
+def _line_of(ctx: _Context, path: str, ordinal: int) -> int:
+    mapper = ctx.mappers.get(path)
+    if mapper is None:
+        return ordinal + 1
+    if mapper.scan.raw.format == "parquet":
+        return ordinal
+    return mapper.line_of_valid(ordinal - ctx.offsets.get(path, 0))
+
+
+def _link_sql(link_mode: str | None) -> str:
+    if link_mode == "user_id":
+        return "nullif(trim(\"userID\"), '')"
+    return "nullif(lower(trim(\"Email\")), '')"
+
+
+def _build_typed(ctx: _Context, spec: SourceSpec, stage: str, typed: str) -> None:
+    parts = [f"{_typed_sql(spec, c)} AS {_q('t::' + c)}" for c in spec.columns]
+    if spec.shape == "reports" and "link_id" in spec.key:
+        parts.append(f"{_link_sql(ctx.link_mode)} AS {_q('t::link_id')}")
+    ctx.con.execute(f"CREATE OR REPLACE TABLE {typed} AS SELECT *, {', '.join(parts)} FROM {stage}")
+
+
+def _report_check(ctx: _Context, typed: str, check: _Check, count: int) -> None:
+    remaining = max(ctx.report.max_errors - len(ctx.report.problems), 0)
+    examples = ctx.con.execute(
+        f"SELECT _path, _ord, CAST({check.value_sql} AS VARCHAR) FROM {typed} "
+        f"WHERE {check.condition} ORDER BY _path, _ord LIMIT {min(remaining, count)}"
+    ).fetchall()
+    for path, ordinal, value in examples:
+        shown = "" if value is None else f" (value {value[:60]!r})"
+        ctx.report.add(
+            Problem(
+                check.severity,
+                ctx.rel.get(path, path),
+                _line_of(ctx, path, int(ordinal)),
+                check.column,
+                check.rule,
+                check.message + shown,
+            )
+        )
+    if count > len(examples):
+        ctx.report.count_more(check.severity, check.rule, count - len(examples))
+
+
+def _run_checks(ctx: _Context, spec: SourceSpec, typed: str, header_union: set[str]) -> str:
+    """Report every failed check; return a SQL CASE naming the rejection reason of a row."""
+    checks = [
+        check
+        for column in spec.columns
+        if column in header_union
+        for check in _value_checks(spec, column, ctx.limits)
+    ] + _row_checks(spec, header_union)
+    if not checks:
+        return "NULL"
+    counts = ctx.con.execute(
+        "SELECT "
+        + ", ".join(f"count_if(coalesce({c.condition}, FALSE))" for c in checks)
+        + f" FROM {typed}"
+    ).fetchone()
+    for check, count in zip(checks, counts or (), strict=True):
+        if count:
+            _report_check(ctx, typed, check, int(count))
+    reasons = [c for c in checks if c.severity == "warning"]
+    if not reasons:
+        return "NULL"
+    return (
+        "CASE "
+        + " ".join(f"WHEN coalesce({c.condition}, FALSE) THEN {_lit(c.rule)}" for c in reasons)
+        + " END"
+    )
+
+
+def _dedupe(
+    ctx: _Context, spec: SourceSpec, typed: str, clean: str, reject_sql: str, staged: StagedSource
+) -> None:
+    con = ctx.con
+    con.execute(
+        f"CREATE OR REPLACE TABLE {typed}_r AS SELECT *, {reject_sql} AS _reject FROM {typed}"
+    )
+    for reason, n in con.execute(
+        f"SELECT _reject, count(*) FROM {typed}_r WHERE _reject IS NOT NULL GROUP BY 1"
+    ).fetchall():
+        staged.rejected[str(reason)] += int(n)
+    fingerprint_cols = [c for c in spec.columns if c not in _VOLATILE]
+    fingerprint = "hash(" + ", ".join(_q(c) for c in fingerprint_cols) + ")"
+    keys = [_q("t::link_id") if k == "link_id" else _q("t::" + k) for k in spec.key]
+    typed_cols = ", ".join(f"{_q('t::' + c)} AS {_q(c)}" for c in spec.columns)
+    link = f", {_q('t::link_id')} AS link_id" if "link_id" in spec.key else ""
+    if not keys:
+        con.execute(
+            f"CREATE OR REPLACE TABLE {clean} AS SELECT {typed_cols}{link}, _path, _ord, _mdoid, "
+            f"_report_date FROM {typed}_r WHERE _reject IS NULL"
+        )
+        return
+    key_list = ", ".join(keys)
+    _report_duplicates(ctx, spec, typed, key_list, fingerprint, staged)
+    con.execute(
+        f"CREATE OR REPLACE TABLE {clean} AS SELECT {typed_cols}{link}, _path, _ord, _mdoid, "
+        f"_report_date FROM {typed}_r WHERE _reject IS NULL "
+        f"QUALIFY row_number() OVER (PARTITION BY {key_list} "
+        f"ORDER BY _report_date DESC NULLS LAST, _path DESC, _ord DESC) = 1"
+    )
+
+
+def _report_duplicates(
+    ctx: _Context, spec: SourceSpec, typed: str, key_list: str, fingerprint: str, st: StagedSource
+) -> None:
+    """Report duplicates within one report date (across dates the latest date simply wins)."""
+    con = ctx.con
+    rows = con.execute(
+        f"SELECT count(DISTINCT {fingerprint}) > 1 AS conflicting, count(*) - 1 AS extra, "
+        f"max(_report_date) IS NOT NULL AS dated, arg_max(_path, _ord), max(_ord) "
+        f"FROM {typed}_r WHERE _reject IS NULL GROUP BY {key_list}, _report_date "
+        f"HAVING count(*) > 1 ORDER BY 4, 5"
+    ).fetchall()
+    dropped_across = con.execute(
+        f"SELECT count(*) - count(DISTINCT ({key_list})) FROM {typed}_r WHERE _reject IS NULL"
+    ).fetchone()
+    within = 0
+    for conflicting, extra, _dated, path, ordinal in rows:
+        within += int(extra)
+        rule = "conflicting_duplicate" if conflicting else "duplicate_row"
+        message = (
+            f"{int(extra) + 1} rows share the key ({', '.join(spec.key)}) with different values; "
+            "the last one is kept"
+            if conflicting
+            else f"row repeats an earlier row with the same key ({', '.join(spec.key)}); dropped"
+        )
+        problem = Problem(
+            "warning",
+            ctx.rel.get(path, path),
+            _line_of(ctx, path, int(ordinal)),
+            None,
+            rule,
+            message,
+        )
+        ctx.report.add(problem, count=int(extra))
+        st.resolved[rule] += int(extra)
+    across = int(dropped_across[0] if dropped_across else 0) - within
+    if across:
+        st.resolved["older_report_date_superseded"] += across
+
+
+def stage_source(
+    con: duckdb.DuckDBPyConnection,
+    spec: SourceSpec,
+    files: list[RawFile],
+    report: ValidationReport,
+    limits: Thresholds,
+    link_mode: Literal["user_id", "email"] | None = None,
+    scans: list[FileScan] | None = None,
+) -> StagedSource:
+    """Scan, load, check and de-duplicate every file of one source.
+
+    Parameters
+    ----------
+    con : duckdb.DuckDBPyConnection
+        Working connection (its database holds the staging tables).
+    spec : SourceSpec
+        The source.
+    files : list of RawFile
+        Its files.
+    report : ValidationReport
+        Receives every problem found.
+    limits : Thresholds
+        Plausibility limits.
+    link_mode : {"user_id", "email"}, optional
+        How report rows are linked to people (reports only).
+    scans : list of FileScan, optional
+        Byte scans already made (re-used instead of scanning again).
+
+    Returns
+    -------
+    StagedSource
+        Name of the clean table (``clean_<source>``, or None when nothing was usable), rows in,
+        rows out and counts of rejected / resolved rows.
+
+    Notes
+    -----
+    De-duplication rule: among rows with the same key, keep the one from the latest report
+    date; within a date, the last one in file order (file path, then line).
+    """
+    scans = scans if scans is not None else [scan_file(f, spec) for f in files]
+    ctx = _Context(con, report, limits, link_mode)
+    staged = StagedSource(spec, None, scans=scans)
+    for scan in scans:
+        ctx.rel[str(scan.raw.path)] = scan.raw.rel
+        for problem in scan.problems:
+            report.add(problem)
+    usable = [s for s in scans if s.usable]
+    if not usable:
+        return staged
+    stage, typed, clean = f"stg_{spec.name}", f"typed_{spec.name}", f"clean_{spec.name}"
+    _create_stage(con, stage, spec)
+    _register_files(con, [s.raw for s in usable])
+    _load_all(ctx, spec, stage, usable)
+    header_union = {h for s in usable for h in s.header}
+    staged.rows_in = int(con.execute(f"SELECT count(*) FROM {stage}").fetchone()[0])  # type: ignore[index]
+    _build_typed(ctx, spec, stage, typed)
+    reject_sql = _run_checks(ctx, spec, typed, header_union)
+    _dedupe(ctx, spec, typed, clean, reject_sql, staged)
+    con.execute(f"DROP TABLE IF EXISTS {stage}")
+    con.execute(f"DROP TABLE IF EXISTS {typed}")
+    con.execute(f"DROP TABLE IF EXISTS {typed}_r")
+    staged.table = clean
+    staged.rows_out = int(con.execute(f"SELECT count(*) FROM {clean}").fetchone()[0])  # type: ignore[index]
+    return staged
+
+
+def _load_all(ctx: _Context, spec: SourceSpec, stage: str, usable: list[FileScan]) -> None:
+    groups: dict[tuple[str, tuple[str, ...]], list[FileScan]] = defaultdict(list)
+    for scan in usable:
+        groups[(scan.raw.format, tuple(scan.header))].append(scan)
+    rejects: list[tuple[str, int, str | None, str]] = []
+    for number, ((fmt, header), members) in enumerate(sorted(groups.items())):
+        paths = [str(s.raw.path) for s in members]
+        if fmt == "parquet":
+            _load_parquet_group(ctx.con, stage, spec, list(header), paths)
+        else:
+            rej, scan_table = _load_csv_group(ctx.con, stage, spec, list(header), paths, number)
+            rejects += _collect_rejects(ctx.con, rej, scan_table)
+    _make_line_mappers(ctx, stage, usable, rejects)
+    _report_rejects(ctx, rejects)
+
+
+def _make_line_mappers(
+    ctx: _Context,
+    stage: str,
+    usable: list[FileScan],
+    rejects: list[tuple[str, int, str | None, str]],
+) -> None:
+    per_file = dict(
+        ctx.con.execute(
+            f"SELECT _path, struct_pack(n := count(*), first := min(_ord)) FROM {stage} "
+            "GROUP BY _path"
+        ).fetchall()
+    )
+    rejected_by_file: dict[str, list[int]] = defaultdict(list)
+    for path, line, _, _ in rejects:
+        rejected_by_file[path].append(line)
+    for scan in usable:
+        path = str(scan.raw.path)
+        info = per_file.get(path, {"n": 0, "first": 1})
+        ctx.mappers[path] = LineMapper(scan, rejected_by_file.get(path, []), int(info["n"]))
+        if scan.raw.format == "csv":
+            ctx.offsets[path] = int(info["first"]) - 1
+
+
+def _report_rejects(ctx: _Context, rejects: list[tuple[str, int, str | None, str]]) -> None:
+    seen: set[tuple[str, int]] = set()
+    for path, record, column, kind in rejects:
+        mapper = ctx.mappers.get(path)
+        line = mapper.physical(record) if mapper else record
+        if (path, line) in seen:
+            continue
+        seen.add((path, line))
+        if mapper is not None and mapper.scan.truncated_line == line:
+            continue  # already reported by the byte scan as a truncated last line
+        rule, message = _REJECT_RULES.get(kind, ("malformed_line", kind.lower()))
+        ctx.report.add(Problem("error", ctx.rel.get(path, path), line, column, rule, message))
