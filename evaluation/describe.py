@@ -10,8 +10,8 @@ import datetime as dt
 from dataclasses import asdict, dataclass
 
 import ibis
-from ibis import _
 import pandas as pd
+from ibis import _
 from ibis.expr.types import Table
 
 from evaluation.backend import Store
@@ -36,7 +36,7 @@ DEFINITIONS: dict[str, str] = {
         "Nominal duration of the courses a person completed inside the window, plus the hours "
         "of events they watched inside the window (the platform's own rule)."
     ),
-    "target_met": "A participant whose learning hours in the window reach the target (4 hours).",
+    "target_met": "A participant whose learning hours in the window reach the target ({target_hours:g} hours).",
     "daily_completions": "Course completions per calendar day of the window (IST dates).",
 }
 
@@ -141,19 +141,25 @@ def daily_completions(store: Store, window: Window) -> pd.DataFrame:
     return daily
 
 
-def participation_kpis(store: Store, window: Window, target_hours: float = 4.0) -> ParticipationKPIs:
+def participation_kpis(
+    store: Store, window: Window, target_hours: float = 4.0
+) -> ParticipationKPIs:
     """The headline KPIs of one edition (see :data:`DEFINITIONS`)."""
     activity = window_activity(store, window, target_hours)
     learners = store.table("learners").select("user_key", "group")
     with_group = activity.left_join(learners, "user_key")
     is_a = with_group.group == "A"
-    totals = with_group.aggregate(
-        participants=with_group.count(),
-        target_met=with_group.target_met.cast("int64").sum(),
-        learning_hours=with_group.learning_hours.sum(),
-        group_a_participants=is_a.cast("int64").sum(),
-        group_a_target_met=(is_a & with_group.target_met).cast("int64").sum(),
-    ).to_pandas().iloc[0]
+    totals = (
+        with_group.aggregate(
+            participants=with_group.count(),
+            target_met=with_group.target_met.cast("int64").sum(),
+            learning_hours=with_group.learning_hours.sum(),
+            group_a_participants=is_a.cast("int64").sum(),
+            group_a_target_met=(is_a & with_group.target_met).cast("int64").sum(),
+        )
+        .to_pandas()
+        .iloc[0]
+    )
     enrolments = store.table("enrolments")
     enrolled = enrolments.filter(_inside(enrolments.enrolled_on, window)).count().to_pyarrow()
     daily = daily_completions(store, window)

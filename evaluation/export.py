@@ -31,6 +31,7 @@ def atomic_write_text(path: Path, text: str) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
+        os.chmod(tmp, 0o644)  # mkstemp makes 0600 files; reports are meant to be shared
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -61,7 +62,7 @@ def page(body: str, *, title: str, synthetic: bool, meta: str = "") -> str:
     meta_html = f'<div class="nlw-meta">{html.escape(meta)}</div>' if meta else ""
     page_class = "nlw-page" if synthetic else "nlw-page nlw-real"
     return (
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{html.escape(title)}</title>\n<style>\n{css}</style>\n</head>\n<body>\n"
         f'{banner}\n<main class="{page_class}">\n{meta_html}\n{body}\n</main>\n</body>\n</html>\n'

@@ -49,10 +49,12 @@ class Edition:
     def show_figure(self, name: str, fig: Any, *, caption: str) -> None:
         """Record a figure (PNG beside the report) and show it with its caption."""
         import matplotlib.pyplot as plt
+        from IPython.display import Image
 
-        self.findings.figure(name, fig, caption=caption)
-        display(fig)
+        path = self.findings.figure(name, fig, caption=caption)
         plt.close(fig)
+        # Show the saved PNG itself: the reader sees exactly the file written beside the report.
+        display(Image(data=path.read_bytes(), format="png"))
         display(HTML(f'<p class="nlw-caption">{html.escape(caption)}</p>'))
 
     def close(self) -> Path:

@@ -19,31 +19,83 @@ from evaluation.formatting import format_count
 __all__ = ["daily_trend", "definitions", "participation_summary"]
 
 
+def _definition(key: str, params) -> str:
+    return DEFINITIONS[key].format(target_hours=params.target_hours)
+
+
 def participation_summary(ed, kpis: ParticipationKPIs) -> None:
     """Headline numbers of the edition, the one-screen summary and the KPI table."""
     f, p = ed.findings, ed.params
     style = p.number_style
-    f.count("participants", kpis.participants, label="trackable participants",
-            definition=DEFINITIONS["participant"], unit="persons")
-    f.count("target_met", kpis.target_met, label=f"met the {p.target_hours:g}-hour target",
-            definition=DEFINITIONS["target_met"], unit="persons")
-    f.count("course_completions", kpis.course_completions, label="course completions",
-            definition=DEFINITIONS["course_completion"], unit="completions")
-    f.count("avg_daily_completions", round(kpis.avg_daily_completions),
-            label="completions per day on average", definition=DEFINITIONS["daily_completions"],
-            unit="completions per day")
-    f.number("peak_day", kpis.peak_day.isoformat() if kpis.peak_day else None, label="peak day",
-             definition=DEFINITIONS["daily_completions"], unit="date")
-    f.count("peak_daily_completions", kpis.peak_daily_completions,
-            label="completions on the peak day", definition=DEFINITIONS["daily_completions"])
-    f.count("course_enrolments", kpis.course_enrolments, label="course enrolments",
-            definition=DEFINITIONS["course_enrolment"], unit="enrolments")
-    f.number("learning_hours", kpis.learning_hours, label="learning hours",
-             definition=DEFINITIONS["learning_hours"], unit="hours", decimals=0)
-    f.count("group_a_participants", kpis.group_a_participants, label="Group A participants",
-            definition=DEFINITIONS["participant"], unit="persons")
-    f.count("group_a_target_met", kpis.group_a_target_met,
-            label="Group A officers who met the target", definition=DEFINITIONS["target_met"])
+    f.count(
+        "participants",
+        kpis.participants,
+        label="trackable participants",
+        definition=DEFINITIONS["participant"],
+        unit="persons",
+    )
+    f.count(
+        "target_met",
+        kpis.target_met,
+        label=f"met the {p.target_hours:g}-hour target",
+        definition=_definition("target_met", p),
+        unit="persons",
+    )
+    f.count(
+        "course_completions",
+        kpis.course_completions,
+        label="course completions",
+        definition=DEFINITIONS["course_completion"],
+        unit="completions",
+    )
+    f.count(
+        "avg_daily_completions",
+        round(kpis.avg_daily_completions),
+        label="completions per day on average",
+        definition=DEFINITIONS["daily_completions"],
+        unit="completions per day",
+    )
+    f.number(
+        "peak_day",
+        kpis.peak_day.isoformat() if kpis.peak_day else None,
+        label="peak day",
+        definition=DEFINITIONS["daily_completions"],
+        unit="date",
+    )
+    f.count(
+        "peak_daily_completions",
+        kpis.peak_daily_completions,
+        label="completions on the peak day",
+        definition=DEFINITIONS["daily_completions"],
+    )
+    f.count(
+        "course_enrolments",
+        kpis.course_enrolments,
+        label="course enrolments",
+        definition=DEFINITIONS["course_enrolment"],
+        unit="enrolments",
+    )
+    f.number(
+        "learning_hours",
+        kpis.learning_hours,
+        label="learning hours",
+        definition=DEFINITIONS["learning_hours"],
+        unit="hours",
+        decimals=0,
+    )
+    f.count(
+        "group_a_participants",
+        kpis.group_a_participants,
+        label="Group A participants",
+        definition=DEFINITIONS["participant"],
+        unit="persons",
+    )
+    f.count(
+        "group_a_target_met",
+        kpis.group_a_target_met,
+        label="Group A officers who met the target",
+        definition=_definition("target_met", p),
+    )
     share = kpis.target_met / kpis.participants if kpis.participants else 0.0
     peak = kpis.peak_day.strftime("%d %B %Y").lstrip("0") if kpis.peak_day else "no day"
     text = (
@@ -66,8 +118,13 @@ def participation_summary(ed, kpis: ParticipationKPIs) -> None:
             "Value": [item.display for item in f.items],
         }
     )
-    ed.show_table("participation_kpis", table, caption=(
-        f"Headline participation figures for {p.title}. Definitions are listed at the end."))
+    ed.show_table(
+        "participation_kpis",
+        table,
+        caption=(
+            f"Headline participation figures for {p.title}. Definitions are listed at the end."
+        ),
+    )
     raw = pd.DataFrame([kpis.as_dict()])
     f.table("participation_kpis_values", raw, caption="Headline figures as exact values.")
 
@@ -82,7 +139,10 @@ def daily_trend(ed, daily: pd.DataFrame) -> None:
     ax.annotate(
         f"peak: {format_count(int(daily['completions'][peak]), style=p.number_style)}",
         (days[peak], daily["completions"][peak]),
-        xytext=(0, 6), textcoords="offset points", ha="center", fontsize=9,
+        xytext=(0, 6),
+        textcoords="offset points",
+        ha="center",
+        fontsize=9,
     )
     ax.set_ylabel("course completions")
     ax.set_xticks(days, [d.strftime("%d %b") for d in days], rotation=0, fontsize=8)
@@ -99,5 +159,8 @@ def daily_trend(ed, daily: pd.DataFrame) -> None:
 
 def definitions(ed) -> None:
     """The definitions behind every number, written once in :mod:`evaluation.describe`."""
-    lines = [f"- **{key.replace('_', ' ').capitalize()}**: {text}" for key, text in DEFINITIONS.items()]
+    lines = [
+        f"- **{key.replace('_', ' ').capitalize()}**: {_definition(key, ed.params)}"
+        for key in DEFINITIONS
+    ]
     ed.say("## Definitions\n\n" + "\n".join(lines))

@@ -1,0 +1,232 @@
+"""The ``nlw`` command: wiring only; the work lives in the library modules it calls."""
+
+from __future__ import annotations
+
+import os
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+app = typer.Typer(
+    name="nlw",
+    help="NLW impact-evaluation workbench: synthesise, ingest, validate, run, audit, bench.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+)
+console = Console(stderr=True)
+out = Console()
+
+
+class Format(StrEnum):
+    """Which raw shape(s) the generator writes."""
+
+    warehouse = "warehouse"
+    reports = "reports"
+    both = "both"
+
+
+def _fail(message: str, code: int = 2) -> None:
+    console.print(f"[bold red]nlw: error:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+@app.command()
+def synth(
+    out_dir: Annotated[
+        Path, typer.Option("--out", help="Folder to write the raw exports into.")
+    ] = Path("data/raw/synthetic"),
+    scale: Annotated[
+        float, typer.Option(help="1 = national NLW 2024 (7.4 lakh participants).")
+    ] = 0.01,
+    seed: Annotated[
+        int, typer.Option(help="Random seed; the same seed gives the same files.")
+    ] = 2024,
+    format: Annotated[
+        Format, typer.Option("--format", help="Raw shape(s) to write.")
+    ] = Format.both,
+) -> None:
+    """Generate synthetic platform exports with planted, known effects (and ground_truth.json)."""
+    from evaluation.synth import generate
+
+    if not 0 < scale <= 5:
+        _fail(f"--scale must be in (0, 5], got {scale}")
+    formats = ("warehouse", "reports") if format is Format.both else (format.value,)
+    with console.status(f"generating scale {scale} seed {seed}"):
+        path = generate(out_dir, scale=scale, seed=seed, formats=formats)
+    out.print(f"synthetic exports written to [bold]{path}[/]")
+
+
+@app.command()
+def validate(
+    src: Annotated[
+        Path, typer.Argument(help="Raw export folder (warehouse tables or MDO reports).")
+    ],
+    max_errors: Annotated[int, typer.Option(help="Stop listing after this many problems.")] = 200,
+) -> None:
+    """Check raw exports and list every problem (file, line, column, rule) in one pass."""
+    from evaluation.ingest import validate as run_validate
+
+    report = run_validate(src, max_errors=max_errors)
+    out.print(report.to_table())
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@app.command()
+def ingest(
+    src: Annotated[Path, typer.Argument(help="Raw export folder.")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Processed store root.")] = Path(
+        "data/processed"
+    ),
+    dataset: Annotated[
+        str | None, typer.Option(help="Dataset name (default: the folder's).")
+    ] = None,
+) -> None:
+    """Read raw exports, drop personal data, validate, and write the processed Parquet store."""
+    from evaluation.ingest import DataError
+    from evaluation.ingest import ingest as run_ingest
+
+    try:
+        manifest = run_ingest(src, out_dir, dataset=dataset)
+    except DataError as exc:
+        for problem in exc.problems[:50]:
+            console.print(str(problem), highlight=False, soft_wrap=True)
+        _fail(f"ingest of {src} failed with {len(exc.problems)} problem(s); nothing was changed", 1)
+    out.print(f"processed store written: [bold]{getattr(manifest, 'path', out_dir)}[/]")
+
+
+@app.command()
+def run(
+    params: Annotated[list[Path], typer.Argument(help="One or more params YAML files.")],
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, max=64, help="Worker processes.")] = 2,
+    resume: Annotated[
+        bool, typer.Option(help="Reuse notebooks whose inputs have not changed.")
+    ] = False,
+    pdf: Annotated[
+        bool, typer.Option(help="Also print each report to PDF (needs chromium).")
+    ] = True,
+) -> None:
+    """Evaluate each edition: execute its notebooks with Papermill and export the reports."""
+    from evaluation.params import ParamsError
+    from evaluation.run import run_editions
+
+    progress = _RunProgress()
+    try:
+        summary = run_editions(params, jobs=jobs, resume=resume, pdf=pdf, on_event=progress)
+    except ParamsError as exc:
+        for problem in exc.problems:
+            console.print(f"[red]{exc.source}[/]: {problem}", highlight=False, soft_wrap=True)
+        _fail("invalid params; nothing was run")
+    except FileNotFoundError as exc:
+        _fail(str(exc))
+    finally:
+        progress.stop()
+    _print_summary(summary)
+    out.print(f"reports: [bold]{summary.index}[/]")
+    if not summary.ok:
+        raise typer.Exit(1)
+
+
+@app.command()
+def audit(
+    output_dir: Annotated[Path, typer.Argument(help="A run's output folder, or outputs/.")],
+) -> None:
+    """Scan outputs for personal data and cells below min_cell (fails non-zero on any hit)."""
+    _fail("audit is not implemented yet (issue 8)", 3)
+
+
+@app.command()
+def bench(
+    scale: Annotated[float, typer.Option(help="Synthetic scale to benchmark.")] = 0.1,
+) -> None:
+    """Benchmarks against the naive path; results go to benchmarks/results/."""
+    _fail("bench is not implemented yet (issue 7)", 3)
+
+
+class _RunProgress:
+    """Rich progress for ``nlw run``: one line per notebook with status, and an ETA."""
+
+    def __init__(self) -> None:
+        from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+        self.progress = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TextColumn("{task.completed}/{task.total}"),
+            TimeRemainingColumn(),
+            console=console,
+            transient=False,
+        )
+        self.overall = None
+
+    def __call__(self, kind: str, payload: object) -> None:
+        if kind == "log":
+            console.print(f"[dim]{payload}[/]")
+        elif kind == "plan":
+            self.progress.start()
+            self.overall = self.progress.add_task("notebooks", total=len(payload))
+        elif kind == "done" and self.overall is not None:
+            self.progress.advance(self.overall)
+            mark = {"ok": "[green]ok[/]", "reused": "[cyan]reused[/]"}.get(
+                payload.status, "[red]FAILED[/]"
+            )
+            self.progress.console.print(
+                f"  {payload.edition}/{payload.notebook}: {mark} ({payload.seconds:.1f} s)"
+            )
+
+    def stop(self) -> None:
+        self.progress.stop()
+
+
+def _print_summary(summary) -> None:
+    table = Table(title="nlw run")
+    for column in ("edition", "notebook", "status", "seconds", "problem"):
+        table.add_column(column)
+    for r in summary.results:
+        problem = f"cell {r.failing_cell}: {r.error}" if r.failing_cell else r.error
+        table.add_row(r.edition, r.notebook, r.status, f"{r.seconds:.1f}", problem)
+    out.print(table)
+
+
+def main() -> None:
+    """Entry point: usage errors become one line on stderr with exit code 2, never a traceback."""
+    try:
+        # Without standalone mode click returns the exit code of typer.Exit instead of raising.
+        code = app(standalone_mode=False)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        console.print("nlw: aborted")
+        sys.exit(130)
+    except Exception as exc:
+        # Typer vendors click (typer._click); its usage errors carry format_message/exit_code.
+        if hasattr(exc, "format_message") and hasattr(exc, "exit_code"):
+            ctx = getattr(exc, "ctx", None)
+            where = f"nlw {ctx.info_name}" if ctx is not None and ctx.parent else "nlw"
+            console.print(
+                f"[bold red]nlw: error:[/] {exc.format_message()} (see '{where} --help')",
+                highlight=False,
+                soft_wrap=True,
+            )
+            sys.exit(exc.exit_code)
+        if os.environ.get("NLW_DEBUG"):
+            raise
+        console.print(
+            f"[bold red]nlw: error:[/] {type(exc).__name__}: {exc} "
+            "(set NLW_DEBUG=1 for a traceback)",
+            highlight=False,
+            soft_wrap=True,
+        )
+        sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,394 @@
+"""Execute an edition's notebooks with Papermill and export what readers open.
+
+``run_editions`` validates every params file first (so bad params fail before any kernel starts),
+makes sure the data exist, expands the plan, executes the notebooks in a pool of worker
+processes that import Papermill once, exports each one (HTML, PDF, findings), and writes the
+run's manifest, ``latest`` pointer and ``outputs/index.html``. A failing notebook never stops
+the others; the run then ends non-zero with the notebook and cell named.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import platform
+import shutil
+import subprocess
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import asdict, dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+from evaluation import __version__
+from evaluation.export import atomic_write_text, chromium_path, html_to_pdf, notebook_to_html
+from evaluation.params import Params, load_params, project_root
+from evaluation.pipeline import data_fingerprint, ensure_data
+
+__all__ = ["NotebookResult", "RunSummary", "Task", "plan", "run_editions"]
+
+KERNEL = "nlw"
+PACKAGES = (
+    "pandas",
+    "numpy",
+    "scipy",
+    "statsmodels",
+    "pyfixest",
+    "duckdb",
+    "ibis-framework",
+    "papermill",
+    "nbconvert",
+    "pandera",
+    "pydantic",
+)
+
+
+@dataclass(frozen=True)
+class Task:
+    """One notebook to execute for one edition."""
+
+    edition: str
+    notebook: str
+    source: Path
+    run_dir: Path
+    parameters: dict
+    title: str
+    synthetic: bool
+    input_hash: str
+    root: Path
+    pdf: bool = True
+    timeout: int = 900
+
+    @property
+    def name(self) -> str:
+        """Notebook stem, also its output names."""
+        return self.notebook
+
+
+@dataclass
+class NotebookResult:
+    """How one notebook ended."""
+
+    edition: str
+    notebook: str
+    status: str  # "ok" | "failed" | "reused"
+    seconds: float
+    input_hash: str
+    error: str = ""
+    failing_cell: int | None = None
+    files: list[str] = field(default_factory=list)
+
+
+@dataclass
+class RunSummary:
+    """What a whole run did."""
+
+    results: list[NotebookResult]
+    run_dirs: dict[str, Path]
+    index: Path
+
+    @property
+    def ok(self) -> bool:
+        """Whether every notebook succeeded."""
+        return all(r.status in ("ok", "reused") for r in self.results)
+
+
+def _library_hash(root: Path) -> str:
+    digest = hashlib.sha256(__version__.encode())
+    for path in sorted((root / "evaluation").rglob("*")):
+        if path.suffix in (".py", ".css", ".j2") and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(root).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _input_hash(params: Params, notebook: Path, store: Path, library: str) -> str:
+    digest = hashlib.sha256()
+    for part in (
+        json.dumps(params.notebook_parameters(), sort_keys=True),
+        data_fingerprint(store),
+        notebook.read_text(encoding="utf-8"),
+        library,
+    ):
+        digest.update(part.encode())
+    return digest.hexdigest()
+
+
+def _run_id() -> str:
+    return dt.datetime.now().strftime("%Y%m%dT%H%M%S") + f"-{os.getpid() % 10000:04d}"
+
+
+def plan(
+    params: Params,
+    root: Path,
+    run_dir: Path,
+    *,
+    pdf: bool = True,
+    notebooks_dir: Path | None = None,
+) -> list[Task]:
+    """Expand one edition into notebook tasks (ministry briefs come with the ministry issue)."""
+    store = params.data.store_path(root)
+    library = _library_hash(root)
+    tasks = []
+    for name in params.notebooks:
+        source = (notebooks_dir or root / "notebooks") / f"{name}.ipynb"
+        if not source.is_file():
+            raise FileNotFoundError(f"notebooks: {source} does not exist (listed in params)")
+        parameters = params.notebook_parameters() | {
+            "output_dir": str(run_dir / name),
+        }
+        tasks.append(
+            Task(
+                edition=params.edition,
+                notebook=name,
+                source=source,
+                run_dir=run_dir,
+                parameters=parameters,
+                title=f"{params.title}: {name.split('_', 1)[-1].replace('_', ' ')}",
+                synthetic=params.is_synthetic,
+                input_hash=_input_hash(params, source, store, library),
+                root=root,
+                pdf=pdf,
+            )
+        )
+    return tasks
+
+
+def _execute(task: Task) -> NotebookResult:
+    """Run one notebook and export it (runs in a worker process)."""
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    started = time.perf_counter()
+    out_ipynb = task.run_dir / f"{task.name}.ipynb"
+    out_dir = task.run_dir / task.name
+    out_dir.mkdir(parents=True, exist_ok=True)
+    result = NotebookResult(task.edition, task.notebook, "ok", 0.0, task.input_hash)
+    try:
+        papermill.execute_notebook(
+            str(task.source),
+            str(out_ipynb),
+            parameters=task.parameters,
+            kernel_name=KERNEL,
+            cwd=str(task.root),
+            progress_bar=False,
+            log_output=False,
+            execution_timeout=task.timeout,
+        )
+    except PapermillExecutionError as exc:
+        result.status = "failed"
+        # exec_count is the "In [n]" the reader sees in the kept notebook (Papermill's injected
+        # parameters cell counts too).
+        result.failing_cell = exc.exec_count
+        first_line = next((ln for ln in exc.source.splitlines() if ln.strip()), "")
+        result.error = (
+            f"{exc.ename}: {exc.evalue}".splitlines()[0][:300] + f" in `{first_line[:80]}`"
+        )
+    except Exception as exc:  # a dead kernel or timeout is reported the same way
+        result.status = "failed"
+        result.error = f"{type(exc).__name__}: {exc}".splitlines()[0][:300]
+    if result.status == "ok":
+        html = notebook_to_html(
+            out_ipynb,
+            task.run_dir / f"{task.name}.html",
+            title=task.title,
+            synthetic=task.synthetic,
+            meta=f"Edition {task.edition} · workbench {__version__}",
+        )
+        if task.pdf and chromium_path():
+            html_to_pdf(html, task.run_dir / f"{task.name}.pdf")
+    result.files = sorted(p.name for p in task.run_dir.glob(f"{task.name}.*"))
+    result.seconds = round(time.perf_counter() - started, 2)
+    return result
+
+
+def _warm_worker() -> None:
+    """Import the heavy modules once per worker process."""
+    import nbconvert  # noqa: F401
+    import papermill  # noqa: F401
+
+
+def _previous_results(edition_dir: Path) -> dict[str, tuple[Path, NotebookResult]]:
+    latest = edition_dir / "latest"
+    manifest = latest / "manifest.json"
+    if not manifest.exists():
+        return {}
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    found = {}
+    for item in data.get("notebooks", []):
+        if item["status"] in ("ok", "reused"):
+            found[item["notebook"]] = (latest.resolve(), NotebookResult(**item))
+    return found
+
+
+def _reuse(task: Task, previous: Path, old: NotebookResult) -> NotebookResult:
+    for path in previous.glob(f"{task.name}.*"):
+        shutil.copy2(path, task.run_dir / path.name)
+    if (previous / task.name).is_dir():
+        shutil.copytree(previous / task.name, task.run_dir / task.name, dirs_exist_ok=True)
+    return NotebookResult(
+        task.edition, task.notebook, "reused", 0.0, task.input_hash, files=old.files
+    )
+
+
+def _git_commit(root: Path) -> str:
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=10
+        )
+        return out.stdout.strip() or "unknown"
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
+def _versions() -> dict[str, str]:
+    found = {"python": platform.python_version(), "evaluation": __version__}
+    for name in PACKAGES:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return found
+
+
+def _merge_findings(run_dir: Path, notebooks: list[str]) -> dict:
+    merged = {}
+    for name in notebooks:
+        path = run_dir / name / "findings.json"
+        if path.exists():
+            merged[name] = json.loads(path.read_text(encoding="utf-8"))
+    return merged
+
+
+def _finish_edition(
+    params: Params, root: Path, run_dir: Path, results: list[NotebookResult], seconds: float
+) -> Path:
+    from evaluation.workbook import write_findings_workbook
+
+    names = [r.notebook for r in results]
+    findings = _merge_findings(run_dir, names)
+    atomic_write_text(
+        run_dir / "findings.json",
+        json.dumps(findings, indent=2, sort_keys=True, ensure_ascii=False) + "\n",
+    )
+    write_findings_workbook(run_dir, names)
+    manifest = {
+        "edition": params.edition,
+        "params": params.notebook_parameters(),
+        "data_manifest_sha256": data_fingerprint(params.data.store_path(root)),
+        "git_commit": _git_commit(root),
+        "versions": _versions(),
+        "seconds": round(seconds, 2),
+        "status": "ok" if all(r.status != "failed" for r in results) else "failed",
+        "notebooks": [asdict(r) for r in results],
+    }
+    atomic_write_text(run_dir / "manifest.json", json.dumps(manifest, indent=2) + "\n")
+    return run_dir
+
+
+def _publish(run_dir: Path, ok: bool) -> Path:
+    """Move the finished run from its partial name into place; point ``latest`` at it if ok."""
+    final = run_dir.with_name(run_dir.name.removeprefix(".partial-"))
+    os.replace(run_dir, final)
+    if ok:
+        latest = final.parent / "latest"
+        tmp = final.parent / ".latest.tmp"
+        tmp.unlink(missing_ok=True)
+        tmp.symlink_to(final.name)
+        os.replace(tmp, latest)
+    return final
+
+
+def run_editions(
+    params_files: Iterable[str | Path],
+    *,
+    jobs: int = 1,
+    resume: bool = False,
+    pdf: bool = True,
+    outputs: Path | None = None,
+    notebooks_dir: Path | None = None,
+    on_event: Callable[[str, object], None] = lambda kind, payload: None,
+) -> RunSummary:
+    """Run every edition named by ``params_files``; see the module docstring.
+
+    ``on_event(kind, payload)`` receives ``("plan", tasks)``, ``("start", task)``,
+    ``("done", result)`` and ``("log", message)`` so the CLI can draw progress.
+    """
+    all_params = [load_params(p, check_data=True) for p in params_files]  # fail before kernels
+    if not all_params:
+        raise ValueError("no params files given")
+    root = project_root()
+    outputs = outputs or root / "outputs"
+    for params in all_params:
+        ensure_data(params, root, log=lambda m: on_event("log", m))
+    run_id = _run_id()
+    editions: list[tuple[Params, Path, list[Task]]] = []
+    for params in all_params:
+        run_dir = outputs / params.edition / f".partial-{run_id}"
+        run_dir.mkdir(parents=True, exist_ok=True)
+        editions.append(
+            (params, run_dir, plan(params, root, run_dir, pdf=pdf, notebooks_dir=notebooks_dir))
+        )
+    tasks = [t for _, _, ts in editions for t in ts]
+    on_event("plan", tasks)
+    results = _execute_all(tasks, jobs=jobs, resume=resume, outputs=outputs, on_event=on_event)
+    run_dirs = {}
+    for params, run_dir, ts in editions:
+        mine = [results[id(t)] for t in ts]
+        seconds = sum(r.seconds for r in mine)
+        _finish_edition(params, root, run_dir, mine, seconds)
+        run_dirs[params.edition] = _publish(run_dir, all(r.status != "failed" for r in mine))
+    from evaluation.index import write_index
+
+    index = write_index(outputs)
+    ordered = [results[id(t)] for t in tasks]
+    return RunSummary(results=ordered, run_dirs=run_dirs, index=index)
+
+
+def _execute_all(
+    tasks: list[Task],
+    *,
+    jobs: int,
+    resume: bool,
+    outputs: Path,
+    on_event: Callable[[str, object], None],
+) -> dict[int, NotebookResult]:
+    results: dict[int, NotebookResult] = {}
+    pending = []
+    for task in tasks:
+        previous = _previous_results(outputs / task.edition) if resume else {}
+        old = previous.get(task.notebook)
+        if old and old[1].input_hash == task.input_hash:
+            results[id(task)] = _reuse(task, old[0], old[1])
+            on_event("done", results[id(task)])
+        else:
+            pending.append(task)
+    if jobs <= 1 or len(pending) <= 1:
+        for task in pending:
+            on_event("start", task)
+            results[id(task)] = _execute(task)
+            on_event("done", results[id(task)])
+        return results
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_warm_worker) as pool:
+        futures = {}
+        for task in pending:
+            on_event("start", task)
+            futures[pool.submit(_execute, task)] = task
+        for future in as_completed(futures):
+            task = futures[future]
+            try:
+                results[id(task)] = future.result()
+            except Exception as exc:  # a worker that died is a failed notebook, not a crash
+                results[id(task)] = NotebookResult(
+                    task.edition,
+                    task.notebook,
+                    "failed",
+                    0.0,
+                    task.input_hash,
+                    error=repr(exc)[:300],
+                )
+            on_event("done", results[id(task)])
+    return results

@@ -1,0 +1,50 @@
+"""Lint, format and notebook hygiene run inside the test suite (so CI enforces them)."""
+
+import ast
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from evaluation.params import Params
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+RUFF = [sys.executable, "-m", "ruff"]
+
+
+def test_ruff_lint_is_clean():
+    result = subprocess.run([*RUFF, "check", "."], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_ruff_format_is_clean():
+    result = subprocess.run(
+        [*RUFF, "format", "--check", "."], cwd=ROOT, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_committed_notebooks_carry_no_outputs(path):
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    dirty = [
+        i
+        for i, cell in enumerate(notebook["cells"])
+        if cell["cell_type"] == "code" and (cell.get("outputs") or cell.get("execution_count"))
+    ]
+    assert dirty == [], f"{path.name}: cells {dirty} have outputs; clear them before committing"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_parameters_cell_declares_every_params_key(path):
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    tagged = [c for c in notebook["cells"] if "parameters" in c.get("metadata", {}).get("tags", [])]
+    assert len(tagged) == 1, "exactly one cell tagged 'parameters'"
+    assert notebook["cells"][0] is tagged[0], "the parameters cell comes first"
+    tree = ast.parse("".join(tagged[0]["source"]))
+    names = {t.id for node in tree.body if isinstance(node, ast.Assign) for t in node.targets}
+    assert set(Params.model_fields) <= names, set(Params.model_fields) - names
+    assert notebook["metadata"]["kernelspec"]["name"] == "nlw"
