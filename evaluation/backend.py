@@ -62,7 +62,9 @@ def connect(
     if not path.is_dir():
         raise FileNotFoundError(f"processed store {path} does not exist; run `nlw ingest` first")
     if backend == "duckdb":
-        con = ibis.duckdb.connect(memory_limit=memory_limit, **({"threads": threads} if threads else {}))
+        con = ibis.duckdb.connect(
+            memory_limit=memory_limit, **({"threads": threads} if threads else {})
+        )
     elif backend == "spark":
         con = _spark_connection()
     else:
@@ -77,6 +79,8 @@ def _spark_connection() -> ibis.BaseBackend:  # pragma: no cover - needs pyspark
     try:
         from pyspark.sql import SparkSession
     except ImportError as exc:
-        raise RuntimeError("backend 'spark' needs pyspark: pip install 'ibis-framework[pyspark]'") from exc
+        raise RuntimeError(
+            "backend 'spark' needs pyspark: pip install 'ibis-framework[pyspark]'"
+        ) from exc
     session = SparkSession.builder.appName("nlw").getOrCreate()
     return ibis.pyspark.connect(session)

@@ -30,9 +30,7 @@ def write_tiny_store(folder: Path) -> Path:
             "group": ["A", "B", "A", "C", "Unknown"],
         }
     )
-    content = pd.DataFrame(
-        {"content_id": ["c1", "c2", "c3"], "duration_hours": [3.0, 2.0, 1.5]}
-    )
+    content = pd.DataFrame({"content_id": ["c1", "c2", "c3"], "duration_hours": [3.0, 2.0, 1.5]})
     rows = [
         ("u1", "c1", "2024-10-18 10:00", "2024-10-19 09:00"),
         ("u1", "c2", "2024-10-20 10:00", "2024-10-24 11:00"),
@@ -42,7 +40,9 @@ def write_tiny_store(folder: Path) -> Path:
         ("u4", "c3", "2024-10-27 23:00", None),
         ("u5", "c3", "2024-10-28 00:00", "2024-10-28 00:30"),
     ]
-    enrolments = pd.DataFrame(rows, columns=["user_key", "content_id", "enrolled_on", "completed_on"])
+    enrolments = pd.DataFrame(
+        rows, columns=["user_key", "content_id", "enrolled_on", "completed_on"]
+    )
     enrolments["enrolled_on"] = enrolments["enrolled_on"].map(_ts)
     enrolments["completed_on"] = enrolments["completed_on"].map(_ts)
     events = pd.DataFrame(
