@@ -1,0 +1,168 @@
+"""Tests of the figure style, the figures' captions and deterministic PNG output."""
+
+from __future__ import annotations
+
+import hashlib
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib.colors import to_hex  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from evaluation import figures  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _style_and_cleanup():
+    figures.use_style()
+    yield
+    plt.close("all")
+
+
+def daily() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "date": pd.date_range("2024-10-19", "2024-10-27"),
+            "completions": [1000, 1500, 1300, 2000, 2500, 4000, 2200, 1800, 900],
+        }
+    )
+
+
+def rates() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "ministry": ["Big high", "Big low", "Small", "Mid", "Typical"],
+            "n": [10000, 10000, 40, 2000, 5000],
+            "rate": [0.56, 0.44, 0.70, 0.51, 0.50],
+        }
+    )
+
+
+def test_use_style_sets_palette_and_fonts():
+    families = figures.use_style()
+    assert families[0] == "DejaVu Sans"
+    assert matplotlib.rcParams["font.family"] == families
+    cycle = [to_hex(c["color"]) for c in matplotlib.rcParams["axes.prop_cycle"]]
+    assert cycle[:3] == [c.lower() for c in figures.PALETTE[:3]]
+    found = figures.devanagari_font()
+    assert (found in families) if found else len(families) == 1
+
+
+def test_devanagari_font_is_used_when_installed(monkeypatch):
+    monkeypatch.setattr(figures, "devanagari_font", lambda: "Lohit Devanagari")
+    assert figures.use_style() == ["DejaVu Sans", "Lohit Devanagari"]
+
+
+def test_daily_trend_caption_names_the_peak_and_ratio():
+    result = figures.daily_trend(daily())
+    assert isinstance(result.fig, Figure)
+    assert result.name == "daily_trend"
+    # average = 17,200 / 9 = 1,911; 4,000 / 1,911.1 = 2.1
+    assert "4,000 on 24 Oct" in result.caption
+    assert "2.1 times the daily average of 1,911" in result.caption
+    texts = [t.get_text() for t in result.fig.axes[0].texts]
+    assert texts == ["Peak: 4,000 on 24 Oct"]
+
+
+def test_funnel_plot_counts_units_outside_the_limits():
+    result = figures.funnel_plot(rates(), target=0.5)
+    # at n = 10000 the 99.8 % limits are 0.5 +- 0.0155: 0.56 above, 0.44 below;
+    # the 40-person ministry at 0.70 is inside its wide funnel
+    assert "1 above (green), 1 below (red) of 5" in result.caption
+    assert "50.0 %" in result.caption
+    labels = {t.get_text() for t in result.fig.axes[0].texts}
+    assert {"Big high", "Big low"} <= labels
+    assert "Small" not in labels
+
+
+def test_group_comparison_caption_and_points():
+    estimates = pd.DataFrame(
+        {"group": ["A", "B", "C"], "rate": [0.5, 0.4, 0.3], "conf_low": [0.45, 0.37, 0.28],
+         "conf_high": [0.55, 0.43, 0.32]}
+    )  # fmt: skip
+    result = figures.group_comparison(estimates)
+    assert "Highest: A (50.0 %); lowest: C (30.0 %)" in result.caption
+    ticks = [t.get_text() for t in result.fig.axes[0].get_yticklabels()]
+    assert ticks == ["C", "B", "A"]
+
+
+def test_slope_chart_counts_rises_and_falls():
+    frame = pd.DataFrame(
+        {"ministry": ["p", "q", "r"], "value_1": [0.2, 0.5, 0.4], "value_2": [0.3, 0.45, 0.7]}
+    )
+    result = figures.slope_chart(frame, label_top=1)
+    assert "2 rose (green), 1 fell (red)" in result.caption
+    assert "r (40.0 % to 70.0 %, +30.0 points)" in result.caption
+    assert [t.get_text() for t in result.fig.axes[0].texts] == ["r"]
+
+
+def test_webinar_performance_shows_the_top_by_attendance():
+    webinars = pd.DataFrame(
+        {
+            "event_name": [f"Webinar {i}" for i in range(6)],
+            "attendees": [100, 600, 300, 500, 200, 400],
+            "completion_rate": [0.9, 0.5, 0.6, 0.4, 0.3, 0.8],
+            "avg_watch_hours": [0.5, 0.7, 0.2, 0.4, 0.3, 0.6],
+            "is_central": [True, False, True, True, False, False],
+        }
+    )
+    result = figures.webinar_performance(webinars, top=3)
+    ticks = [t.get_text() for t in result.fig.axes[0].get_yticklabels()]
+    assert ticks == ["Webinar 5", "Webinar 3", "Webinar 1"]  # bottom to top
+    assert "highest completion rate here is 80.0 % (Webinar 5)" in result.caption
+
+
+def test_forest_plot_counts_intervals_excluding_the_reference():
+    effects = pd.DataFrame(
+        {"term": ["a", "b", "c"], "estimate": [0.3, 0.01, -0.2], "conf_low": [0.1, -0.1, -0.3],
+         "conf_high": [0.5, 0.12, -0.1]}
+    )  # fmt: skip
+    result = figures.forest_plot(effects)
+    assert "2 of 3 intervals exclude it" in result.caption
+    ratio = figures.forest_plot(
+        effects.assign(estimate=1.2, conf_low=0.5, conf_high=2.0), reference=1.0
+    )
+    assert "0 of 3 intervals exclude it" in ratio.caption
+    assert "dotted line at 1 " in ratio.caption
+
+
+def test_intervals_must_contain_their_estimates():
+    effects = pd.DataFrame(
+        {"term": ["a"], "estimate": [3.0], "conf_low": [0.5], "conf_high": [2.0]}
+    )
+    with pytest.raises(ValueError, match="interval"):
+        figures.forest_plot(effects)
+
+
+def test_every_figure_rejects_missing_columns_and_empty_frames():
+    with pytest.raises(ValueError, match="not in frame"):
+        figures.daily_trend(daily(), value="learners")
+    with pytest.raises(ValueError, match="empty"):
+        figures.funnel_plot(rates().iloc[0:0])
+
+
+def test_save_png_is_byte_identical_and_has_no_software_stamp(tmp_path):
+    first = figures.save_png(figures.daily_trend(daily()).fig, tmp_path / "a" / "trend.png")
+    second = figures.daily_trend(daily()).save(tmp_path / "b")
+    assert second.name == "daily_trend.png"
+    content = first.read_bytes()
+    assert content[:8] == b"\x89PNG\r\n\x1a\n"
+    assert hashlib.sha256(content).digest() == hashlib.sha256(second.read_bytes()).digest()
+    assert b"matplotlib" not in content.lower()
+    assert b"tIME" not in content
+
+
+def test_html_repr_embeds_image_and_escaped_caption():
+    result = figures.forest_plot(
+        pd.DataFrame({"term": ["a<b"], "estimate": [1.0], "conf_low": [0.5], "conf_high": [2.0]})
+    )
+    html = result._repr_html_()
+    assert html.startswith('<figure><img src="data:image/png;base64,')
+    assert "<figcaption>Each row is one estimate" in html
+    assert np.char.count(html, "<figcaption>") == 1
