@@ -1,0 +1,56 @@
+"""Impact estimators behind one immutable result API.
+
+``from evaluation import estimate`` then, with keyword-only options after ``data``:
+
+- :func:`ols` - least squares, iid / HC0 / HC1 / HC3 or CRV1 (pyfixest);
+- :func:`did` - two-way fixed-effects DiD; :func:`event_study` - leads and lags with a joint
+  pre-trend test (pyfixest, fixest clustering convention);
+- :func:`staggered_did` - Callaway and Sant'Anna (csdid, R ``did`` parity);
+- :func:`regression_adjustment`, :func:`ipw`, :func:`aipw` - selection on observables
+  (statsmodels ``TreatmentEffect``, Stata ``teffects`` parity; own doubly robust ATT);
+- :func:`match` - propensity-score matching with Abadie-Imbens standard errors;
+- :func:`dose_response` - binned or linear dose response with covariates.
+
+Every function returns an :class:`EstimateResult` subclass with ``tidy()``, ``coef()``,
+``se()``, ``confint()``, ``nobs``, ``method``, ``summary()`` and ``_repr_html_``.
+"""
+
+from evaluation.estimate.dose import dose_response
+from evaluation.estimate.matching import match
+from evaluation.estimate.regression import did, event_study, ols
+from evaluation.estimate.results import (
+    TIDY_COLUMNS,
+    DiDResult,
+    DoseResponseResult,
+    EstimateResult,
+    EventStudyResult,
+    MatchingResult,
+    RegressionResult,
+    StaggeredDiDResult,
+    TreatmentEffectResult,
+    WaldTest,
+)
+from evaluation.estimate.staggered import staggered_did
+from evaluation.estimate.treatment_effects import aipw, ipw, regression_adjustment
+
+__all__ = [
+    "ols",
+    "did",
+    "event_study",
+    "staggered_did",
+    "regression_adjustment",
+    "ipw",
+    "aipw",
+    "match",
+    "dose_response",
+    "TIDY_COLUMNS",
+    "EstimateResult",
+    "RegressionResult",
+    "DiDResult",
+    "EventStudyResult",
+    "StaggeredDiDResult",
+    "TreatmentEffectResult",
+    "MatchingResult",
+    "DoseResponseResult",
+    "WaldTest",
+]

@@ -1,0 +1,343 @@
+"""Linear estimators on pyfixest: OLS, two-way fixed-effects DiD and the event study.
+
+Clustered standard errors follow fixest / reghdfe: CRV1 with the small-sample factor
+``G/(G-1) * (N-1)/(N-K)`` where fixed effects nested in the clusters do not count in ``K``, and a
+t reference distribution with ``G-1`` degrees of freedom.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+import pyfixest as pf
+
+from evaluation.estimate._validation import (
+    VcovType,
+    as_list,
+    check_binary,
+    check_clusters,
+    check_columns,
+    check_option,
+    check_variation,
+    complete_rows,
+)
+from evaluation.estimate.results import (
+    DiDResult,
+    EventStudyResult,
+    RegressionResult,
+    WaldTest,
+    make_table,
+)
+
+__all__ = ["ols", "did", "event_study"]
+
+# names in a formula that are functions, keywords or operators rather than columns
+_FORMULA_WORDS = {"C", "I", "i", "np", "log", "exp", "sqrt", "ref", "reference", "Treatment"}
+_IDENTIFIER = re.compile(r"(?<![\w.])([A-Za-z_][\w.]*)(?!\s*\()")
+
+
+def _formula_columns(formula: str) -> list[str]:
+    """Plain column names used in a formula (function names and keywords left out)."""
+    names = []
+    for name in _IDENTIFIER.findall(formula):
+        if name not in _FORMULA_WORDS and not name.startswith("np."):
+            names.append(name)
+    return list(dict.fromkeys(names))
+
+
+def _pyfixest_vcov(vcov: str, cluster: str | None) -> tuple[object, dict | None, str]:
+    """Translate our option names into pyfixest's ``vcov`` and ``ssc`` arguments."""
+    if cluster is not None:
+        return {"CRV1": cluster}, None, f"CRV1 clustered by {cluster} (fixest convention)"
+    if vcov == "iid":
+        return "iid", None, "iid (classical OLS)"
+    if vcov == "HC0":
+        return "hetero", pf.ssc(k_adj=False), "HC0 heteroskedasticity-robust"
+    if vcov == "HC1":
+        return "hetero", None, "HC1 heteroskedasticity-robust"
+    return "HC3", None, "HC3 heteroskedasticity-robust"
+
+
+def _fit(
+    formula: str, data: pd.DataFrame, vcov: object, ssc: dict | None, weights: str | None
+) -> object:
+    kwargs: dict = {"data": data, "vcov": vcov, "weights": weights}
+    if ssc is not None:
+        kwargs["ssc"] = ssc
+    return pf.feols(formula, **kwargs)
+
+
+def _table_from_fit(fit: object, rename: dict[str, str] | None = None) -> pd.DataFrame:
+    names = [str(n) for n in fit._coefnames]
+    terms = [(rename or {}).get(n, n) for n in names]
+    return make_table(terms, fit.coef().to_numpy(), fit.se().to_numpy(), df=float(fit._df_t))
+
+
+def ols(
+    data: pd.DataFrame,
+    formula: str,
+    *,
+    vcov: VcovType = "HC1",
+    cluster: str | None = None,
+    weights: str | None = None,
+) -> RegressionResult:
+    """Least squares with robust or clustered standard errors (pyfixest ``feols``).
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        One row per observation.
+    formula : str
+        A pyfixest formula, e.g. ``"y ~ x1 + x2"`` or ``"y ~ x | unit + time"`` to absorb
+        fixed effects.
+    vcov : {"iid", "HC0", "HC1", "HC3"}
+        Heteroskedasticity-robust variant when ``cluster`` is None. ``HC1`` (default) is Stata's
+        ``vce(robust)``; ``HC0`` applies no small-sample factor.
+    cluster : str, optional
+        Column to cluster on; gives CRV1 (fixest / Stata ``vce(cluster)``), overriding ``vcov``.
+    weights : str, optional
+        Column of analytic (precision) weights.
+
+    Returns
+    -------
+    RegressionResult
+        One term per coefficient; t reference with the residual (or ``G-1``) degrees of freedom.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from evaluation import estimate
+    >>> frame = pd.DataFrame({"y": [1.0, 2.1, 2.9, 4.2, 5.1, 5.8], "x": [1, 2, 3, 4, 5, 6]})
+    >>> round(estimate.ols(frame, "y ~ x").coef()["x"], 3)
+    0.977
+    """
+    check_option(vcov, VcovType, "vcov")
+    columns = _formula_columns(formula)
+    check_columns(data, [*columns, cluster, weights])
+    if "~" not in formula:
+        raise ValueError(f"formula must contain '~', got {formula!r}")
+    n_clusters = check_clusters(data, cluster)
+    pf_vcov, ssc, se_type = _pyfixest_vcov(vcov, cluster)
+    frame = complete_rows(data, [*columns, cluster, weights])
+    check_variation(frame, formula.split("~")[0].strip())
+    fit = _fit(formula, frame, pf_vcov, ssc, weights)
+    return RegressionResult(
+        method="OLS",
+        table=_table_from_fit(fit),
+        nobs=int(fit._N),
+        outcome=formula.split("~")[0].strip(),
+        se_type=se_type,
+        df=float(fit._df_t),
+        vcov=np.asarray(fit._vcov),
+        details={"n_clusters": n_clusters, "weights": weights},
+        formula=formula,
+    )
+
+
+def _panel_frame(
+    data: pd.DataFrame,
+    outcome: str,
+    unit: str,
+    time: str,
+    covariates: list[str],
+    cluster: str,
+    extra: dict[str, str],
+) -> pd.DataFrame:
+    """Copy the needed columns under formula-safe names (``first.treat`` breaks formulas)."""
+    source = {"y_": outcome, "unit_": unit, "time_": time, "cluster_": cluster, **extra}
+    source.update({f"x{i}_": c for i, c in enumerate(covariates)})
+    frame = pd.DataFrame({safe: data[col].to_numpy() for safe, col in source.items()})
+    return frame.dropna().reset_index(drop=True)
+
+
+def did(
+    data: pd.DataFrame,
+    *,
+    outcome: str,
+    treatment: str,
+    unit: str,
+    time: str,
+    covariates: Sequence[str] | None = None,
+    cluster: str | None = None,
+) -> DiDResult:
+    """Two-way fixed-effects difference in differences.
+
+    Fits ``outcome ~ treatment + covariates | unit + time``. Under parallel trends and a
+    treatment effect that is constant across cohorts and time, the coefficient on ``treatment``
+    is the ATT; with staggered adoption and dynamic effects use :func:`staggered_did`.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        A unit-by-period panel.
+    outcome : str
+        Outcome column.
+    treatment : str
+        0/1 column, 1 for a treated unit in a period at or after its treatment.
+    unit, time : str
+        Panel identifiers (absorbed as fixed effects).
+    covariates : sequence of str, optional
+        Time-varying controls.
+    cluster : str, optional
+        Cluster column; defaults to ``unit``.
+
+    Returns
+    -------
+    DiDResult
+        First term is ``treatment``. Standard errors: CRV1 clustered by ``cluster`` with the
+        fixest small-sample convention (unit effects nested in clusters not counted), t(G-1).
+    """
+    covariates = as_list(covariates)
+    cluster = cluster or unit
+    check_columns(data, [outcome, treatment, unit, time, cluster, *covariates])
+    check_binary(data, treatment)
+    check_variation(data, outcome)
+    n_clusters = check_clusters(data, cluster)
+    frame = _panel_frame(data, outcome, unit, time, covariates, cluster, {"d_": treatment})
+    rhs = " + ".join(["d_", *[f"x{i}_" for i in range(len(covariates))]])
+    fit = pf.feols(f"y_ ~ {rhs} | unit_ + time_", data=frame, vcov={"CRV1": "cluster_"})
+    rename = {"d_": treatment, **{f"x{i}_": c for i, c in enumerate(covariates)}}
+    return DiDResult(
+        method="Two-way fixed-effects DiD",
+        table=_table_from_fit(fit, rename),
+        nobs=int(fit._N),
+        outcome=outcome,
+        se_type=f"CRV1 clustered by {cluster} (fixest convention), t({n_clusters - 1})",
+        df=float(fit._df_t),
+        vcov=np.asarray(fit._vcov),
+        details={"n_clusters": n_clusters, "n_units": int(frame["unit_"].nunique())},
+        n_clusters=n_clusters,
+    )
+
+
+def _relative_period(frame: pd.DataFrame, window: tuple[int, int] | None) -> pd.Series:
+    """Periods since treatment for treated units (NaN for never treated), endpoints binned."""
+    treated = frame["cohort_"].fillna(0) > 0
+    rel = (frame["time_"] - frame["cohort_"]).where(treated)
+    if window is not None:
+        rel = rel.clip(lower=window[0], upper=window[1])
+    return rel
+
+
+def _event_label(k: int) -> str:
+    return f"ev_m{-k}" if k < 0 else f"ev_p{k}"
+
+
+def _check_event_inputs(
+    data: pd.DataFrame, time: str, cohort: str, window: tuple[int, int] | None
+) -> None:
+    for column in (time, cohort):
+        if not pd.api.types.is_numeric_dtype(data[column]):
+            raise ValueError(f"column {column!r} must be numeric (a period index)")
+    if window is not None and (len(window) != 2 or window[0] >= window[1]):
+        raise ValueError(f"window must be (low, high) with low < high, got {window!r}")
+    if not (data[cohort].fillna(0) > 0).any():
+        raise ValueError(f"column {cohort!r} marks no unit as ever treated")
+
+
+def event_study(
+    data: pd.DataFrame,
+    *,
+    outcome: str,
+    unit: str,
+    time: str,
+    cohort: str,
+    reference: int = -1,
+    window: tuple[int, int] | None = None,
+    cluster: str | None = None,
+) -> EventStudyResult:
+    """Two-way fixed-effects event study with one coefficient per period relative to treatment.
+
+    Fits ``outcome ~ sum_k 1[time - cohort = k] | unit + time`` over treated units' relative
+    periods ``k`` (never-treated units have every indicator at zero), omitting ``reference``.
+    With ``window=(low, high)`` relative periods beyond the window are binned into its endpoints.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        A unit-by-period panel with a numeric ``time``.
+    outcome, unit, time : str
+        Outcome and panel identifiers.
+    cohort : str
+        First treated period of the unit; 0 or missing for never treated.
+    reference : int
+        Omitted relative period (default -1, the period before treatment).
+    window : (int, int), optional
+        Relative periods to report; outside periods are binned into the endpoints.
+    cluster : str, optional
+        Cluster column; defaults to ``unit``.
+
+    Returns
+    -------
+    EventStudyResult
+        Terms ``event_time=k`` with a ``relative_period`` column, and ``pretrend``, a joint Wald
+        test (F form, t(G-1) denominator) that every pre-treatment coefficient is zero. Standard
+        errors: CRV1 clustered by ``cluster`` (fixest convention).
+    """
+    cluster = cluster or unit
+    check_columns(data, [outcome, unit, time, cohort, cluster])
+    _check_event_inputs(data, time, cohort, window)
+    check_variation(data, outcome)
+    n_clusters = check_clusters(data, cluster)
+    # never-treated units may carry a missing cohort: make it 0 before listwise deletion
+    filled = data.assign(**{cohort: data[cohort].fillna(0)})
+    frame = _panel_frame(filled, outcome, unit, time, [], cluster, {"cohort_": cohort})
+    rel = _relative_period(frame, window)
+    periods = sorted(int(k) for k in rel.dropna().unique() if int(k) != reference)
+    if reference not in set(rel.dropna().astype(int)):
+        raise ValueError(f"reference period {reference} is not observed for any treated unit")
+    for k in periods:
+        frame[_event_label(k)] = (rel == k).astype(float)
+    fit = pf.feols(
+        f"y_ ~ {' + '.join(_event_label(k) for k in periods)} | unit_ + time_",
+        data=frame,
+        vcov={"CRV1": "cluster_"},
+    )
+    return _event_result(fit, periods, reference, outcome, cluster, n_clusters)
+
+
+def _event_result(
+    fit: object,
+    periods: list[int],
+    reference: int,
+    outcome: str,
+    cluster: str,
+    n_clusters: int,
+) -> EventStudyResult:
+    by_label = {_event_label(k): k for k in periods}
+    names = [str(n) for n in fit._coefnames]
+    kept = [by_label[n] for n in names]
+    table = make_table(
+        [f"event_time={k}" for k in kept],
+        fit.coef().to_numpy(),
+        fit.se().to_numpy(),
+        df=float(fit._df_t),
+        extra={"relative_period": kept},
+    )
+    vcov = np.asarray(fit._vcov)
+    pre = [i for i, k in enumerate(kept) if k < 0]
+    pretrend = None
+    if pre:
+        pretrend = WaldTest.from_coefficients(
+            fit.coef().to_numpy()[pre],
+            vcov[np.ix_(pre, pre)],
+            tuple(table["term"].iloc[pre]),
+            float(fit._df_t),
+        )
+    dropped = sorted(set(periods) - set(kept))
+    return EventStudyResult(
+        method="Event study (two-way fixed effects)",
+        table=table,
+        nobs=int(fit._N),
+        outcome=outcome,
+        se_type=f"CRV1 clustered by {cluster} (fixest convention), t({n_clusters - 1})",
+        df=float(fit._df_t),
+        vcov=vcov,
+        details={"n_clusters": n_clusters, "collinear_periods_dropped": dropped},
+        pretrend=pretrend,
+        reference=reference,
+        n_clusters=n_clusters,
+    )

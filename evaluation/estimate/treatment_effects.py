@@ -1,0 +1,358 @@
+"""Selection-on-observables estimators: regression adjustment, IPW and AIPW.
+
+Regression adjustment, IPW (ATE and ATT) and AIPW (ATE) wrap statsmodels' ``TreatmentEffect``,
+which reproduces Stata's ``teffects ra / ipw / aipw``: point estimates and standard errors come
+from one GMM system stacking the propensity model, the outcome models and the effect, so the SEs
+account for the estimated nuisance models (Stata's default ``vce(robust)``, normal reference).
+Because that GMM re-estimation can drift on badly imbalanced samples, the two-step estimate is
+always computed too and a warning is raised when they disagree.
+
+AIPW for the ATT (not in statsmodels) is the doubly robust estimator of Sant'Anna and Zhao (2020)
+applied to a single outcome: a logit/probit propensity score, a linear outcome model fitted on the
+controls, normalised weights, and a standard error from its influence function that accounts for
+estimating both nuisance models (as R ``DRDID::drdid_panel``, which divides by ``n - 1``).
+
+Propensity scores are never clipped (clipping can flip an ATT's sign); inspect overlap with
+:func:`evaluation.diagnose.overlap` instead.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+import statsmodels.api as sm
+from statsmodels.treatment.treatment_effects import TreatmentEffect
+
+from evaluation.estimate._validation import (
+    Estimand,
+    PropensityModel,
+    as_list,
+    check_binary,
+    check_columns,
+    check_option,
+    check_variation,
+    complete_rows,
+)
+from evaluation.estimate.results import TreatmentEffectResult, make_table
+
+__all__ = ["regression_adjustment", "ipw", "aipw", "design_matrix", "fit_propensity"]
+
+#: Relative disagreement (in standard errors) between the GMM and two-step estimates that
+#: triggers a warning.
+GMM_DRIFT_TOLERANCE = 1e-3
+_SE_TYPE = "robust GMM sandwich over propensity, outcome and effect (Stata teffects vce(robust))"
+
+
+def design_matrix(frame: pd.DataFrame, covariates: list[str]) -> pd.DataFrame:
+    """Covariates with a constant; text, category and boolean columns become dummies.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Rows to model.
+    covariates : list of str
+        Column names.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``const`` followed by numeric covariates and dummy columns (first level dropped).
+    """
+    parts = frame[covariates]
+    categorical = [
+        c
+        for c in covariates
+        if not pd.api.types.is_numeric_dtype(parts[c]) or parts[c].dtype == bool
+    ]
+    if categorical:
+        parts = pd.get_dummies(parts, columns=categorical, drop_first=True, dtype=float)
+    design = sm.add_constant(parts.astype(float), has_constant="add")
+    return design
+
+
+def fit_propensity(
+    treated: np.ndarray, design: pd.DataFrame, model: PropensityModel
+) -> sm.regression.linear_model.RegressionResultsWrapper:
+    """Fit a logit or probit propensity model by maximum likelihood (quietly)."""
+    family = sm.Logit if model == "logit" else sm.Probit
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = family(treated, design).fit(disp=False, maxiter=200)
+    if not result.mle_retvals.get("converged", True):
+        warnings.warn("propensity model did not converge; check for separation", stacklevel=3)
+    return result
+
+
+def _prepare(
+    data: pd.DataFrame,
+    outcome: str,
+    treatment: str,
+    covariates: Sequence[str],
+    propensity_covariates: Sequence[str] | None,
+    propensity_model: str,
+    estimand: str,
+) -> tuple[pd.DataFrame, np.ndarray, list[str], list[str]]:
+    check_option(propensity_model, PropensityModel, "propensity_model")
+    check_option(estimand, Estimand, "estimand")
+    outcome_covs = as_list(covariates)
+    ps_covs = as_list(propensity_covariates) or outcome_covs
+    check_columns(data, [outcome, treatment, *outcome_covs, *ps_covs])
+    frame = complete_rows(data, [outcome, treatment, *outcome_covs, *ps_covs])
+    treated = check_binary(frame, treatment)
+    check_variation(frame, outcome)
+    return frame, treated, outcome_covs, ps_covs
+
+
+def _teffects(
+    frame: pd.DataFrame,
+    outcome: str,
+    treated: np.ndarray,
+    outcome_covs: list[str],
+    ps_covs: list[str],
+    propensity_model: str,
+) -> tuple[TreatmentEffect, np.ndarray]:
+    design_out = design_matrix(frame, outcome_covs)
+    ps_fit = fit_propensity(treated, design_matrix(frame, ps_covs), propensity_model)
+    ols_model = sm.OLS(frame[outcome].to_numpy(dtype=float), design_out)
+    return TreatmentEffect(ols_model, treated, results_select=ps_fit), ps_fit.predict()
+
+
+def _gmm_result(
+    teff: TreatmentEffect, how: str, estimand: str, method: str
+) -> tuple[np.ndarray, np.ndarray, dict]:
+    """Run one statsmodels teffects method; return effect + POM estimates, SEs, details."""
+    kwargs = {} if how == "aipw" else {"effect_group": 1 if estimand == "ATT" else "all"}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        two_step = np.asarray(getattr(teff, how)(return_results=False, **kwargs), dtype=float)
+        gmm = getattr(teff, how)(return_results=True, **kwargs).results_gmm
+    params, bse = np.asarray(gmm.params[:2]), np.asarray(gmm.bse[:2])
+    drift = float(abs(params[0] - two_step[0]) / bse[0])
+    if drift > GMM_DRIFT_TOLERANCE:
+        warnings.warn(
+            f"{method}: GMM estimate {params[0]:.6g} differs from the two-step estimate "
+            f"{two_step[0]:.6g} by {drift:.3g} standard errors; the sample may be badly "
+            "imbalanced (check overlap)",
+            stacklevel=3,
+        )
+    return params, bse, {"two_step_estimate": float(two_step[0]), "gmm_drift_in_se": drift}
+
+
+def _result(
+    method: str,
+    estimand: str,
+    outcome: str,
+    estimates: np.ndarray,
+    std_errors: np.ndarray,
+    treated: np.ndarray,
+    propensity: np.ndarray | None,
+    details: dict,
+    se_type: str = _SE_TYPE,
+) -> TreatmentEffectResult:
+    table = make_table([estimand, "POM_control"][: len(estimates)], estimates, std_errors, df=None)
+    n_treated = int(treated.sum())
+    return TreatmentEffectResult(
+        method=method,
+        table=table,
+        nobs=len(treated),
+        outcome=outcome,
+        se_type=se_type,
+        df=None,
+        details={"n_treated": n_treated, "n_control": len(treated) - n_treated, **details},
+        estimand=estimand,
+        propensity=propensity,
+        treated=treated,
+    )
+
+
+def regression_adjustment(
+    data: pd.DataFrame,
+    *,
+    outcome: str,
+    treatment: str,
+    covariates: Sequence[str],
+    propensity_covariates: Sequence[str] | None = None,
+    propensity_model: PropensityModel = "logit",
+    estimand: Estimand = "ATE",
+) -> TreatmentEffectResult:
+    """Regression adjustment: separate linear outcome models by arm, averaged over the sample.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        One row per person.
+    outcome : str
+        Outcome column.
+    treatment : str
+        0/1 treatment column.
+    covariates : sequence of str
+        Outcome-model covariates (text columns become dummies).
+    propensity_covariates, propensity_model
+        Accepted for a uniform signature; regression adjustment uses no propensity score.
+    estimand : {"ATE", "ATT"}
+        Average effect over everyone or over the treated.
+
+    Returns
+    -------
+    TreatmentEffectResult
+        Terms ``ATE``/``ATT`` and ``POM_control`` (the control potential-outcome mean).
+        Standard errors: Stata ``teffects ra`` robust GMM sandwich, normal reference.
+    """
+    frame, treated, outcome_covs, ps_covs = _prepare(
+        data, outcome, treatment, covariates, propensity_covariates, propensity_model, estimand
+    )
+    teff, _ = _teffects(frame, outcome, treated, outcome_covs, ps_covs, propensity_model)
+    params, bse, details = _gmm_result(teff, "ra", estimand, "regression adjustment")
+    return _result("Regression adjustment", estimand, outcome, params, bse, treated, None, details)
+
+
+def ipw(
+    data: pd.DataFrame,
+    *,
+    outcome: str,
+    treatment: str,
+    covariates: Sequence[str],
+    propensity_covariates: Sequence[str] | None = None,
+    propensity_model: PropensityModel = "logit",
+    estimand: Estimand = "ATE",
+) -> TreatmentEffectResult:
+    """Inverse probability weighting with normalised (Hajek) weights.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        One row per person.
+    outcome, treatment : str
+        Outcome and 0/1 treatment columns.
+    covariates : sequence of str
+        Propensity-model covariates (used when ``propensity_covariates`` is None).
+    propensity_covariates : sequence of str, optional
+        Propensity-model covariates, if different.
+    propensity_model : {"logit", "probit"}
+        Link of the propensity model.
+    estimand : {"ATE", "ATT"}
+        Average effect over everyone or over the treated.
+
+    Returns
+    -------
+    TreatmentEffectResult
+        Terms ``ATE``/``ATT`` and ``POM_control``, with the propensity scores. Standard errors:
+        Stata ``teffects ipw`` robust GMM sandwich (accounts for the estimated propensity).
+    """
+    frame, treated, _, ps_covs = _prepare(
+        data, outcome, treatment, covariates, propensity_covariates, propensity_model, estimand
+    )
+    teff, propensity = _teffects(frame, outcome, treated, [], ps_covs, propensity_model)
+    params, bse, details = _gmm_result(teff, "ipw", estimand, "IPW")
+    method = f"Inverse probability weighting ({propensity_model})"
+    return _result(method, estimand, outcome, params, bse, treated, propensity, details)
+
+
+def aipw(
+    data: pd.DataFrame,
+    *,
+    outcome: str,
+    treatment: str,
+    covariates: Sequence[str],
+    propensity_covariates: Sequence[str] | None = None,
+    propensity_model: PropensityModel = "logit",
+    estimand: Estimand = "ATE",
+) -> TreatmentEffectResult:
+    """Augmented IPW (doubly robust): consistent if either the outcome or propensity model is.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        One row per person.
+    outcome, treatment : str
+        Outcome and 0/1 treatment columns.
+    covariates : sequence of str
+        Outcome-model covariates (and propensity covariates unless given separately).
+    propensity_covariates : sequence of str, optional
+        Propensity-model covariates, if different.
+    propensity_model : {"logit", "probit"}
+        Link of the propensity model.
+    estimand : {"ATE", "ATT"}
+        ``ATE`` uses statsmodels' AIPW (Stata ``teffects aipw``, GMM sandwich SEs). ``ATT`` uses
+        the Sant'Anna-Zhao doubly robust ATT with an influence-function SE (``n - 1`` divisor).
+
+    Returns
+    -------
+    TreatmentEffectResult
+        ``ATE``/``ATT`` first; for ATE also ``POM_control``. Normal reference.
+    """
+    frame, treated, outcome_covs, ps_covs = _prepare(
+        data, outcome, treatment, covariates, propensity_covariates, propensity_model, estimand
+    )
+    method = f"AIPW doubly robust ({propensity_model})"
+    if estimand == "ATT":
+        return _aipw_att(frame, outcome, treated, outcome_covs, ps_covs, propensity_model, method)
+    teff, propensity = _teffects(frame, outcome, treated, outcome_covs, ps_covs, propensity_model)
+    params, bse, details = _gmm_result(teff, "aipw", estimand, "AIPW")
+    return _result(method, estimand, outcome, params, bse, treated, propensity, details)
+
+
+def _aipw_att(
+    frame: pd.DataFrame,
+    outcome: str,
+    treated: np.ndarray,
+    outcome_covs: list[str],
+    ps_covs: list[str],
+    propensity_model: str,
+    method: str,
+) -> TreatmentEffectResult:
+    y = frame[outcome].to_numpy(dtype=float)
+    x_out = design_matrix(frame, outcome_covs).to_numpy()
+    ps_fit = fit_propensity(treated, design_matrix(frame, ps_covs), propensity_model)
+    estimate, influence = dr_att_influence(y, treated, x_out, ps_fit)
+    n = len(y)
+    std_error = float(np.std(influence, ddof=1) / np.sqrt(n))
+    se_type = "influence function of the doubly robust ATT (Sant'Anna-Zhao; DRDID convention)"
+    return _result(
+        method,
+        "ATT",
+        outcome,
+        np.array([estimate]),
+        np.array([std_error]),
+        treated,
+        ps_fit.predict(),
+        {},
+        se_type,
+    )
+
+
+def dr_att_influence(
+    y: np.ndarray, treated: np.ndarray, x_out: np.ndarray, ps_fit: object
+) -> tuple[float, np.ndarray]:
+    """Doubly robust ATT and its influence function (Sant'Anna and Zhao 2020, eq. 3.1).
+
+    Follows R ``DRDID::drdid_panel`` with the single outcome ``y`` in place of the outcome
+    change; the propensity model's estimation effect enters through its per-observation scores.
+    """
+    d = treated.astype(float)
+    p = np.asarray(ps_fit.predict(), dtype=float)
+    x_ps = np.asarray(ps_fit.model.exog, dtype=float)
+    n = len(y)
+    control = 1.0 - d
+    beta = np.linalg.lstsq(x_out[control == 1], y[control == 1], rcond=None)[0]
+    resid = y - x_out @ beta
+    w_treat = d
+    w_cont = p * control / (1.0 - p)
+    eta_treat = np.mean(w_treat * resid) / np.mean(w_treat)
+    eta_cont = np.mean(w_cont * resid) / np.mean(w_cont)
+    # linear representations of the two nuisance estimators
+    xpx_inv = np.linalg.pinv((control[:, None] * x_out).T @ x_out / n)
+    lin_ols = (control * resid)[:, None] * x_out @ xpx_inv
+    lin_ps = ps_fit.model.score_obs(ps_fit.params) @ (np.asarray(ps_fit.cov_params()) * n)
+    inf_treat = (
+        w_treat * resid - w_treat * eta_treat - lin_ols @ np.mean(w_treat[:, None] * x_out, 0)
+    )
+    inf_treat = inf_treat / np.mean(w_treat)
+    m2 = np.mean((w_cont * (resid - eta_cont))[:, None] * x_ps, axis=0)
+    m3 = np.mean(w_cont[:, None] * x_out, axis=0)
+    inf_cont = w_cont * resid - w_cont * eta_cont + lin_ps @ m2 - lin_ols @ m3
+    inf_cont = inf_cont / np.mean(w_cont)
+    return float(eta_treat - eta_cont), inf_treat - inf_cont
