@@ -205,8 +205,16 @@ def _execute(task: Task) -> NotebookResult:
     return result
 
 
-def _warm_worker() -> None:
-    """Import the heavy modules once per worker process."""
+def _warm_worker(log_path: str) -> None:
+    """Send this worker's (and its kernels') stderr to the run log; import the heavy modules once.
+
+    Kernel start-up chatter and library warnings belong in the log, not on the reader's screen.
+    """
+    import logging
+
+    handle = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    os.dup2(handle, 2)
+    logging.basicConfig(stream=open(2, "w", closefd=False), level=logging.WARNING)  # noqa: SIM115
     import nbconvert  # noqa: F401
     import papermill  # noqa: F401
 
@@ -334,7 +342,9 @@ def run_editions(
         )
     tasks = [t for _, _, ts in editions for t in ts]
     on_event("plan", tasks)
-    results = _execute_all(tasks, jobs=jobs, resume=resume, outputs=outputs, on_event=on_event)
+    results = _execute_all(
+        tasks, jobs=jobs, resume=resume, outputs=outputs, run_id=run_id, on_event=on_event
+    )
     run_dirs = {}
     for params, run_dir, ts in editions:
         mine = [results[id(t)] for t in ts]
@@ -354,6 +364,7 @@ def _execute_all(
     jobs: int,
     resume: bool,
     outputs: Path,
+    run_id: str,
     on_event: Callable[[str, object], None],
 ) -> dict[int, NotebookResult]:
     results: dict[int, NotebookResult] = {}
@@ -366,13 +377,15 @@ def _execute_all(
             on_event("done", results[id(task)])
         else:
             pending.append(task)
-    if jobs <= 1 or len(pending) <= 1:
-        for task in pending:
-            on_event("start", task)
-            results[id(task)] = _execute(task)
-            on_event("done", results[id(task)])
+    if not pending:
         return results
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_warm_worker) as pool:
+    log_path = outputs / "logs" / f"{run_id}.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    on_event("log", f"run log: {log_path}")
+    workers = max(1, min(jobs, len(pending)))
+    with ProcessPoolExecutor(
+        max_workers=workers, initializer=_warm_worker, initargs=(str(log_path),)
+    ) as pool:
         futures = {}
         for task in pending:
             on_event("start", task)
