@@ -47,6 +47,7 @@ __all__ = [
     "SizeBucket",
     "adjust_pvalues",
     "balance_table",
+    "balance_wide",
     "compare_editions",
     "funnel_flags",
     "funnel_limits",
@@ -199,6 +200,37 @@ def balance_table(
     return table
 
 
+def balance_wide(balance: pd.DataFrame) -> pd.DataFrame:
+    """One row per variable, as in ``iebaltab``: n, mean and SD per level, SMD and VR vs reference.
+
+    Parameters
+    ----------
+    balance : pandas.DataFrame
+        Output of :func:`balance_table`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by variable, with columns ``n_<level>, mean_<level>, sd_<level>`` for every
+        level and ``smd_<level>, variance_ratio_<level>`` for every non-reference level, in
+        the order of the levels.
+    """
+    _check_columns(balance, ["variable", "level", "reference", "n", "mean", "sd", "smd"])
+    levels = list(dict.fromkeys(balance["level"]))
+    reference = balance["reference"].iloc[0]
+    wide = balance.pivot(index="variable", columns="level")
+    columns = {}
+    for level in levels:
+        for stat in ("n", "mean", "sd"):
+            columns[f"{stat}_{level}"] = wide[(stat, level)]
+    for level in levels:
+        if level != reference:
+            columns[f"smd_{level}"] = wide[("smd", level)]
+            columns[f"variance_ratio_{level}"] = wide[("variance_ratio", level)]
+    order = list(dict.fromkeys(balance["variable"]))
+    return pd.DataFrame(columns).loc[order]
+
+
 def _balance_row(
     variable: str,
     level: Hashable,
@@ -288,6 +320,8 @@ def pairwise_tests(
     * Shares: ``estimate`` is the difference of proportions with Newcombe's hybrid score
       interval; the p-value is Pearson's chi-square on the 2 x 2 table without continuity
       correction; ``effect_size`` is Cohen's h.
+    * A pair with fewer than two persons on a side gets a row of missing statistics (test
+      "not tested ...") that does not count in the adjusted family.
     """
     _check_option(pairs, PairScheme, "pairs")
     _check_option(test, PairwiseTest, "test")
@@ -331,12 +365,32 @@ def _compare_two(
     x: np.ndarray, y: np.ndarray, *, share: bool, test: PairwiseTest, alpha: float
 ) -> dict[str, object]:
     if x.size < 2 or y.size < 2:
-        raise ValueError(f"each group needs at least 2 observations, got {x.size} and {y.size}")
+        return _not_tested(x, y, share)
     if share:
         return _share_test(x, y, alpha)
     if test == "welch":
         return _welch_test(x, y, alpha)
     return _mann_whitney_test(x, y, alpha)
+
+
+def _not_tested(x: np.ndarray, y: np.ndarray, share: bool) -> dict[str, object]:
+    """A row of missing statistics for a pair with fewer than two persons on a side.
+
+    Its p-value is missing, so it does not count in the family when p-values are adjusted.
+    """
+    return {
+        "value_level": x.mean() if x.size else np.nan,
+        "value_reference": y.mean() if y.size else np.nan,
+        "estimate": np.nan,
+        "estimate_name": "difference in shares" if share else "difference in means",
+        "conf_low": np.nan,
+        "conf_high": np.nan,
+        "test": "not tested (fewer than 2 persons in a group)",
+        "statistic": np.nan,
+        "p_value": np.nan,
+        "effect_size": np.nan,
+        "effect_size_name": "",
+    }
 
 
 def _welch_test(x: np.ndarray, y: np.ndarray, alpha: float) -> dict[str, object]:
@@ -564,7 +618,8 @@ class ShrinkageResult:
     Attributes
     ----------
     table : pandas.DataFrame
-        The input rates plus ``rate_shrunk, shrunk_low, shrunk_high, shrinkage_weight``.
+        The input rates plus ``rate_shrunk, shrunk_low, shrunk_high, shrinkage_weight,
+        rank_raw, rank_shrunk``.
     prior_alpha, prior_beta : float
         Parameters of the fitted Beta prior of true unit rates.
     method : str
@@ -619,8 +674,9 @@ def shrink_rates(
     Returns
     -------
     ShrinkageResult
-        Table with ``rate_shrunk, shrunk_low, shrunk_high`` and ``shrinkage_weight`` (the
-        weight ``(a + b) / (n + a + b)`` given to the prior mean), and the fitted prior.
+        Table with ``rate_shrunk, shrunk_low, shrunk_high``, ``shrinkage_weight`` (the
+        weight ``(a + b) / (n + a + b)`` given to the prior mean) and ``rank_raw`` /
+        ``rank_shrunk`` (1 = highest rate), and the fitted prior.
 
     Notes
     -----
@@ -646,7 +702,14 @@ def shrink_rates(
     table["shrunk_low"] = stats.beta.ppf(alpha / 2, post_a, post_b)
     table["shrunk_high"] = stats.beta.ppf(1 - alpha / 2, post_a, post_b)
     table["shrinkage_weight"] = (prior_a + prior_b) / (trials + prior_a + prior_b)
+    table["rank_raw"] = _descending_rank(successes / trials)
+    table["rank_shrunk"] = _descending_rank(table["rate_shrunk"].to_numpy())
     return ShrinkageResult(table, float(prior_a), float(prior_b), method)
+
+
+def _descending_rank(values: np.ndarray) -> np.ndarray:
+    """Rank 1 for the highest value; ties share the best rank."""
+    return stats.rankdata(-np.asarray(values, dtype=float), method="min").astype(int)
 
 
 def _moments_prior(successes: np.ndarray, trials: np.ndarray) -> tuple[float, float]:

@@ -47,6 +47,17 @@ def test_balance_table_hand_values():
     assert (reference["smd"] == 0).all()
 
 
+def test_balance_wide_has_one_row_per_variable():
+    table = compare.balance_table(two_groups(), by="group", covariates=["hours", "met"])
+    wide = compare.balance_wide(table)
+    assert wide.index.tolist() == ["hours", "met"]
+    assert list(wide.columns) == [
+        "n_A", "mean_A", "sd_A", "n_B", "mean_B", "sd_B", "smd_B", "variance_ratio_B"
+    ]  # fmt: skip
+    assert wide.loc["hours", "mean_B"] == pytest.approx(4.0)
+    assert wide.loc["hours", "smd_B"] == pytest.approx(2 / np.sqrt(2.5))
+
+
 def test_balance_table_rejects_unknown_reference():
     with pytest.raises(ValueError, match="reference"):
         compare.balance_table(two_groups(), by="group", covariates=["hours"], reference="Z")
@@ -121,6 +132,18 @@ def test_pairwise_all_pairs_and_family_adjustment():
     ]
     np.testing.assert_allclose(table["p_adjusted"], compare.adjust_pvalues(table["p_value"]))
     assert (table["p_adjusted"] >= table["p_value"]).all()
+
+
+def test_pair_with_a_single_person_is_reported_but_not_tested():
+    frame = pd.concat([two_groups(), pd.DataFrame({"group": ["C"], "hours": [9.0], "met": [1]})])
+    table = compare.pairwise_tests(frame, outcomes=["hours"])
+    lonely = table.set_index("level").loc["C"]
+    assert lonely["test"].startswith("not tested")
+    assert np.isnan(lonely["p_value"]) and np.isnan(lonely["p_adjusted"])
+    assert lonely["value_level"] == 9.0
+    # the family holds only the tested pair: its adjusted p equals its raw p
+    tested = table.set_index("level").loc["B"]
+    assert tested["p_adjusted"] == pytest.approx(tested["p_value"])
 
 
 def test_adjust_pvalues_holm_and_bh_by_hand():
@@ -249,6 +272,9 @@ def test_shrinkage_pulls_small_units_towards_the_mean(method):
     assert moved["tiny"] > 5 * moved["m29"]
     assert (table["shrunk_low"] < table["rate_shrunk"]).all()
     assert (table["rate_shrunk"] < table["shrunk_high"]).all()
+    assert table.loc["tiny", "rank_raw"] == 1
+    assert table.loc["tiny", "rank_shrunk"] > 1
+    assert table.loc["m29", "rank_shrunk"] == 1
 
 
 def test_moments_prior_by_hand():
