@@ -52,7 +52,8 @@ class _Pass:
 
 
 def _connect(work: Path, memory_limit: str, threads: int | None) -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect(str(work / "ingest.duckdb"))
+    # In-memory database: DuckDB still spills to temp_directory beyond memory_limit.
+    con = duckdb.connect(":memory:")
     con.execute(f"SET memory_limit = '{memory_limit}'")
     con.execute(f"SET temp_directory = '{work / 'spill'}'")
     con.execute("SET preserve_insertion_order = true")  # record order gives line numbers
@@ -179,7 +180,7 @@ def _build_user_map(run: _Pass, salt: bytes) -> None:
     ids = con.execute(
         f"SELECT DISTINCT raw_id FROM ({' UNION ALL '.join(selects)}) WHERE raw_id IS NOT NULL"
     )
-    reader = ids.fetch_record_batch(_HASH_BATCH)
+    reader = ids.to_arrow_reader(_HASH_BATCH)
     # A second connection cursor inserts while the first one streams the distinct ids.
     writer = con.cursor()
     for batch in reader:
