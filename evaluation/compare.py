@@ -41,6 +41,7 @@ __all__ = [
     "FunnelMethod",
     "OmnibusTest",
     "PairwiseTest",
+    "RankMethod",
     "ReturnSummary",
     "ShrinkageMethod",
     "ShrinkageResult",
@@ -69,6 +70,7 @@ ShrinkageMethod = Literal["marginal_ml", "moments"]
 FunnelMethod = Literal["exact", "normal"]
 EditionDesign = Literal["independent", "paired"]
 PairScheme = Literal["reference", "all"]
+RankMethod = Literal["bootstrap", "posterior"]
 
 #: |SMD| above this flags a covariate as imbalanced (Austin 2009; cobalt's default threshold).
 SMD_THRESHOLD = 0.1
@@ -995,12 +997,13 @@ def rank_changes(
     outcome: str = "participated",
     edition: str = "edition",
     editions: tuple[Hashable, Hashable],
+    method: RankMethod = "bootstrap",
     n_boot: int = 1000,
     seed: int = 20241019,
     alpha: float = 0.05,
     min_n: int = 1,
 ) -> pd.DataFrame:
-    """Rank of each unit in two editions, the change, and bootstrap intervals for both.
+    """Rank of each unit in two editions, the change, and intervals for all three.
 
     Units are ranked by the mean of ``outcome`` (highest = rank 1, ties share the best
     rank) among units present with at least ``min_n`` persons in both editions.
@@ -1013,9 +1016,16 @@ def rank_changes(
         Column names.
     editions : tuple
         ``(earlier, later)`` edition values.
+    method : {"bootstrap", "posterior"}
+        ``"bootstrap"``: persons are resampled within unit and edition (for a 0/1 outcome
+        exactly and cheaply as a binomial draw of the unit's count); ranks use the observed
+        means. ``"posterior"`` (0/1 outcomes only): each edition's rates get the
+        beta-binomial empirical-Bayes prior of :func:`shrink_rates` (marginal ML); ranks
+        use the shrunk rates and the intervals come from draws of the posterior Beta of
+        every unit. Prefer it when some units are small: a bootstrap of 40 of 40 persons
+        has no spread at all, a posterior does.
     n_boot : int
-        Bootstrap replicates. Persons are resampled within unit and edition; for a 0/1
-        outcome this is done exactly and cheaply as a binomial draw of the unit's count.
+        Replicates (bootstrap samples or posterior draws).
     seed : int
         Seed of :func:`numpy.random.default_rng`; same seed, same intervals.
     alpha : float
@@ -1030,6 +1040,7 @@ def rank_changes(
         rank_2_low, rank_2_high, rank_change, change_low, change_high``; ``rank_change =
         rank_1 - rank_2`` so a positive change means the unit moved up.
     """
+    _check_option(method, RankMethod, "method")
     _check_columns(frame, [unit, outcome, edition])
     _check_alpha(alpha)
     if n_boot < 10:
@@ -1040,12 +1051,33 @@ def rank_changes(
     rng = np.random.default_rng(seed)
     units = sorted(samples)
     binary = _is_share(np.concatenate([v for pair in samples.values() for v in pair]))
+    if method == "posterior" and not binary:
+        raise ValueError(f"method='posterior' needs a 0/1 outcome; {outcome!r} is not")
     observed, replicates = [], []
     for position in (0, 1):
         sample_list = [samples[u][position] for u in units]
-        observed.append(np.array([s.mean() for s in sample_list]))
-        replicates.append(_bootstrap_means(sample_list, n_boot, rng, binary))
+        if method == "posterior":
+            centre, draws = _posterior_rates(sample_list, n_boot, rng)
+        else:
+            centre = np.array([sample.mean() for sample in sample_list])
+            draws = _bootstrap_means(sample_list, n_boot, rng, binary)
+        observed.append(centre)
+        replicates.append(draws)
     return _rank_table(units, samples, observed, replicates, alpha)
+
+
+def _posterior_rates(
+    samples: list[np.ndarray], n_draws: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """Shrunk rates and posterior draws, shape (n_draws, n_units), under the EB prior."""
+    counts = pd.DataFrame(
+        {"n": [sample.size for sample in samples], "count": [sample.sum() for sample in samples]}
+    )
+    fit = shrink_rates(counts)
+    post_a = counts["count"].to_numpy() + fit.prior_alpha
+    post_b = (counts["n"] - counts["count"]).to_numpy() + fit.prior_beta
+    draws = rng.beta(post_a, post_b, size=(n_draws, len(samples)))
+    return fit.table["rate_shrunk"].to_numpy(), draws
 
 
 def _unit_samples(

@@ -463,6 +463,35 @@ def test_rank_changes_are_seeded_and_cover_the_observed_rank():
     assert not first.equals(compare.rank_changes(frame, seed=2, **kwargs))
 
 
+def test_posterior_rank_intervals_give_small_units_spread():
+    # 30 ministries of 300-3200 persons around 0.51, and one of 10 persons with 10 of 10
+    rates = ministry_rates().iloc[1:]
+    units = [("tiny", 10, 10), *zip(rates["ministry"], rates["n"], rates["count"], strict=True)]
+    rows = [
+        (edition, name, value)
+        for edition in (2024, 2025)
+        for name, n, count in units
+        for value in np.repeat([1, 0], [count, n - count])
+    ]
+    frame = pd.DataFrame(rows, columns=["edition", "ministry", "participated"])
+    kwargs = {"editions": (2024, 2025), "n_boot": 400}
+    boot = compare.rank_changes(frame, **kwargs).set_index("unit")
+    # a bootstrap of 10 of 10 is always 10 of 10: first, with no uncertainty at all
+    assert boot.loc["tiny", "rank_1"] == 1
+    assert boot.loc["tiny", "rank_1_low"] == boot.loc["tiny", "rank_1_high"] == 1
+    post = compare.rank_changes(frame, method="posterior", **kwargs).set_index("unit")
+    assert post.loc["tiny", "value_1"] < 0.6  # shrunk towards the others
+    assert post.loc["tiny", "rank_1"] > 1
+    assert post.loc["tiny", "rank_1_high"] - post.loc["tiny", "rank_1_low"] >= 10
+    assert post.loc["m29", "rank_1"] == 1
+
+
+def test_posterior_ranks_need_a_binary_outcome():
+    frame = rank_frame().assign(participated=lambda t: t["participated"] * 2.5)
+    with pytest.raises(ValueError, match="0/1"):
+        compare.rank_changes(frame, editions=(2024, 2025), method="posterior", n_boot=50)
+
+
 # ----------------------------------------------------------------------------- editions
 
 
