@@ -240,7 +240,7 @@ def daily_trend(
         va="bottom",
         fontweight="bold",
     )
-    ax.set_ylim(0, peak[value] * 1.2)
+    ax.set_ylim(0, max(peak[value] * 1.2, 1))
     ax.xaxis.set_major_formatter(mpl.dates.DateFormatter("%d %b"))
     ax.set_ylabel(label)
     ax.set_xlabel("")
@@ -248,11 +248,15 @@ def daily_trend(
     ax.yaxis.set_major_formatter(mpl.ticker.FuncFormatter(lambda v, _: _count(v)))
     fig.autofmt_xdate()
     first, last = series[date].iloc[0], series[date].iloc[-1]
-    caption = (
-        f"{label} per day, {first:%d %b} to {last:%d %b %Y}. The peak, {_count(peak[value])} on "
-        f"{peak[date]:%d %b}, is {peak[value] / average:.1f} times the daily average of "
-        f"{_count(average)} (dotted line)."
-    )
+    period = f"{label} per day, {first:%d %b} to {last:%d %b %Y}."
+    if average > 0:
+        caption = (
+            f"{period} The peak, {_count(peak[value])} on {peak[date]:%d %b}, is "
+            f"{peak[value] / average:.1f} times the daily average of {_count(average)} "
+            "(dotted line)."
+        )
+    else:
+        caption = f"{period} There were none on any day of the window."
     return CaptionedFigure(fig, caption, name)
 
 

@@ -70,6 +70,18 @@ def test_daily_trend_caption_names_the_peak_and_ratio():
     assert texts == ["Peak: 4,000 on 24 Oct"]
 
 
+def test_daily_trend_of_an_empty_week_says_so():
+    empty = daily().assign(completions=0)
+    result = figures.daily_trend(empty)
+    assert result.caption.endswith("There were none on any day of the window.")
+    assert result.fig.axes[0].get_ylim()[1] >= 1
+
+
+def test_daily_trend_accepts_python_dates_as_describe_returns_them():
+    frame = daily().assign(date=lambda t: t["date"].dt.date)
+    assert "4,000 on 24 Oct" in figures.daily_trend(frame).caption
+
+
 def test_funnel_plot_counts_units_outside_the_limits():
     result = figures.funnel_plot(rates(), target=0.5)
     # at n = 10000 the 99.8 % limits are 0.5 +- 0.0155: 0.56 above, 0.44 below;
