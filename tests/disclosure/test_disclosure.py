@@ -273,18 +273,24 @@ tables = st.integers(min_value=1, max_value=4).flatmap(
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(body=tables, min_cell=st.integers(min_value=1, max_value=15))
-def test_no_suppressed_table_breaks_the_rule(body, min_cell):
+@given(body=tables, min_cell=st.integers(min_value=1, max_value=15), zeros=st.booleans())
+def test_no_suppressed_table_breaks_the_rule(body, min_cell, zeros):
     parts = [f"c{i}" for i in range(len(body[0]))]
     table = with_totals(np.array(body), parts)
-    options = {"count_columns": parts, "row_total": "total", "total_row": "Total"}
-    result = disclosure.suppress(table, min_cell=min_cell, **options)
+    options = {
+        "count_columns": parts,
+        "row_total": "total",
+        "total_row": "Total",
+        "min_cell": min_cell,
+        "suppress_zeros": zeros,
+    }
+    result = disclosure.suppress(table, **options)
     # 1. the audit finds nothing
-    assert disclosure.check_min_cell(result, min_cell=min_cell, **options).empty
-    # 2. nothing below min_cell is printed, and every missing value is marked
+    assert disclosure.check_min_cell(result, **options).empty
+    # 2. nothing below min_cell is printed (zeros only if allowed), every gap is marked
     for column in [*parts, "total"]:
         shown = result[column].dropna()
-        assert (shown >= min_cell).all()
+        assert ((shown >= min_cell) | ((shown == 0) & (not zeros))).all()
         assert (result[column].isna() == result[f"{column}_suppressed"]).all()
         # 3. published values are the original ones
         original = table.loc[shown.index, column]
