@@ -29,7 +29,9 @@ def ensure_data(params: Params, root: Path | None = None, *, log=print) -> Path:
 
         spec = params.data.synthetic
         log(f"generating synthetic exports (scale {spec.scale}, seed {spec.seed}) in {raw}")
-        generate(raw, scale=spec.scale, seed=spec.seed)
+        # The warehouse shape is the richer one (events, karma ledger) and what ingest prefers;
+        # `nlw synth --format both` also writes the MDO report CSVs.
+        generate(raw, scale=spec.scale, seed=spec.seed, formats=("warehouse",))
     if not (store / "manifest.json").exists():
         from evaluation.ingest import ingest
 
