@@ -1108,9 +1108,23 @@ def _bootstrap_means(
         if binary:
             draws = rng.binomial(sample.size, sample.mean(), size=n_boot) / sample.size
         else:
-            draws = sample[rng.integers(0, sample.size, size=(n_boot, sample.size))].mean(axis=1)
+            draws = _resampled_means(sample, n_boot, rng)
         columns.append(draws)
     return np.column_stack(columns)
+
+
+# Largest number of resampled values held in memory at once (about 40 MB of int64 indices).
+_RESAMPLE_BLOCK = 5_000_000
+
+
+def _resampled_means(sample: np.ndarray, n_boot: int, rng: np.random.Generator) -> np.ndarray:
+    """Means of ``n_boot`` resamples, drawn in blocks so large units do not exhaust memory."""
+    per_block = max(1, _RESAMPLE_BLOCK // sample.size)
+    means = []
+    for start in range(0, n_boot, per_block):
+        size = min(per_block, n_boot - start)
+        means.append(sample[rng.integers(0, sample.size, size=(size, sample.size))].mean(axis=1))
+    return np.concatenate(means)
 
 
 def _rank_table(

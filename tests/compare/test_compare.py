@@ -492,6 +492,15 @@ def test_posterior_ranks_need_a_binary_outcome():
         compare.rank_changes(frame, editions=(2024, 2025), method="posterior", n_boot=50)
 
 
+def test_resampling_in_blocks_gives_the_same_draws_as_one_block(monkeypatch):
+    sample = np.arange(50, dtype=float)
+    whole = compare._resampled_means(sample, 40, np.random.default_rng(3))
+    monkeypatch.setattr(compare, "_RESAMPLE_BLOCK", 120)  # 2 resamples per block
+    blocks = compare._resampled_means(sample, 40, np.random.default_rng(3))
+    # numpy draws the same stream of indices whatever the block shape: same seed, same result
+    np.testing.assert_array_equal(blocks, whole)
+
+
 # ----------------------------------------------------------------------------- editions
 
 
