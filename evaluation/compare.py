@@ -643,6 +643,15 @@ class ShrinkageResult:
         """``alpha + beta``: how many persons' worth of evidence the prior is worth."""
         return self.prior_alpha + self.prior_beta
 
+    def __str__(self) -> str:
+        return (
+            f"Beta-binomial shrinkage ({self.method}): prior mean {self.prior_mean:.4f}, "
+            f"worth {self.prior_strength:,.1f} persons; {len(self.table)} units"
+        )
+
+    def _repr_html_(self) -> str:
+        return f"<p>{self}</p>" + self.table.to_html(index=False, float_format="{:.4f}".format)
+
 
 def shrink_rates(
     rates: pd.DataFrame,
@@ -1198,6 +1207,16 @@ def compare_editions(
     pandas.DataFrame
         ``outcome, edition_1, edition_2, n_1, n_2, value_1, value_2, change, conf_low,
         conf_high, test, p_value, p_adjusted``.
+
+    Notes
+    -----
+    Totals such as the number of participants or completions are censuses of the platform:
+    their change between editions is exact and has no sampling interval. Compare them as
+    person-level shares or means (participants per registered user, hours per person),
+    which is what this function does. Most registered users appear in both editions, so
+    their outcomes are positively correlated and the independent design's intervals are
+    usually wider than the paired ones; the paired design drops persons present in only one
+    edition (new registrants, leavers), so report which one a figure uses.
     """
     _check_option(design, EditionDesign, "design")
     _check_option(adjust, Adjustment, "adjust")
@@ -1319,6 +1338,18 @@ class ReturnSummary:
         """Plain values, including the derived share, for findings and tables."""
         values = {name: getattr(self, name) for name in self.__dataclass_fields__}
         return values | {"first_time_share": self.first_time_share}
+
+    def __str__(self) -> str:
+        return (
+            f"{self.returned:,} of {self.earlier_participants:,} earlier participants came back "
+            f"({100 * self.return_rate:.1f} %, 95 % CI {100 * self.return_conf_low:.1f} to "
+            f"{100 * self.return_conf_high:.1f} %); {self.first_time:,} of "
+            f"{self.later_participants:,} later participants were new."
+        )
+
+    def _repr_html_(self) -> str:
+        frame = pd.Series(self.as_dict(), name="value").to_frame()
+        return f"<p>{self}</p>" + frame.to_html()
 
 
 def _participant_sets(

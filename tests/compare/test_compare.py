@@ -562,6 +562,16 @@ def test_returning_participants_by_hand():
     assert summary.as_dict()["first_time_share"] == pytest.approx(0.6)
 
 
+def test_results_print_themselves():
+    summary = compare.returning_participants(edition_frame(), editions=(2024, 2025))
+    assert str(summary).startswith("2 of 3 earlier participants came back (66.7 %")
+    assert "3 of 5 later participants were new" in str(summary)
+    assert "<table" in summary._repr_html_()
+    shrunk = compare.shrink_rates(ministry_rates(), method="moments")
+    assert str(shrunk).startswith("Beta-binomial shrinkage (moments): prior mean 0.5")
+    assert "rate_shrunk" in shrunk._repr_html_()
+
+
 def test_label_participant_history():
     labelled = compare.label_participant_history(edition_frame(), current=2025, previous=[2024])
     labels = dict(zip(labelled["user_key"], labelled["participant_history"], strict=True))
