@@ -57,6 +57,7 @@ def _connect(work: Path, memory_limit: str, threads: int | None) -> duckdb.DuckD
     con.execute(f"SET memory_limit = '{memory_limit}'")
     con.execute(f"SET temp_directory = '{work / 'spill'}'")
     con.execute("SET preserve_insertion_order = true")  # record order gives line numbers
+    con.execute("SET enable_progress_bar = false")
     if threads:
         con.execute(f"SET threads = {int(threads)}")
     return con

@@ -111,12 +111,24 @@ def _blank(x: str) -> str:
 # --------------------------------------------------------------------------- loading
 
 
-def _create_stage(con: duckdb.DuckDBPyConnection, table: str, spec: SourceSpec) -> None:
-    cols = ", ".join(f"{_q(c)} VARCHAR" for c in spec.columns)
-    con.execute(
-        f"CREATE OR REPLACE TABLE {table} ({cols}, _path VARCHAR, _ord BIGINT, "
-        "_mdoid VARCHAR, _report_date DATE)"
-    )
+_PARSED_KINDS = frozenset(
+    {"int", "float", "pct", "rating", "seconds", "minutes", "timestamp", "date", "hms", "bool"}
+)
+
+
+def _stored_raw(spec: SourceSpec) -> list[str]:
+    """Raw text columns kept for checks: only those whose parsing can fail (never PII)."""
+    return [c for c, kind in spec.columns.items() if kind in _PARSED_KINDS]
+
+
+def _read_columns(spec: SourceSpec, link_mode: str | None) -> list[str]:
+    """Columns read from the files: everything but direct identifiers (the email only as a key)."""
+    keep_email = spec.shape == "reports" and "link_id" in spec.key and link_mode != "user_id"
+    return [c for c, kind in spec.columns.items() if kind != "pii" or (keep_email and c == "Email")]
+
+
+def _typed_columns(spec: SourceSpec) -> list[str]:
+    return [c for c, kind in spec.columns.items() if kind != "pii"]
 
 
 def _register_files(con: duckdb.DuckDBPyConnection, files: list[RawFile]) -> None:
@@ -129,48 +141,53 @@ def _register_files(con: duckdb.DuckDBPyConnection, files: list[RawFile]) -> Non
     )
 
 
-def _select_known(spec: SourceSpec, header: list[str], alias: str) -> str:
+def _inner_select(columns: list[str], header: list[str]) -> str:
     present = set(header)
     return ", ".join(
-        f"CAST({alias}.{_q(c)} AS VARCHAR)" if c in present else "NULL" for c in spec.columns
+        f"CAST(r.{_q(c)} AS VARCHAR) AS {_q(c)}" if c in present else f"NULL::VARCHAR AS {_q(c)}"
+        for c in columns
     )
 
 
+def _typed_select(ctx: _Context, spec: SourceSpec) -> str:
+    """Outer SELECT over the raw text: kept raw columns, parsed columns, link key, metadata."""
+    parts = [_q(c) for c in _stored_raw(spec)]
+    parts += [f"{_typed_sql(spec, c)} AS {_q('t::' + c)}" for c in _typed_columns(spec)]
+    if spec.shape == "reports" and "link_id" in spec.key:
+        parts.append(f"{_link_sql(ctx.link_mode)} AS {_q('t::link_id')}")
+    return ", ".join(parts + ["_path", "_ord", "_mdoid", "_report_date"])
+
+
 def _load_csv_group(
-    con: duckdb.DuckDBPyConnection,
-    table: str,
-    spec: SourceSpec,
-    header: list[str],
-    paths: list[str],
-    group_no: int,
+    ctx: _Context, spec: SourceSpec, typed: str, header: list[str], paths: list[str], number: int
 ) -> tuple[str, str]:
     columns = "{" + ", ".join(f"{_lit(h)}: 'VARCHAR'" for h in header) + "}"
     files = "[" + ", ".join(_lit(p) for p in paths) + "]"
-    rej, scan = f"rej_{table}_{group_no}", f"rejscan_{table}_{group_no}"
-    con.execute(
-        f"INSERT INTO {table} SELECT {_select_known(spec, header, 'r')}, r.filename, "
-        f"r.ordinality, f.mdoid, f.report_date "
+    rej, scan = f"rej_{typed}_{number}", f"rejscan_{typed}_{number}"
+    inner = _inner_select(_read_columns(spec, ctx.link_mode), header)
+    ctx.con.execute(
+        f"INSERT INTO {typed} SELECT {_typed_select(ctx, spec)} FROM (SELECT {inner}, "
+        "r.filename AS _path, r.ordinality AS _ord, f.mdoid AS _mdoid, "
+        f"f.report_date AS _report_date "
         f"FROM read_csv({files}, columns={columns}, header=true, auto_detect=false, delim=',', "
         f"quote='\"', escape='\"', filename=true, store_rejects=true, "
         f"rejects_table='{rej}', rejects_scan='{scan}') WITH ORDINALITY AS r "
-        f"JOIN input_files f ON f.path = r.filename"
+        f"JOIN input_files f ON f.path = r.filename)"
     )
     return rej, scan
 
 
 def _load_parquet_group(
-    con: duckdb.DuckDBPyConnection,
-    table: str,
-    spec: SourceSpec,
-    header: list[str],
-    paths: list[str],
+    ctx: _Context, spec: SourceSpec, typed: str, header: list[str], paths: list[str]
 ) -> None:
     files = "[" + ", ".join(_lit(p) for p in paths) + "]"
-    con.execute(
-        f"INSERT INTO {table} SELECT {_select_known(spec, header, 'r')}, r.filename, "
-        f"r.file_row_number + 1, f.mdoid, f.report_date "
+    inner = _inner_select(_read_columns(spec, ctx.link_mode), header)
+    ctx.con.execute(
+        f"INSERT INTO {typed} SELECT {_typed_select(ctx, spec)} FROM (SELECT {inner}, "
+        "r.filename AS _path, r.file_row_number + 1 AS _ord, f.mdoid AS _mdoid, "
+        "f.report_date AS _report_date "
         f"FROM read_parquet({files}, filename=true, file_row_number=true, union_by_name=true) r "
-        f"JOIN input_files f ON f.path = r.filename"
+        f"JOIN input_files f ON f.path = r.filename)"
     )
 
 
@@ -368,17 +385,17 @@ def _row_checks(spec: SourceSpec, header_union: set[str]) -> list[_Check]:
     for (source, column), family in _STATUS_COLUMNS.items():
         if source == spec.name and column in header_union:
             if family == "enrolment":
-                _, rule = enrolment_status_sql(_q(column), "NULL")
+                _, rule = enrolment_status_sql(_q("t::" + column), "NULL")
             else:
-                _, rule = event_status_sql(_q(column))
+                _, rule = event_status_sql(_q("t::" + column))
             checks.append(
                 _Check(
                     "unknown_status",
                     "warning",
                     column,
-                    f"NOT {_blank(_q(column))} AND ({rule}) = 'unrecognised'",
+                    f"{_q('t::' + column)} IS NOT NULL AND ({rule}) = 'unrecognised'",
                     "unknown status value; row rejected",
-                    _q(column),
+                    _q("t::" + column),
                 )
             )
     return checks
@@ -411,13 +428,6 @@ def _link_sql(link_mode: str | None) -> str:
     if link_mode == "user_id":
         return "nullif(trim(\"userID\"), '')"
     return "nullif(lower(trim(\"Email\")), '')"
-
-
-def _build_typed(ctx: _Context, spec: SourceSpec, stage: str, typed: str) -> None:
-    parts = [f"{_typed_sql(spec, c)} AS {_q('t::' + c)}" for c in spec.columns]
-    if spec.shape == "reports" and "link_id" in spec.key:
-        parts.append(f"{_link_sql(ctx.link_mode)} AS {_q('t::link_id')}")
-    ctx.con.execute(f"CREATE OR REPLACE TABLE {typed} AS SELECT *, {', '.join(parts)} FROM {stage}")
 
 
 def _report_check(ctx: _Context, typed: str, check: _Check, count: int) -> None:
@@ -474,69 +484,59 @@ def _dedupe(
     ctx: _Context, spec: SourceSpec, typed: str, clean: str, reject_sql: str, staged: StagedSource
 ) -> None:
     con = ctx.con
-    con.execute(
-        f"CREATE OR REPLACE TABLE {typed}_r AS SELECT *, {reject_sql} AS _reject FROM {typed}"
-    )
     for reason, n in con.execute(
-        f"SELECT _reject, count(*) FROM {typed}_r WHERE _reject IS NOT NULL GROUP BY 1"
+        f"SELECT {reject_sql} AS reason, count(*) FROM {typed} GROUP BY 1 HAVING reason IS NOT NULL"
     ).fetchall():
         staged.rejected[str(reason)] += int(n)
-    fingerprint_cols = [c for c in spec.columns if c not in _VOLATILE]
-    fingerprint = "hash(" + ", ".join(_q(c) for c in fingerprint_cols) + ")"
-    keys = [_q("t::link_id") if k == "link_id" else _q("t::" + k) for k in spec.key]
-    typed_cols = ", ".join(f"{_q('t::' + c)} AS {_q(c)}" for c in spec.columns)
+    kept = f"FROM {typed} WHERE ({reject_sql}) IS NULL"
+    typed_cols = ", ".join(f"{_q('t::' + c)} AS {_q(c)}" for c in _typed_columns(spec))
     link = f", {_q('t::link_id')} AS link_id" if "link_id" in spec.key else ""
-    if not keys:
-        con.execute(
-            f"CREATE OR REPLACE TABLE {clean} AS SELECT {typed_cols}{link}, _path, _ord, _mdoid, "
-            f"_report_date FROM {typed}_r WHERE _reject IS NULL"
-        )
+    select = f"SELECT {typed_cols}{link}, _path, _ord, _mdoid, _report_date {kept}"
+    if not spec.key:
+        con.execute(f"CREATE OR REPLACE TABLE {clean} AS {select}")
         return
-    key_list = ", ".join(keys)
-    _report_duplicates(ctx, spec, typed, key_list, fingerprint, staged)
+    keys = ", ".join(_q("t::" + k) for k in spec.key)
+    fingerprint_cols = [c for c in _typed_columns(spec) if c not in _VOLATILE]
+    fingerprint = "hash(" + ", ".join(_q("t::" + c) for c in fingerprint_cols) + ")"
+    _report_duplicates(ctx, spec, kept, keys, fingerprint, staged)
     con.execute(
-        f"CREATE OR REPLACE TABLE {clean} AS SELECT {typed_cols}{link}, _path, _ord, _mdoid, "
-        f"_report_date FROM {typed}_r WHERE _reject IS NULL "
-        f"QUALIFY row_number() OVER (PARTITION BY {key_list} "
+        f"CREATE OR REPLACE TABLE {clean} AS {select} "
+        f"QUALIFY row_number() OVER (PARTITION BY {keys} "
         f"ORDER BY _report_date DESC NULLS LAST, _path DESC, _ord DESC) = 1"
     )
 
 
 def _report_duplicates(
-    ctx: _Context, spec: SourceSpec, typed: str, key_list: str, fingerprint: str, st: StagedSource
+    ctx: _Context, spec: SourceSpec, kept: str, keys: str, fingerprint: str, st: StagedSource
 ) -> None:
     """Report duplicates within one report date (across dates the latest date simply wins)."""
-    con = ctx.con
-    rows = con.execute(
+    rows = ctx.con.execute(
         f"SELECT count(DISTINCT {fingerprint}) > 1 AS conflicting, count(*) - 1 AS extra, "
-        f"max(_report_date) IS NOT NULL AS dated, arg_max(_path, _ord), max(_ord) "
-        f"FROM {typed}_r WHERE _reject IS NULL GROUP BY {key_list}, _report_date "
-        f"HAVING count(*) > 1 ORDER BY 4, 5"
+        f"arg_max(_path, _ord), max(_ord) "
+        f"{kept} GROUP BY {keys}, _report_date HAVING count(*) > 1 ORDER BY 3, 4"
     ).fetchall()
-    dropped_across = con.execute(
-        f"SELECT count(*) - count(DISTINCT ({key_list})) FROM {typed}_r WHERE _reject IS NULL"
-    ).fetchone()
+    dropped = (
+        ctx.con.execute(f"SELECT count(*) - count(DISTINCT ({keys})) {kept}").fetchone()
+        if spec.shape == "reports"  # only reports have several dates to supersede each other
+        else None
+    )
     within = 0
-    for conflicting, extra, _dated, path, ordinal in rows:
+    key_names = ", ".join(spec.key)
+    for conflicting, extra, path, ordinal in rows:
         within += int(extra)
         rule = "conflicting_duplicate" if conflicting else "duplicate_row"
         message = (
-            f"{int(extra) + 1} rows share the key ({', '.join(spec.key)}) with different values; "
+            f"{int(extra) + 1} rows share the key ({key_names}) with different values; "
             "the last one is kept"
             if conflicting
-            else f"row repeats an earlier row with the same key ({', '.join(spec.key)}); dropped"
+            else f"repeats an earlier row with the same key ({key_names}); dropped"
         )
-        problem = Problem(
-            "warning",
-            ctx.rel.get(path, path),
-            _line_of(ctx, path, int(ordinal)),
-            None,
-            rule,
-            message,
+        line = _line_of(ctx, path, int(ordinal))
+        ctx.report.add(
+            Problem("warning", ctx.rel.get(path, path), line, None, rule, message), count=int(extra)
         )
-        ctx.report.add(problem, count=int(extra))
         st.resolved[rule] += int(extra)
-    across = int(dropped_across[0] if dropped_across else 0) - within
+    across = int(dropped[0]) - within if dropped else 0
     if across:
         st.resolved["older_report_date_superseded"] += across
 
@@ -590,24 +590,43 @@ def stage_source(
     usable = [s for s in scans if s.usable]
     if not usable:
         return staged
-    stage, typed, clean = f"stg_{spec.name}", f"typed_{spec.name}", f"clean_{spec.name}"
-    _create_stage(con, stage, spec)
+    typed, clean = f"typed_{spec.name}", f"clean_{spec.name}"
     _register_files(con, [s.raw for s in usable])
-    _load_all(ctx, spec, stage, usable)
+    _load_all(ctx, spec, typed, usable)
     header_union = {h for s in usable for h in s.header}
-    staged.rows_in = int(con.execute(f"SELECT count(*) FROM {stage}").fetchone()[0])  # type: ignore[index]
-    _build_typed(ctx, spec, stage, typed)
+    staged.rows_in = int(con.execute(f"SELECT count(*) FROM {typed}").fetchone()[0])  # type: ignore[index]
     reject_sql = _run_checks(ctx, spec, typed, header_union)
     _dedupe(ctx, spec, typed, clean, reject_sql, staged)
-    con.execute(f"DROP TABLE IF EXISTS {stage}")
     con.execute(f"DROP TABLE IF EXISTS {typed}")
-    con.execute(f"DROP TABLE IF EXISTS {typed}_r")
     staged.table = clean
     staged.rows_out = int(con.execute(f"SELECT count(*) FROM {clean}").fetchone()[0])  # type: ignore[index]
     return staged
 
 
-def _load_all(ctx: _Context, spec: SourceSpec, stage: str, usable: list[FileScan]) -> None:
+def _create_typed(ctx: _Context, spec: SourceSpec, typed: str) -> None:
+    raw = [f"{_q(c)} VARCHAR" for c in _stored_raw(spec)]
+    types = {
+        "id": "VARCHAR",
+        "user_id": "VARCHAR",
+        "text": "VARCHAR",
+        "pii": "VARCHAR",
+        "timestamp": "TIMESTAMP",
+        "date": "TIMESTAMP",
+        "bool": "BOOLEAN",
+    }
+    parsed = [
+        f"{_q('t::' + c)} {types.get(spec.columns[c], 'DOUBLE')}" for c in _typed_columns(spec)
+    ]
+    if spec.shape == "reports" and "link_id" in spec.key:
+        parsed.append(f"{_q('t::link_id')} VARCHAR")
+    ctx.con.execute(
+        f"CREATE OR REPLACE TABLE {typed} ({', '.join(raw + parsed)}, _path VARCHAR, "
+        "_ord BIGINT, _mdoid VARCHAR, _report_date DATE)"
+    )
+
+
+def _load_all(ctx: _Context, spec: SourceSpec, typed: str, usable: list[FileScan]) -> None:
+    _create_typed(ctx, spec, typed)
     groups: dict[tuple[str, tuple[str, ...]], list[FileScan]] = defaultdict(list)
     for scan in usable:
         groups[(scan.raw.format, tuple(scan.header))].append(scan)
@@ -615,23 +634,23 @@ def _load_all(ctx: _Context, spec: SourceSpec, stage: str, usable: list[FileScan
     for number, ((fmt, header), members) in enumerate(sorted(groups.items())):
         paths = [str(s.raw.path) for s in members]
         if fmt == "parquet":
-            _load_parquet_group(ctx.con, stage, spec, list(header), paths)
+            _load_parquet_group(ctx, spec, typed, list(header), paths)
         else:
-            rej, scan_table = _load_csv_group(ctx.con, stage, spec, list(header), paths, number)
+            rej, scan_table = _load_csv_group(ctx, spec, typed, list(header), paths, number)
             rejects += _collect_rejects(ctx.con, rej, scan_table)
-    _make_line_mappers(ctx, stage, usable, rejects)
+    _make_line_mappers(ctx, typed, usable, rejects)
     _report_rejects(ctx, rejects)
 
 
 def _make_line_mappers(
     ctx: _Context,
-    stage: str,
+    typed: str,
     usable: list[FileScan],
     rejects: list[tuple[str, int, str | None, str]],
 ) -> None:
     per_file = dict(
         ctx.con.execute(
-            f"SELECT _path, struct_pack(n := count(*), first := min(_ord)) FROM {stage} "
+            f"SELECT _path, struct_pack(n := count(*), first := min(_ord)) FROM {typed} "
             "GROUP BY _path"
         ).fetchall()
     )
