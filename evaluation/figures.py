@@ -109,10 +109,27 @@ def _escape(text: str) -> str:
     )
 
 
+#: File-name fragments of Devanagari fonts, for fonts installed after matplotlib's cache.
+_DEVANAGARI_FILES: tuple[str, ...] = ("lohit-devanagari", "lohit_hi", "notosansdevanagari")
+
+
 def devanagari_font() -> str | None:
-    """Name of the first installed Devanagari-capable font, or None."""
+    """Name of the first installed Devanagari-capable font, or None.
+
+    Matplotlib caches the font list on first use, so a font installed later (``make
+    chromium`` installs ``fonts-lohit-deva``) is looked for among the system's font files
+    too and registered.
+    """
     installed = {entry.name for entry in font_manager.fontManager.ttflist}
-    return next((name for name in DEVANAGARI_FONTS if name in installed), None)
+    found = next((name for name in DEVANAGARI_FONTS if name in installed), None)
+    if found:
+        return found
+    for path in sorted(font_manager.findSystemFonts()):
+        stem = Path(path).name.lower().replace(" ", "")
+        if any(fragment in stem for fragment in _DEVANAGARI_FILES):
+            font_manager.fontManager.addfont(path)
+            return font_manager.FontProperties(fname=path).get_name()
+    return None
 
 
 def use_style() -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import shutil
 
 import matplotlib
 
@@ -12,6 +13,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
+from matplotlib import font_manager  # noqa: E402
 from matplotlib.colors import to_hex  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
@@ -57,6 +59,20 @@ def test_use_style_sets_palette_and_fonts():
 def test_devanagari_font_is_used_when_installed(monkeypatch):
     monkeypatch.setattr(figures, "devanagari_font", lambda: "Lohit Devanagari")
     assert figures.use_style() == ["DejaVu Sans", "Lohit Devanagari"]
+
+
+def test_devanagari_font_installed_after_the_cache_is_found_and_registered(tmp_path, monkeypatch):
+    # A stand-in font file with a Devanagari font's file name (its family is DejaVu Sans).
+    source = font_manager.findfont("DejaVu Sans")
+    fake = tmp_path / "Lohit-Devanagari.ttf"
+    shutil.copyfile(source, fake)
+    monkeypatch.setattr(font_manager.fontManager, "ttflist", [])
+    monkeypatch.setattr(font_manager, "findSystemFonts", lambda: [str(fake)])
+    assert figures.devanagari_font() == "DejaVu Sans"
+    assert any(entry.fname == str(fake) for entry in font_manager.fontManager.ttflist)
+    monkeypatch.setattr(font_manager.fontManager, "ttflist", [])
+    monkeypatch.setattr(font_manager, "findSystemFonts", lambda: [])
+    assert figures.devanagari_font() is None
 
 
 def test_daily_trend_caption_names_the_peak_and_ratio():
