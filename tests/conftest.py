@@ -28,6 +28,19 @@ def write_tiny_store(folder: Path) -> Path:
             "user_key": ["u1", "u2", "u3", "u4", "u5"],
             "mdo_id": ["m1", "m1", "m2", "m2", "m2"],
             "group": ["A", "B", "A", "C", "Unknown"],
+            "gender": ["Female", "Male", "Female", "Male", "Unknown"],
+            "category": ["General", "OBC", "SC", "General", "Unknown"],
+            "registered_on": pd.to_datetime(["2023-01-01"] * 5),
+        }
+    )
+    orgs = pd.DataFrame(
+        {
+            "mdo_id": ["m1", "m2"],
+            "mdo_name": ["Department of Examples", "Odisha Department of Tests"],
+            "ministry": ["Ministry of Examples", "Odisha"],
+            "department": ["Department of Examples", "Odisha Department of Tests"],
+            "org_type": ["central", "state"],
+            "state": ["", "Odisha"],
         }
     )
     content = pd.DataFrame({"content_id": ["c1", "c2", "c3"], "duration_hours": [3.0, 2.0, 1.5]})
@@ -60,6 +73,7 @@ def write_tiny_store(folder: Path) -> Path:
     )
     for name, frame in {
         "learners": learners,
+        "org_hierarchy": orgs,
         "content": content,
         "enrolments": enrolments,
         "events": events,

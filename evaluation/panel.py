@@ -1,0 +1,321 @@
+"""Analysis frames built from the processed tables by the engine (Ibis on DuckDB or Spark).
+
+- :func:`person_edition`: one row per eligible person for an edition: who took part, the dose
+  (hours in the week), pre-week covariates and the outcomes after the week.
+- :func:`person_period`: person x 30-day period around the week (the week itself excluded), for
+  difference-in-differences and event studies.
+- :func:`staggered_panel`: person x calendar month across editions with the first edition joined
+  as the cohort, for staggered DiD.
+
+Outcome definitions (written once, shown in reports, and the same as the synthetic ground truth):
+see :data:`OUTCOME_DEFINITIONS`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import ibis
+import pandas as pd
+from ibis import _
+from ibis.expr.types import Table
+
+from evaluation.backend import Store
+from evaluation.describe import window_activity
+from evaluation.params import Window
+
+__all__ = [
+    "DOSE_BANDS",
+    "OUTCOME_DEFINITIONS",
+    "person_edition",
+    "person_period",
+    "staggered_panel",
+]
+
+FOLLOW_UP_DAYS = 90
+PERIOD_DAYS = 30
+DOSE_BANDS = (("0-4h", 0.0, 4.0), ("4-8h", 4.0, 8.0), ("8h+", 8.0, float("inf")))
+
+OUTCOME_DEFINITIONS = {
+    "completions_90d": "Course completions in the 90 days after the week.",
+    "learning_hours_90d": (
+        "Hours learned in the 90 days after the week: duration of courses completed plus hours "
+        "watched of events that started in those days."
+    ),
+    "acbp_on_time": (
+        "Share of a person's ACBP (annual capacity-building plan) courses allocated 60 to 5 days "
+        "before the week that were completed by their due date; people with such allocations."
+    ),
+    "assessment_score": (
+        "External assessment score (0-100) measured 60 to 90 days after the week; people in the "
+        "assessed sample."
+    ),
+}
+
+
+def _ts(day: dt.date) -> ibis.Expr:
+    return ibis.timestamp(dt.datetime.combine(day, dt.time()))
+
+
+def _between(column: ibis.Expr, first: dt.date, last: dt.date) -> ibis.Expr:
+    """``first <= column < last + 1 day`` (both dates inclusive) for timestamps."""
+    return (column >= _ts(first)) & (column < _ts(last + dt.timedelta(days=1)))
+
+
+def _completions(store: Store, first: dt.date, last: dt.date, prefix: str) -> Table:
+    enrolments = store.table("enrolments")
+    content = store.table("content").select("content_id", "duration_hours")
+    done = enrolments.filter(_between(enrolments.completed_on, first, last))
+    done = done.join(content, "content_id", how="left")
+    return done.group_by("user_key").aggregate(
+        **{
+            f"completions_{prefix}": _.count(),
+            f"course_hours_{prefix}": _.duration_hours.fill_null(0).sum(),
+        }
+    )
+
+
+def _event_hours(store: Store, first: dt.date, last: dt.date, name: str) -> Table | None:
+    if not (store.has("event_attendance") and store.has("events")):
+        return None
+    attendance = store.table("event_attendance")
+    events = store.table("events").select("event_id", "start_at")
+    seen = attendance.join(events, "event_id").filter(
+        _between(events.start_at, first, last) & (attendance.watch_hours > 0)
+    )
+    return seen.group_by("user_key").aggregate(**{name: _.watch_hours.sum()})
+
+
+def _acbp(store: Store, window: Window) -> Table | None:
+    if not store.has("acbp_allocations"):
+        return None
+    alloc = store.table("acbp_allocations")
+    cycle = alloc.filter(
+        _between(
+            alloc.allocated_on.cast("timestamp"),
+            window.start - dt.timedelta(days=60),
+            window.start - dt.timedelta(days=5),
+        )
+    )
+    on_time = (cycle.completed_on.notnull() & (cycle.completed_on <= cycle.due_on)).cast("float64")
+    return (
+        cycle.mutate(on_time=on_time)
+        .group_by("user_key")
+        .aggregate(acbp_allocations=_.count(), acbp_on_time=_.on_time.mean())
+    )
+
+
+def _assessment(store: Store, first: dt.date, last: dt.date, name: str) -> Table | None:
+    if not store.has("outcomes"):
+        return None
+    out = store.table("outcomes")
+    scores = out.filter(
+        (out.outcome == "assessment_score")
+        & _between(out.measured_on.cast("timestamp"), first, last)
+    )
+    return scores.group_by("user_key").aggregate(**{name: _.value.mean()})
+
+
+def _eligible(store: Store, window: Window) -> Table:
+    learners = store.table("learners")
+    people = learners.filter(learners.registered_on.cast("timestamp") < _ts(window.start))
+    people = people.select("user_key", "mdo_id", "group", "gender", "category", "registered_on")
+    if store.has("org_hierarchy"):
+        orgs = store.table("org_hierarchy").select("mdo_id", "ministry", "department", "org_type")
+        people = people.left_join(orgs, "mdo_id").drop("mdo_id_right")
+    return people
+
+
+def person_edition(
+    store: Store,
+    window: Window,
+    *,
+    target_hours: float = 4.0,
+    earlier_windows: Sequence[Window] = (),
+) -> pd.DataFrame:
+    """One row per eligible person (registered before the week) for one edition.
+
+    Columns: identity and grouping (``user_key, group, ministry, department, org_type, gender,
+    category``), treatment (``participated``, ``target_met``, ``hours_in_week``,
+    ``dose_band``), covariates measured before the week (``completions_pre_365d``,
+    ``course_hours_pre_365d``, ``completions_pre_90d``, ``tenure_years``,
+    ``took_part_before``, ``assessment_pre``), and outcomes (see
+    :data:`OUTCOME_DEFINITIONS`). Counts are 0 when a person had no activity; ``acbp_on_time``
+    and ``assessment_*`` are missing for people without allocations or measurements.
+    """
+    start, end = window.start, window.end
+    frame = _eligible(store, window)
+    after = (end + dt.timedelta(days=1), end + dt.timedelta(days=FOLLOW_UP_DAYS))
+    parts: list[Table | None] = [
+        window_activity(store, window, target_hours)
+        .mutate(participated=ibis.literal(1))
+        .select("user_key", "participated", "target_met", hours_in_week=_.learning_hours),
+        _completions(
+            store, start - dt.timedelta(days=365), start - dt.timedelta(days=1), "pre_365d"
+        ),
+        _completions(
+            store, start - dt.timedelta(days=90), start - dt.timedelta(days=1), "pre_90d"
+        ).select("user_key", "completions_pre_90d"),
+        _completions(store, *after, "90d"),
+        _event_hours(store, *after, "event_hours_90d"),
+        _acbp(store, window),
+        _assessment(
+            store, start - dt.timedelta(days=60), start - dt.timedelta(days=1), "assessment_pre"
+        ),
+        _assessment(
+            store, end + dt.timedelta(days=60), end + dt.timedelta(days=90), "assessment_score"
+        ),
+    ]
+    for earlier in earlier_windows:
+        before = window_activity(store, earlier, target_hours).select("user_key")
+        parts.append(before.mutate(took_part_before=ibis.literal(1)))
+    for part in parts:
+        if part is not None:
+            frame = frame.left_join(part, "user_key").drop("user_key_right")
+    return _finish(frame.to_pandas(), window, target_hours)
+
+
+def _finish(frame: pd.DataFrame, window: Window, target_hours: float) -> pd.DataFrame:
+    zero_filled = [
+        "participated",
+        "completions_pre_365d",
+        "course_hours_pre_365d",
+        "completions_pre_90d",
+        "completions_90d",
+        "course_hours_90d",
+        "event_hours_90d",
+        "hours_in_week",
+        "took_part_before",
+        "acbp_allocations",
+    ]
+    for column in zero_filled:
+        if column not in frame:
+            frame[column] = 0
+        frame[column] = frame[column].fillna(0)
+    for column in (
+        "participated",
+        "took_part_before",
+        "completions_pre_365d",
+        "completions_pre_90d",
+        "completions_90d",
+        "acbp_allocations",
+    ):
+        frame[column] = frame[column].astype("int64")
+    frame["target_met"] = (frame["hours_in_week"] >= target_hours).astype("int64")
+    frame["learning_hours_90d"] = frame["course_hours_90d"] + frame["event_hours_90d"]
+    frame["dose_band"] = pd.cut(
+        frame["hours_in_week"],
+        bins=[band[1] for band in DOSE_BANDS] + [float("inf")],
+        labels=[band[0] for band in DOSE_BANDS],
+        right=False,
+    ).astype("string")
+    frame.loc[frame["participated"] == 0, "dose_band"] = "none"
+    registered = pd.to_datetime(frame.pop("registered_on"))
+    frame["tenure_years"] = (pd.Timestamp(window.start) - registered).dt.days / 365.25
+    for column in ("acbp_on_time", "assessment_pre", "assessment_score"):
+        if column not in frame:
+            frame[column] = float("nan")
+    for column in ("group", "ministry", "department", "org_type", "gender", "category"):
+        if column in frame:
+            frame[column] = frame[column].fillna("Unknown").astype("string")
+    return frame.sort_values("user_key", ignore_index=True)
+
+
+def _relative_period(day: ibis.Expr, window: Window) -> ibis.Expr:
+    """30-day periods around the week: ..., -2, -1 before it, 0, 1, ... after it."""
+    days_before = _ts(window.start).date().delta(day, unit="day")  # >= 1 before the week
+    days_after = day.delta(_ts(window.end).date(), unit="day")  # >= 1 after the week
+    before = -((days_before - 1) // PERIOD_DAYS) - 1
+    after = (days_after - 1) // PERIOD_DAYS
+    return ibis.cases((days_before >= 1, before), (days_after >= 1, after), else_=ibis.null())
+
+
+def person_period(
+    store: Store,
+    window: Window,
+    people: pd.DataFrame,
+    *,
+    pre: int = 6,
+    post: int = 6,
+) -> pd.DataFrame:
+    """Person x 30-day period panel around the week, every person and period present.
+
+    ``people`` is a :func:`person_edition` frame (its ``participated`` column is the treatment
+    group). Periods run from ``-pre`` to ``post - 1``; the week itself belongs to no period, so
+    its mechanical burst of completions is not mistaken for an effect. Columns: ``user_key,
+    period, completions, learning_hours, participated, treated`` (``treated`` = participated
+    and period >= 0).
+    """
+    enrolments = store.table("enrolments")
+    content = store.table("content").select("content_id", "duration_hours")
+    done = enrolments.filter(enrolments.completed_on.notnull()).join(
+        content, "content_id", how="left"
+    )
+    done = done.mutate(period=_relative_period(done.completed_on.date(), window))
+    done = done.filter((done.period >= -pre) & (done.period < post))
+    counts = (
+        done.group_by(["user_key", "period"])
+        .aggregate(completions=_.count(), learning_hours=_.duration_hours.fill_null(0).sum())
+        .to_pandas()
+    )
+    grid = pd.MultiIndex.from_product(
+        [people["user_key"], range(-pre, post)], names=["user_key", "period"]
+    ).to_frame(index=False)
+    panel = grid.merge(counts, on=["user_key", "period"], how="left")
+    panel[["completions", "learning_hours"]] = panel[["completions", "learning_hours"]].fillna(0)
+    panel["completions"] = panel["completions"].astype("int64")
+    panel = panel.merge(people[["user_key", "participated"]], on="user_key", how="left")
+    panel["treated"] = ((panel["participated"] == 1) & (panel["period"] >= 0)).astype("int64")
+    return panel
+
+
+def staggered_panel(
+    store: Store,
+    editions: Sequence[Window],
+    *,
+    target_hours: float = 4.0,
+    first_month: dt.date,
+    last_month: dt.date,
+) -> pd.DataFrame:
+    """Person x calendar month panel with ``cohort`` = first month after the first edition joined.
+
+    Months are numbered 1.. from ``first_month``; completions inside any edition's week are
+    left out (the week's own burst is participation, not an outcome). ``cohort`` is 0 for people
+    who joined no edition (never treated). Population: people registered before the first week.
+    """
+    first_window = editions[0]
+    people = _eligible(store, first_window).select("user_key").to_pandas()
+    people["cohort"] = 0
+    months = pd.period_range(first_month, last_month, freq="M")
+    index = {period: number for number, period in enumerate(months, 1)}
+    for window in editions:
+        joined = set(
+            window_activity(store, window, target_hours).select("user_key").to_pandas()["user_key"]
+        )
+        month_after = (pd.Timestamp(window.end) + pd.offsets.MonthBegin(1)).to_period("M")
+        newly = people["user_key"].isin(joined) & (people["cohort"] == 0)
+        people.loc[newly, "cohort"] = index[month_after]
+    enrolments = store.table("enrolments")
+    done = enrolments.filter(
+        enrolments.completed_on.notnull()
+        & _between(enrolments.completed_on, first_month, last_month + dt.timedelta(days=31))
+    )
+    for window in editions:
+        done = done.filter(~_between(done.completed_on, window.start, window.end))
+    counts = (
+        done.mutate(month=done.completed_on.truncate("M").date())
+        .group_by(["user_key", "month"])
+        .aggregate(completions=_.count())
+        .to_pandas()
+    )
+    counts["time"] = pd.to_datetime(counts["month"]).dt.to_period("M").map(index)
+    counts = counts.dropna(subset=["time"]).astype({"time": "int64"})
+    grid = pd.MultiIndex.from_product(
+        [people["user_key"], range(1, len(months) + 1)], names=["user_key", "time"]
+    ).to_frame(index=False)
+    panel = grid.merge(
+        counts[["user_key", "time", "completions"]], on=["user_key", "time"], how="left"
+    )
+    panel["completions"] = panel["completions"].fillna(0).astype("int64")
+    return panel.merge(people, on="user_key", how="left")

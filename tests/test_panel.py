@@ -1,0 +1,48 @@
+import datetime as dt
+
+import pytest
+
+from evaluation.backend import connect
+from evaluation.panel import person_edition, person_period
+from evaluation.params import Window
+
+WINDOW = Window(start=dt.date(2024, 10, 19), end=dt.date(2024, 10, 27))
+
+
+@pytest.fixture
+def people(tiny_store):
+    return person_edition(connect(tiny_store), WINDOW, target_hours=4)
+
+
+def test_person_edition_treatment_and_dose(people):
+    by = people.set_index("user_key")
+    assert by["participated"].to_dict() == {"u1": 1, "u2": 1, "u3": 1, "u4": 0, "u5": 1}
+    assert by["target_met"].to_dict() == {"u1": 1, "u2": 0, "u3": 1, "u4": 0, "u5": 0}
+    assert by.loc["u1", "hours_in_week"] == 5.0
+    assert by.loc["u1", "dose_band"] == "4-8h"
+    assert by.loc["u2", "dose_band"] == "0-4h"
+    assert by.loc["u4", "dose_band"] == "none"
+
+
+def test_pre_and_post_windows(people):
+    by = people.set_index("user_key")
+    # u4 completed c2 (2 h) on 2 Sep 2024: inside the 365 and 90 days before the week
+    assert by.loc["u4", "completions_pre_365d"] == 1
+    assert by.loc["u4", "course_hours_pre_365d"] == 2.0
+    assert by.loc["u4", "completions_pre_90d"] == 1
+    # u5 completed c3 (1.5 h) on 28 Oct: the first day after the week; u1 watched e2 (5 Nov, 1 h)
+    assert by.loc["u5", "completions_90d"] == 1
+    assert by.loc["u5", "learning_hours_90d"] == 1.5
+    assert by.loc["u1", "learning_hours_90d"] == 1.0
+    assert by.loc["u1", "completions_90d"] == 0
+
+
+def test_person_period_excludes_the_week_and_fills_zeros(tiny_store, people):
+    panel = person_period(connect(tiny_store), WINDOW, people, pre=2, post=2)
+    assert len(panel) == 5 * 4
+    got = panel.set_index(["user_key", "period"])["completions"]
+    assert got[("u4", -2)] == 1  # 2 Sep is 47 days before 19 Oct: period -2
+    assert got[("u5", 0)] == 1  # 28 Oct: first day after the week
+    assert got[("u1", 0)] == 0  # u1's completions are inside the week: no period
+    treated = panel.set_index(["user_key", "period"])["treated"]
+    assert treated[("u1", 0)] == 1 and treated[("u1", -1)] == 0 and treated[("u4", 1)] == 0
