@@ -260,7 +260,7 @@ def background_learning(
     enrolled = np.minimum(enrolled, completed - 60)
     done = _rows(person, content, enrolled, completed, Source.BACKGROUND)
     # Unfinished enrolments: even dormant accounts enrol now and then.
-    person, day = _ordinary_days(rng, 0.3 * people.monthly_rate + 0.01, start)
+    person, day = _ordinary_days(rng, 0.2 * people.monthly_rate + 0.005, start)
     content = rng.choice(catalogue.count, size=len(person), p=catalogue.popularity)
     enrolled = day * DAY + _time_of_day(rng, len(person))
     open_rows = _rows(
@@ -493,9 +493,9 @@ def acbp_cycle(
         people.active
         & mandating[people.mdo]
         & (people.registered_day < allocated_day_person)
-        & (rng.random(people.count) < 0.45)
+        & (rng.random(people.count) < 0.3)
     )
-    per_person = np.where(allocated, 1 + rng.binomial(2, 0.3, people.count), 0)
+    per_person = np.where(allocated, 1 + rng.binomial(2, 0.25, people.count), 0)
     person = np.repeat(np.arange(people.count), per_person)
     acbp_courses = np.flatnonzero(catalogue.duration_hours <= 4.0)
     p = catalogue.popularity[acbp_courses] / catalogue.popularity[acbp_courses].sum()

@@ -177,8 +177,9 @@ def _labels(world: World, hours: np.ndarray, treated: np.ndarray) -> dict[str, n
     ministry = np.array([m or name for m, name in zip(orgs.ministry, orgs.mdo_name, strict=True)])
     person_ministry = ministry[people.mdo]
     # Report the ministries with planted multipliers and the three with most participants.
-    counts = {m: int((treated & (person_ministry == m)).sum()) for m in set(ministry.tolist())}
-    largest = sorted(counts, key=lambda m: (-counts[m], m))[:3]
+    names, code = np.unique(person_ministry, return_inverse=True)
+    counts = np.bincount(code[treated], minlength=len(names))
+    largest = [str(names[i]) for i in np.lexsort((names, -counts))[:3]]
     shown = set(EFFECTS.ministry) | set(largest)
     return {
         "group": np.array(GROUP_NAMES)[people.group],

@@ -69,6 +69,12 @@ def hms(seconds: np.ndarray) -> pa.Array:
 
 
 def _take(array: pa.Array, index: np.ndarray) -> pa.Array:
+    """``array[index]`` as a dictionary array: no string copies, same CSV text."""
+    return pa.DictionaryArray.from_arrays(pa.array(index, type=pa.int64()), array)
+
+
+def _plain(array: pa.Array, index: np.ndarray) -> pa.Array:
+    """``array[index]`` as a plain array (for compute functions that reject dictionaries)."""
     return array.take(pa.array(index, type=pa.int64()))
 
 
@@ -77,6 +83,10 @@ def _strings(values: list[str]) -> pa.Array:
 
 
 # ------------------------------------------------------------------ row details
+
+
+CERTIFICATE_SPACE = 10**11
+_RATING_SHARE = [0.02, 0.03, 0.15, 0.35, 0.45]
 
 
 class RowDetails:
@@ -90,24 +100,26 @@ class RowDetails:
         started = rng.random(count) < 0.6
         self.progress = np.where(
             completed, 100, np.where(started, rng.integers(1, 100, count), 0)
-        ).astype(np.int64)
-        self.snapshot_progress = rng.integers(5, 96, count)
-        self.status = np.where(completed, 2, np.where(self.progress > 0, 1, 0))
+        ).astype(np.int8)
+        self.snapshot_progress = rng.integers(5, 96, count, dtype=np.int8)
+        self.status = np.where(completed, 2, np.where(self.progress > 0, 1, 0)).astype(np.int8)
         self.certificate = completed & (rng.random(count) < 0.97)
         rated = completed & (rng.random(count) < 0.3)
-        rating = rng.choice([1, 2, 3, 4, 5], size=count, p=[0.02, 0.03, 0.15, 0.35, 0.45])
-        self.rating = np.where(rated, rating, 0)
-        self.certificate_id = _uuid_like(rng, count)
+        rating = rng.choice(np.arange(1, 6, dtype=np.int8), size=count, p=_RATING_SHARE)
+        self.rating = np.where(rated, rating, 0).astype(np.int8)
+        self.certificate_salt = int(rng.integers(1, CERTIFICATE_SPACE))
+
+    def certificate_ids(self, rows: np.ndarray) -> pa.Array:
+        """Certificate ids of ``rows``: unique per row, computed on demand to save memory."""
+        # Multiplying by a prime coprime to the id space makes a bijection of row numbers.
+        number = (rows.astype(np.int64) * 1_000_003 + self.certificate_salt) % CERTIFICATE_SPACE
+        text = pa.array(number + CERTIFICATE_SPACE).cast(pa.string())
+        return pc.binary_join_element_wise("cert-", text, "")
 
 
 def row_details(world: World) -> RowDetails:
     """Details of every enrolment row, drawn once so chunked writing stays deterministic."""
     return RowDetails(world)
-
-
-def _uuid_like(rng: np.random.Generator, count: int) -> pa.Array:
-    high = pa.array(rng.integers(10**11, 10**12 - 1, count)).cast(pa.string())
-    return pc.binary_join_element_wise("cert-", high, "")
 
 
 STATUS_TEXT = _strings(["not-started", "in-progress", "completed"])
@@ -339,7 +351,7 @@ def _enrolment_chunks(world: World, details: RowDetails) -> Iterator[pa.Table]:
                 "karma_points": pa.array(rows["karma"][index]),
                 "certificate_id": pc.if_else(
                     pa.array(details.certificate[index]),
-                    _take(details.certificate_id, index),
+                    details.certificate_ids(index),
                     pa.scalar(None, pa.string()),
                 ),
             }
@@ -496,7 +508,7 @@ REPORT_FOLDERS = {
 }
 
 #: Share of MDOs whose reports were also downloaded on the early date.
-EARLY_SNAPSHOT_SHARE = 0.2
+EARLY_SNAPSHOT_SHARE = 0.15
 
 
 def snapshot_mdos(world: World) -> list[np.ndarray]:
@@ -631,7 +643,7 @@ class _ReportWriter:
                 "User_Registration_Date": timestamps(people.registered_at[index]),
                 "Roles": _take(people.roles, index),
                 "Employee_Id": _take(people.employee_id, index),
-                "MDO_Created_On": _take(self.mdo_created, mdo),
+                "MDO_Created_On": _plain(self.mdo_created, mdo),
                 "Profile_Status": _take(people.profile_status, index),
                 "weekly_claps_day_before_yesterday": pa.array(claps[index]),
                 "Karma_Points": pa.array(totals["karma"][index]),
@@ -753,9 +765,11 @@ class _ConsumptionBuilder:
             "Content_Name": _take(cat.content_name, content),
             "Content_Type": _take(cat.content_type, content),
             "Content_Duration": _take(self.duration_text, content),
-            "Batch_Id": pc.if_else(pa.array(external), not_available, _take(cat.batch_id, content)),
+            "Batch_Id": pc.if_else(
+                pa.array(external), not_available, _plain(cat.batch_id, content)
+            ),
             "Batch_Name": pc.if_else(
-                pa.array(external), not_available, _take(self.batch_name, content)
+                pa.array(external), not_available, _plain(self.batch_name, content)
             ),
             "Batch_Start_Date": pc.if_else(
                 pa.array(external), not_available, batch_start.cast(pa.string())
@@ -766,17 +780,19 @@ class _ConsumptionBuilder:
                 np.array(["not-enrolled", "not-started", "in-progress", "completed"])[status + 1]
             ),
             "Content_Progress_Percentage": pa.array(progress.astype(np.int64)),
-            "Last_Published_On": _take(self.published_on, content),
-            "Content_Retired_On": _take(self.retired_on, content),
+            "Last_Published_On": _plain(self.published_on, content),
+            "Content_Retired_On": _plain(self.retired_on, content),
             "Completed_On": timestamps(np.where(finished, completed_at, NEVER)),
             "Certificate_Generated": pa.array(np.where(certificate, "Yes", "No")),
             "User_Rating": pa.array(rating, mask=rating == 0),
             "Category": pc.if_else(
-                pa.array(external), pa.scalar("External Content"), columns["Category"]
+                pa.array(external),
+                pa.scalar("External Content"),
+                _plain(world.people.category, person),
             ),
             "Certificate_ID": pc.if_else(
                 pa.array(certificate),
-                _take(details.certificate_id, row),
+                details.certificate_ids(row),
                 pa.scalar(None, pa.string()),
             ),
             "Report_Last_Generated_On": pa.array(np.full(len(index), writer.generated)),
