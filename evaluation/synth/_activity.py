@@ -304,6 +304,8 @@ UNMET_EXTRA_COURSES = 0.8
 #: Share of non-achievers who only attend events (no course completion in the week).
 EVENT_ONLY_SHARE = 0.06
 _SLOTS = 40
+#: Weight of log(monthly learning rate) in the participation utility (self-selection strength).
+PARTICIPATION_HABIT_WEIGHT = 1.3
 
 
 def run_week(
@@ -321,7 +323,7 @@ def run_week(
     eligible = people.active & (people.registered_day < first)
     log_rate = np.log(people.monthly_rate)
     utility = (
-        log_rate
+        PARTICIPATION_HABIT_WEIGHT * log_rate
         + orgs.participation_shift[people.mdo]
         + 0.6 * earlier_participant
         + rng.gumbel(size=people.count)

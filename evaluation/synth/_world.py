@@ -26,7 +26,7 @@ GROUP_NAMES = ("A", "B", "C", "Unknown")
 LEARNER_TYPES = ("habitual", "occasional", "dormant")
 
 #: Monthly course-completion rates of the three learner types (median of a lognormal).
-_TYPE_RATE = np.array([0.4, 0.07, 0.008])
+_TYPE_RATE = np.array([0.3, 0.05, 0.006])
 #: Group shares in central and in state organisations (A, B, C, Unknown).
 _GROUP_SHARE = {"central": [0.06, 0.22, 0.60, 0.12], "state": [0.03, 0.18, 0.65, 0.14]}
 #: Learner-type shares by group: Group A and B officers learn more habitually.
