@@ -88,8 +88,8 @@ def simulate(seed: int, scale: float) -> World:
         multipliers.append(np.where(week.participant, multiplier, 0.0))
         earlier |= week.participant
     blocks += act.background_learning(_stream(seed, 6), people, catalogue, EDITIONS)
-    rows = act.concat_blocks(blocks)
-    rows = _drop_impossible(rows)
+    rows = _drop_impossible(act.concat_blocks(blocks))
+    del blocks
     top_ups = []
     for number, week in enumerate(weeks):
         first, last = day_number(week.edition.start), day_number(week.edition.end)
