@@ -21,7 +21,15 @@ __all__ = [
     "DEFINITIONS",
     "ParticipationKPIs",
     "daily_completions",
+    "hours_distribution",
+    "karma_by_ministry",
+    "karma_points",
+    "learning_mix",
+    "ministry_participation",
     "participation_kpis",
+    "speakers",
+    "webinar_performance",
+    "webinar_summary",
     "window_activity",
 ]
 
@@ -36,7 +44,10 @@ DEFINITIONS: dict[str, str] = {
         "Nominal duration of the courses a person completed inside the window, plus the hours "
         "of events they watched inside the window (the platform's own rule)."
     ),
-    "target_met": "A participant whose learning hours in the window reach the target ({target_hours:g} hours).",
+    "target_met": (
+        "A participant whose learning hours in the window reach the target "
+        "({target_hours:g} hours)."
+    ),
     "daily_completions": "Course completions per calendar day of the window (IST dates).",
 }
 
@@ -176,3 +187,178 @@ def participation_kpis(
         group_a_participants=int(totals["group_a_participants"] or 0),
         group_a_target_met=int(totals["group_a_target_met"] or 0),
     )
+
+
+DEFINITIONS.update(
+    {
+        "central_webinar": (
+            "A webinar or Karmayogi Saptah session organised centrally (not by a ministry or "
+            "department) that started inside the window."
+        ),
+        "webinar_attendee": "A person who watched some of the event (watch time above zero).",
+        "webinar_completion": "An attendee whose attendance is marked completed by the platform.",
+        "samuhik_charcha": (
+            "A group discussion (Samuhik Charcha) held inside the window; participants are its "
+            "attendees."
+        ),
+        "webinar_speaker": "A distinct presenter named on a central webinar inside the window.",
+        "karma_points": "Karma points credited inside the window, by what earned them.",
+    }
+)
+
+
+def _events_in_window(store: Store, window: Window) -> Table:
+    events = store.table("events")
+    return events.filter(_inside(events.start_at, window))
+
+
+def webinar_performance(store: Store, window: Window) -> pd.DataFrame:
+    """One row per event held in the window with attendance, completion and watch time.
+
+    Columns: ``event_id, event_name, event_type, organiser (central / ministry),
+    provider_mdo_id, start_at, duration_hours, presenters, registered, attendees, completed,
+    completion_rate, avg_watch_hours``.
+    """
+    events = _events_in_window(store, window)
+    attendance = store.table("event_attendance")
+    joined = events.join(attendance, "event_id")
+    watched = (joined.watch_hours > 0).cast("int64")
+    stats = joined.group_by("event_id").aggregate(
+        registered=_.count(),
+        attendees=watched.sum(),
+        completed=(joined.status == "completed").cast("int64").sum(),
+        watch_hours=joined.watch_hours.sum(),
+    )
+    table = events.left_join(stats, "event_id").drop("event_id_right").to_pandas()
+    for column in ("registered", "attendees", "completed"):
+        table[column] = table[column].fillna(0).astype("int64")
+    table["watch_hours"] = table["watch_hours"].fillna(0.0)
+    table["organiser"] = table["is_central"].map({True: "central", False: "ministry"})
+    attendees = table["attendees"].where(table["attendees"] > 0)
+    table["completion_rate"] = table["completed"] / attendees
+    table["avg_watch_hours"] = table["watch_hours"] / attendees
+    columns = [
+        "event_id", "event_name", "event_type", "organiser", "provider_mdo_id", "start_at",
+        "duration_hours", "presenters", "registered", "attendees", "completed",
+        "completion_rate", "avg_watch_hours",
+    ]  # fmt: skip
+    return table[columns].sort_values(["start_at", "event_id"], ignore_index=True)
+
+
+def webinar_summary(events: pd.DataFrame) -> pd.DataFrame:
+    """Webinar statistics by organiser and event type, from :func:`webinar_performance`."""
+    grouped = events.groupby(["organiser", "event_type"], as_index=False).agg(
+        events=("event_id", "count"),
+        attendees=("attendees", "sum"),
+        completed=("completed", "sum"),
+        median_attendees=("attendees", "median"),
+    )
+    grouped["completion_rate"] = grouped["completed"] / grouped["attendees"].where(
+        grouped["attendees"] > 0
+    )
+    return grouped
+
+
+def speakers(events: pd.DataFrame, *, organiser: str = "central") -> pd.DataFrame:
+    """Distinct presenters of webinars (not Samuhik Charchas) with their sessions and audiences."""
+    talks = events[(events["organiser"] == organiser) & (events["event_type"] != "Samuhik Charcha")]
+    rows = talks.assign(speaker=talks["presenters"].fillna("").str.split(",")).explode("speaker")
+    rows["speaker"] = rows["speaker"].str.strip()
+    rows = rows[rows["speaker"] != ""]
+    out = rows.groupby("speaker", as_index=False).agg(
+        sessions=("event_id", "nunique"),
+        attendees=("attendees", "sum"),
+        avg_watch_hours=("avg_watch_hours", "mean"),
+    )
+    return out.sort_values(["attendees", "speaker"], ascending=[False, True], ignore_index=True)
+
+
+def karma_points(store: Store, window: Window) -> pd.DataFrame:
+    """Karma points credited inside the window by operation type (persons, credits, points)."""
+    if not store.has("karma_ledger"):
+        return pd.DataFrame(columns=["operation_type", "persons", "credits", "points"])
+    ledger = store.table("karma_ledger")
+    inside = ledger.filter(_inside(ledger.credit_date, window))
+    out = (
+        inside.group_by("operation_type")
+        .aggregate(persons=_.user_key.nunique(), credits=_.count(), points=_.points.sum())
+        .to_pandas()
+    )
+    return out.sort_values("points", ascending=False, ignore_index=True)
+
+
+def learning_mix(store: Store, window: Window) -> pd.DataFrame:
+    """Completions and hours in the window by competency area and content type."""
+    enrolments = store.table("enrolments")
+    content = store.table("content")
+    done = enrolments.filter(_inside(enrolments.completed_on, window)).join(
+        content.select("content_id", "duration_hours", "competency_area", "content_type"),
+        "content_id",
+        how="left",
+    )
+    out = (
+        done.group_by(["competency_area", "content_type"])
+        .aggregate(
+            completions=_.count(),
+            learners=_.user_key.nunique(),
+            hours=_.duration_hours.fill_null(0).sum(),
+        )
+        .to_pandas()
+    )
+    out["competency_area"] = out["competency_area"].fillna("unknown")
+    out["share_of_completions"] = out["completions"] / out["completions"].sum()
+    return out.sort_values("completions", ascending=False, ignore_index=True)
+
+
+def hours_distribution(store: Store, window: Window, target_hours: float = 4.0) -> pd.DataFrame:
+    """Participants by learning hours in the window (bands around the target)."""
+    activity = window_activity(store, window, target_hours).select("learning_hours").to_pandas()
+    edges = [0, 1, 2, target_hours, 8, 16, float("inf")]
+    labels = ["under 1 h", "1-2 h", f"2-{target_hours:g} h", f"{target_hours:g}-8 h", "8-16 h",
+              "16 h and more"]  # fmt: skip
+    bands = pd.cut(activity["learning_hours"], bins=edges, labels=labels, right=False)
+    counts = bands.value_counts(sort=False).rename_axis("hours").reset_index(name="participants")
+    counts["hours"] = counts["hours"].astype("string")
+    return counts
+
+
+def ministry_participation(store: Store, window: Window, target_hours: float = 4.0) -> pd.DataFrame:
+    """Per ministry / state: eligible users, participants, target met, learning hours, karma points.
+
+    Eligible = registered before the window. ``org_type`` tells central from state bodies, so
+    states can be ranked separately as the platform's leaderboard does.
+    """
+    learners = store.table("learners")
+    eligible = learners.filter(learners.registered_on.cast("timestamp") < _bounds(window)[0])
+    orgs = store.table("org_hierarchy").select("mdo_id", "ministry", "org_type")
+    people = eligible.select("user_key", "mdo_id").left_join(orgs, "mdo_id")
+    activity = window_activity(store, window, target_hours).select(
+        "user_key", "learning_hours", "target_met"
+    )
+    joined = people.left_join(activity, "user_key")
+    out = (
+        joined.group_by(["ministry", "org_type"])
+        .aggregate(
+            eligible=_.count(),
+            participants=_.learning_hours.notnull().cast("int64").sum(),
+            target_met=_.target_met.fill_null(False).cast("int64").sum(),
+            learning_hours=_.learning_hours.fill_null(0).sum(),
+        )
+        .to_pandas()
+    )
+    points = karma_by_ministry(store, window)
+    out = out.merge(points, on="ministry", how="left").fillna({"karma_points": 0})
+    out["ministry"] = out["ministry"].fillna("Unknown")
+    return out.sort_values("participants", ascending=False, ignore_index=True)
+
+
+def karma_by_ministry(store: Store, window: Window) -> pd.DataFrame:
+    """Karma points credited in the window, summed by ministry (for the NLW leaderboard)."""
+    if not store.has("karma_ledger"):
+        return pd.DataFrame(columns=["ministry", "karma_points"])
+    ledger = store.table("karma_ledger")
+    inside = ledger.filter(_inside(ledger.credit_date, window))
+    learners = store.table("learners").select("user_key", "mdo_id")
+    orgs = store.table("org_hierarchy").select("mdo_id", "ministry")
+    joined = inside.join(learners, "user_key").join(orgs, "mdo_id")
+    return joined.group_by("ministry").aggregate(karma_points=_.points.sum()).to_pandas()

@@ -7,6 +7,7 @@ into ``describe`` / ``compare`` / ``estimate`` and ``ed.show_*`` helpers.
 from __future__ import annotations
 
 import html
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,10 @@ import pandas as pd
 from IPython.display import HTML, Markdown, display
 
 from evaluation.backend import Store, connect
+from evaluation.disclosure import export_view, suppress
+from evaluation.figures import CaptionedFigure, use_style
 from evaluation.findings import Findings
+from evaluation.formatting import NumberStyle, group_digits
 from evaluation.params import Params, params_from_namespace, project_root
 from evaluation.pipeline import ensure_data
 
@@ -40,22 +44,54 @@ class Edition:
         self.findings.sentence(key, text)
         display(HTML(f'<div class="nlw-verdict">{html.escape(text)}</div>'))
 
-    def show_table(self, name: str, frame: pd.DataFrame, *, caption: str, **style: Any) -> None:
-        """Record a table (CSV beside the report) and show it with its caption."""
-        self.findings.table(name, frame, caption=caption)
-        display(HTML(frame.to_html(index=False, escape=True, na_rep="–", **style)))
-        display(HTML(f'<p class="nlw-caption">{html.escape(caption)}</p>'))
+    def show_table(
+        self,
+        name: str,
+        frame: pd.DataFrame,
+        *,
+        caption: str,
+        count_columns: Sequence[str] = (),
+        derived: Mapping[str, str | Sequence[str]] | None = None,
+        formats: Mapping[str, str] | None = None,
+        rename: Mapping[str, str] | None = None,
+    ) -> pd.DataFrame:
+        """Record a table (CSV beside the report) and show it formatted, with its caption.
 
-    def show_figure(self, name: str, fig: Any, *, caption: str) -> None:
-        """Record a figure (PNG beside the report) and show it with its caption."""
+        Cells in ``count_columns`` that count fewer than ``min_cell`` persons are suppressed
+        (with complementary suppression, and the ``derived`` columns computed from them) and
+        marked, in the CSV and on the page alike. ``formats`` maps columns to ``count``,
+        ``percent``, ``hours`` or ``decimal`` for display only; the CSV keeps exact values.
+        Returns the published (suppressed) table.
+        """
+        published = frame.reset_index(drop=True)
+        if count_columns:
+            published = suppress(
+                published,
+                count_columns=list(count_columns),
+                min_cell=self.params.min_cell,
+                derived=derived,
+                complete=False,
+            )
+            published = export_view(published)
+        self.findings.table(name, published, caption=caption)
+        shown = _present(published, formats or {}, self.params.number_style)
+        if rename:
+            shown = shown.rename(columns=rename)
+        display(HTML(shown.to_html(index=False, escape=True, na_rep="–")))
+        display(HTML(f'<p class="nlw-caption">{html.escape(caption)}</p>'))
+        return published
+
+    def show_figure(self, figure: CaptionedFigure) -> None:
+        """Record a captioned figure (PNG beside the report) and show it with its caption."""
         import matplotlib.pyplot as plt
         from IPython.display import Image
 
-        path = self.findings.figure(name, fig, caption=caption)
-        plt.close(fig)
+        path = figure.save(self.findings.output_dir / "figures")
+        self.findings.figures[figure.name] = figure.caption
+        plt.close(figure.fig)
         # Show the saved PNG itself: the reader sees exactly the file written beside the report.
-        display(Image(data=path.read_bytes(), format="png"))
-        display(HTML(f'<p class="nlw-caption">{html.escape(caption)}</p>'))
+        display(Image(data=path.read_bytes(), format="png", width=760))
+        display(HTML(f'<p class="nlw-caption">{html.escape(figure.caption)}</p>'))
 
     def close(self) -> Path:
         """Write findings.json; call in the last cell."""
@@ -80,4 +116,28 @@ def open_edition(namespace: dict[str, Any]) -> Edition:
         number_style=params.number_style,
     )
     store = connect(store_path, backend=params.backend)
+    use_style()
     return Edition(params=params, store=store, findings=findings, output_dir=Path(output_dir))
+
+
+def _present(frame: pd.DataFrame, formats: Mapping[str, str], style: NumberStyle) -> pd.DataFrame:
+    """Display copy: numbers grouped the reader's way, shares as percentages; markers kept."""
+    shown = frame.copy()
+    for column, kind in formats.items():
+        if column in shown:
+            shown[column] = shown[column].map(lambda v, k=kind: _format_cell(v, k, style))
+    return shown
+
+
+def _format_cell(value: Any, kind: str, style: NumberStyle) -> Any:
+    if isinstance(value, str) or value is None or pd.isna(value):
+        return value
+    if kind == "count":
+        return group_digits(value, style=style)
+    if kind == "percent":
+        return f"{value:.0%}" if value >= 0.1 else f"{value:.1%}"
+    if kind == "hours":
+        return group_digits(value, style=style, decimals=1)
+    if kind == "decimal":
+        return f"{value:.2f}"
+    raise ValueError(f"unknown display format {kind!r}")

@@ -6,17 +6,22 @@ notebooks call one function per section so they stay drivers.
 
 from __future__ import annotations
 
-import matplotlib
-
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt
 import pandas as pd
 
+from evaluation import describe, figures
 from evaluation.describe import DEFINITIONS, ParticipationKPIs
 from evaluation.formatting import format_count
 
-__all__ = ["daily_trend", "definitions", "participation_summary"]
+__all__ = [
+    "central_webinars",
+    "daily_trend",
+    "definitions",
+    "karma",
+    "learning_metrics",
+    "ministry_webinars",
+    "participation_summary",
+    "webinar_statistics",
+]
 
 
 def _definition(key: str, params) -> str:
@@ -130,31 +135,209 @@ def participation_summary(ed, kpis: ParticipationKPIs) -> None:
 
 
 def daily_trend(ed, daily: pd.DataFrame) -> None:
-    """Completions per day with the peak annotated."""
-    p = ed.params
-    fig, ax = plt.subplots(figsize=(8, 3.6))
-    days = pd.to_datetime(daily["date"])
-    ax.bar(days, daily["completions"], color="#0b5394", width=0.7)
-    peak = daily["completions"].idxmax()
-    ax.annotate(
-        f"peak: {format_count(int(daily['completions'][peak]), style=p.number_style)}",
-        (days[peak], daily["completions"][peak]),
-        xytext=(0, 6),
-        textcoords="offset points",
-        ha="center",
-        fontsize=9,
-    )
-    ax.set_ylabel("course completions")
-    ax.set_xticks(days, [d.strftime("%d %b") for d in days], rotation=0, fontsize=8)
-    ax.spines[["top", "right"]].set_visible(False)
-    ax.set_ylim(0, daily["completions"].max() * 1.15 + 1)
-    caption = (
-        f"Course completions per day during {p.title}. The tallest bar is the peak day; "
-        "a rise towards the end of the week shows people catching up to the target."
-    )
-    ed.show_figure("daily_completions", fig, caption=caption)
+    """Daily Course Completion Trends: completions per day with the peak annotated."""
+    ed.show_figure(figures.daily_trend(daily, name="daily_completions"))
     table = daily.assign(date=daily["date"].astype(str))
-    ed.findings.table("daily_completions", table, caption="Course completions per day.")
+    ed.show_table(
+        "daily_completions",
+        table,
+        caption=f"Course completions per day of {ed.params.title}.",
+        formats={"completions": "count"},
+        rename={"date": "Date", "completions": "Completions"},
+    )
+
+
+def learning_metrics(ed, mix: pd.DataFrame, hours: pd.DataFrame) -> None:
+    """Course Completion & Learning Metrics: what was learned and how much per person."""
+    by_area = (
+        mix.groupby("competency_area", as_index=False)[["completions", "hours"]]
+        .sum()
+        .sort_values("completions", ascending=False, ignore_index=True)
+    )
+    by_area["share_of_completions"] = by_area["completions"] / by_area["completions"].sum()
+    top = by_area.iloc[0] if len(by_area) else None
+    if top is not None:
+        ed.say(
+            f"Most completions were **{top['competency_area']}** courses "
+            f"({top['share_of_completions']:.0%}); the table shows the mix of competency areas "
+            "(behavioural, functional, domain) as the platform maps each course."
+        )
+    ed.show_table(
+        "competency_mix",
+        by_area,
+        caption="Course completions and learning hours in the window by competency area.",
+        formats={"completions": "count", "hours": "hours", "share_of_completions": "percent"},
+        rename={
+            "competency_area": "Competency area",
+            "completions": "Completions",
+            "hours": "Learning hours",
+            "share_of_completions": "Share of completions",
+        },
+    )
+    ed.show_table(
+        "hours_distribution",
+        hours,
+        caption=(
+            "Participants by learning hours in the window. People at or above the target are "
+            f"those in the bands from {ed.params.target_hours:g} hours up."
+        ),
+        count_columns=["participants"],
+        formats={"participants": "count"},
+        rename={"hours": "Hours in the week", "participants": "Participants"},
+    )
+
+
+def central_webinars(ed, events: pd.DataFrame) -> None:
+    """Central Webinar Performance: each central session's audience, completion and watch time."""
+    central = events[
+        (events["organiser"] == "central") & (events["event_type"] != "Samuhik Charcha")
+    ]
+    if central.empty:
+        ed.say("No central webinars were held in this window.")
+        return
+    ed.show_figure(
+        figures.webinar_performance(
+            central.assign(is_central=True), top=15, name="central_webinars"
+        )
+    )
+    table = central[
+        ["event_name", "start_at", "attendees", "completed", "completion_rate", "avg_watch_hours"]
+    ].assign(start_at=central["start_at"].dt.strftime("%d %b %H:%M"))
+    ed.show_table(
+        "central_webinars",
+        table,
+        caption=(
+            "Central webinars of the week: attendees (watched some), completions and average "
+            "hours watched."
+        ),
+        count_columns=["attendees", "completed"],
+        derived={"completion_rate": ["completed", "attendees"], "avg_watch_hours": "attendees"},
+        formats={
+            "attendees": "count",
+            "completed": "count",
+            "completion_rate": "percent",
+            "avg_watch_hours": "decimal",
+        },
+        rename={
+            "event_name": "Webinar",
+            "start_at": "Start",
+            "attendees": "Attendees",
+            "completed": "Completed",
+            "completion_rate": "Completion rate",
+            "avg_watch_hours": "Average hours watched",
+        },
+    )
+
+
+def ministry_webinars(ed, events: pd.DataFrame) -> None:
+    """Ministry/Department Specific Webinar Performance, by organising ministry."""
+    own = events[(events["organiser"] == "ministry") & (events["event_type"] == "Webinar")]
+    if own.empty:
+        ed.say("No ministry or department webinars were held in this window.")
+        return
+    names = ed.store.table("org_hierarchy").select("mdo_id", "ministry").to_pandas()
+    own = own.merge(names, left_on="provider_mdo_id", right_on="mdo_id", how="left")
+    table = own.groupby("ministry", as_index=False).agg(
+        webinars=("event_id", "count"),
+        attendees=("attendees", "sum"),
+        completed=("completed", "sum"),
+    )
+    table["completion_rate"] = table["completed"] / table["attendees"].where(table["attendees"] > 0)
+    table = table.sort_values("attendees", ascending=False, ignore_index=True)
+    ed.show_table(
+        "ministry_webinars",
+        table,
+        caption="Webinars organised by ministries, departments and states during the week.",
+        count_columns=["attendees", "completed"],
+        derived={"completion_rate": ["completed", "attendees"]},
+        formats={
+            "webinars": "count",
+            "attendees": "count",
+            "completed": "count",
+            "completion_rate": "percent",
+        },
+        rename={
+            "ministry": "Ministry / State",
+            "webinars": "Webinars",
+            "attendees": "Attendees",
+            "completed": "Completed",
+            "completion_rate": "Completion rate",
+        },
+    )
+
+
+def webinar_statistics(ed, events: pd.DataFrame) -> None:
+    """Webinar Performance Statistics, speakers and Samuhik Charchas (KPIs)."""
+    f, style = ed.findings, ed.params.number_style
+    summary = describe.webinar_summary(events)
+    speakers = describe.speakers(events[events["event_type"] == "Karmayogi Saptah"])
+    charchas = events[events["event_type"] == "Samuhik Charcha"]
+    f.count(
+        "central_webinar_speakers",
+        len(speakers),
+        label="central webinar speakers",
+        definition=describe.DEFINITIONS["webinar_speaker"],
+        unit="speakers",
+    )
+    f.count(
+        "samuhik_charchas",
+        len(charchas),
+        label="Samuhik Charchas held",
+        definition=describe.DEFINITIONS["samuhik_charcha"],
+        unit="sessions",
+    )
+    f.count(
+        "samuhik_charcha_participants",
+        int(charchas["attendees"].sum()),
+        label="Samuhik Charcha attendances",
+        definition=describe.DEFINITIONS["samuhik_charcha"],
+        unit="attendances",
+    )
+    ed.say(
+        f"{len(speakers)} speakers led the central Karmayogi Saptah webinars; "
+        f"{format_count(len(charchas), style=style)} Samuhik Charchas (group discussions) drew "
+        f"{format_count(int(charchas['attendees'].sum()), style=style)} attendances."
+    )
+    ed.show_table(
+        "webinar_statistics",
+        summary,
+        caption="Events of the week by organiser and type: number, attendees and completion rate.",
+        count_columns=["attendees", "completed"],
+        derived={"completion_rate": ["completed", "attendees"]},
+        formats={
+            "events": "count",
+            "attendees": "count",
+            "completed": "count",
+            "median_attendees": "count",
+            "completion_rate": "percent",
+        },
+        rename={
+            "organiser": "Organiser",
+            "event_type": "Type",
+            "events": "Events",
+            "attendees": "Attendees",
+            "completed": "Completed",
+            "median_attendees": "Median attendees",
+            "completion_rate": "Completion rate",
+        },
+    )
+
+
+def karma(ed, points: pd.DataFrame) -> None:
+    """Karma points credited in the week, by what earned them."""
+    ed.show_table(
+        "karma_points",
+        points,
+        caption="Karma points credited during the week, by what earned them (platform rules).",
+        count_columns=["persons"],
+        formats={"persons": "count", "credits": "count", "points": "count"},
+        rename={
+            "operation_type": "Earned for",
+            "persons": "Persons",
+            "credits": "Credits",
+            "points": "Points",
+        },
+    )
 
 
 def definitions(ed) -> None:

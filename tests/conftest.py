@@ -43,7 +43,16 @@ def write_tiny_store(folder: Path) -> Path:
             "state": ["", "Odisha"],
         }
     )
-    content = pd.DataFrame({"content_id": ["c1", "c2", "c3"], "duration_hours": [3.0, 2.0, 1.5]})
+    content = pd.DataFrame(
+        {
+            "content_id": ["c1", "c2", "c3"],
+            "content_name": ["Ethics <b>in</b> governance", "=1+1 formula title", "योग और कार्य"],
+            "content_provider": ["CBC", "CBC", "NIC"],
+            "content_type": ["Course", "Course", "Program"],
+            "duration_hours": [3.0, 2.0, 1.5],
+            "competency_area": ["behavioural", "domain", "functional"],
+        }
+    )
     rows = [
         ("u1", "c1", "2024-10-18 10:00", "2024-10-19 09:00"),
         ("u1", "c2", "2024-10-20 10:00", "2024-10-24 11:00"),
@@ -61,14 +70,36 @@ def write_tiny_store(folder: Path) -> Path:
     events = pd.DataFrame(
         {
             "event_id": ["e1", "e2"],
+            "event_name": ["Karmayogi Saptah: opening", "Samuhik Charcha 1"],
+            "event_type": ["Karmayogi Saptah", "Samuhik Charcha"],
+            "provider_mdo_id": ["m1", "m2"],
+            "is_central": [True, False],
             "start_at": [_ts("2024-10-22 15:00"), _ts("2024-11-05 15:00")],
+            "duration_hours": [1.0, 1.0],
+            "presenters": ["Dr. A Speaker, Smt. B Speaker", ""],
         }
     )
     attendance = pd.DataFrame(
         {
             "user_key": ["u3", "u5", "u1", "u2"],
             "event_id": ["e1", "e1", "e2", "e1"],
+            "status": ["completed", "in-progress", "completed", "in-progress"],
             "watch_hours": [1.0, 0.5, 1.0, 0.0],
+            "karma_points": [5, 0, 5, 0],
+        }
+    )
+    karma = pd.DataFrame(
+        {
+            "user_key": ["u1", "u1", "u3"],
+            "credit_date": [
+                _ts("2024-10-19 09:00"),
+                _ts("2024-10-24 11:00"),
+                _ts("2024-10-24 10:00"),
+            ],
+            "context_type": ["Course", "Course", "Course"],
+            "operation_type": ["COURSE_COMPLETION"] * 3,
+            "context_id": ["c1", "c2", "c1"],
+            "points": [5, 5, 10],
         }
     )
     for name, frame in {
@@ -78,6 +109,7 @@ def write_tiny_store(folder: Path) -> Path:
         "enrolments": enrolments,
         "events": events,
         "event_attendance": attendance,
+        "karma_ledger": karma,
     }.items():
         frame.to_parquet(folder / f"{name}.parquet", index=False)
     return folder
