@@ -112,6 +112,10 @@ def run(
     pdf: Annotated[
         bool, typer.Option(help="Also print each report to PDF (needs chromium).")
     ] = True,
+    ministries: Annotated[
+        list[str] | None,
+        typer.Option("--ministries", help="'all' or ministry names to brief (repeat the option)."),
+    ] = None,
 ) -> None:
     """Evaluate each edition: execute its notebooks with Papermill and export the reports."""
     from evaluation.params import ParamsError
@@ -119,7 +123,9 @@ def run(
 
     progress = _RunProgress()
     try:
-        summary = run_editions(params, jobs=jobs, resume=resume, pdf=pdf, on_event=progress)
+        summary = run_editions(
+            params, jobs=jobs, resume=resume, pdf=pdf, ministries=ministries, on_event=progress
+        )
     except ParamsError as exc:
         for problem in exc.problems:
             console.print(f"[red]{exc.source}[/]: {problem}", highlight=False, soft_wrap=True)

@@ -108,6 +108,8 @@ class Params(_Strict):
     comparisons: list[str] = ["group"]
     groups: list[Literal["A", "B", "C", "Unknown"]] = ["A", "B", "C"]
     ministries: list[str] | Literal["all"] = "all"
+    ministry: str | None = None
+    brief_min_participants: Annotated[int, Field(ge=1)] = 100
     previous_edition: str | None = None
     min_cell: Annotated[int, Field(ge=1, le=1000)] = 10
     seed: int = 2024

@@ -10,10 +10,12 @@ the others; the run then ends non-zero with the notebook and cell named.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import hashlib
 import json
 import os
 import platform
+import re
 import shutil
 import subprocess
 import time
@@ -25,10 +27,10 @@ from pathlib import Path
 
 from evaluation import __version__
 from evaluation.export import atomic_write_text, chromium_path, html_to_pdf, notebook_to_html
-from evaluation.params import Params, load_params, project_root
+from evaluation.params import Params, ParamsError, load_params, project_root
 from evaluation.pipeline import data_fingerprint, ensure_data
 
-__all__ = ["NotebookResult", "RunSummary", "Task", "plan", "run_editions"]
+__all__ = ["NotebookResult", "RunSummary", "Task", "brief_ministries", "plan", "run_editions"]
 
 KERNEL = "nlw"
 PACKAGES = (
@@ -129,7 +131,7 @@ def plan(
     pdf: bool = True,
     notebooks_dir: Path | None = None,
 ) -> list[Task]:
-    """Expand one edition into notebook tasks (ministry briefs come with the ministry issue)."""
+    """Expand one edition into notebook tasks (a ``*ministry_brief`` notebook: one per ministry)."""
     store = params.data.store_path(root)
     library = _library_hash(root)
     tasks = []
@@ -137,24 +139,64 @@ def plan(
         source = (notebooks_dir or root / "notebooks") / f"{name}.ipynb"
         if not source.is_file():
             raise FileNotFoundError(f"notebooks: {source} does not exist (listed in params)")
-        parameters = params.notebook_parameters() | {
-            "output_dir": str(run_dir / name),
-        }
-        tasks.append(
-            Task(
-                edition=params.edition,
-                notebook=name,
-                source=source,
-                run_dir=run_dir,
-                parameters=parameters,
-                title=f"{params.title}: {name.split('_', 1)[-1].replace('_', ' ')}",
-                synthetic=params.is_synthetic,
-                input_hash=_input_hash(params, source, store, library),
-                root=root,
-                pdf=pdf,
+        input_hash = _input_hash(params, source, store, library)
+        variants = [(name, {})]
+        if name.endswith("ministry_brief"):
+            variants = [
+                (f"{name}-{_slug(ministry)}", {"ministry": ministry})
+                for ministry in brief_ministries(params, root)
+            ]
+        for label, extra in variants:
+            parameters = params.notebook_parameters() | extra | {"output_dir": str(run_dir / label)}
+            title = extra.get("ministry") or name.split("_", 1)[-1].replace("_", " ")
+            tasks.append(
+                Task(
+                    edition=params.edition,
+                    notebook=label,
+                    source=source,
+                    run_dir=run_dir,
+                    parameters=parameters,
+                    title=f"{params.title}: {title}",
+                    synthetic=params.is_synthetic,
+                    input_hash=hashlib.sha256((input_hash + label).encode()).hexdigest(),
+                    root=root,
+                    pdf=pdf,
+                )
             )
-        )
     return tasks
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "unnamed"
+
+
+def brief_ministries(params: Params, root: Path) -> list[str]:
+    """Ministries / states that get a brief: those listed (or all) with enough participants.
+
+    Raises
+    ------
+    ParamsError
+        A listed ministry is not in the data (with a "did you mean").
+    """
+    from evaluation.backend import connect
+    from evaluation.describe import ministry_participation
+
+    store = connect(params.data.store_path(root), backend=params.backend)
+    table = ministry_participation(store, params.window, params.target_hours)
+    known = table["ministry"].tolist()
+    if params.ministries == "all":
+        wanted = known
+    else:
+        unknown = [m for m in params.ministries if m not in known]
+        if unknown:
+            hint = difflib.get_close_matches(unknown[0], known, n=1)
+            suggestion = f" (did you mean {hint[0]!r}?)" if hint else ""
+            raise ParamsError(
+                "params", [f"ministries: unknown ministry {unknown[0]!r}{suggestion}"]
+            )
+        wanted = list(params.ministries)
+    large = table[table["participants"] >= params.brief_min_participants]["ministry"]
+    return sorted(set(wanted) & set(large))
 
 
 def _execute(task: Task) -> NotebookResult:
@@ -318,6 +360,7 @@ def run_editions(
     pdf: bool = True,
     outputs: Path | None = None,
     notebooks_dir: Path | None = None,
+    ministries: list[str] | None = None,
     on_event: Callable[[str, object], None] = lambda kind, payload: None,
 ) -> RunSummary:
     """Run every edition named by ``params_files``; see the module docstring.
@@ -326,6 +369,9 @@ def run_editions(
     ``("done", result)`` and ``("log", message)`` so the CLI can draw progress.
     """
     all_params = [load_params(p, check_data=True) for p in params_files]  # fail before kernels
+    if ministries:
+        chosen = "all" if ministries == ["all"] else ministries
+        all_params = [p.model_copy(update={"ministries": chosen}) for p in all_params]
     if not all_params:
         raise ValueError("no params files given")
     root = project_root()
