@@ -39,6 +39,7 @@ __all__ = [
     "acbp_cycle",
     "effect_completions",
     "top_up_enrolments",
+    "unenrolled_allocations",
     "deduplicate_enrolments",
     "assessment_scores",
     "karma_points",
@@ -59,6 +60,7 @@ class Source:
     BACKGROUND = 3
     BACKGROUND_OPEN = 4
     TOP_UP = 5
+    RESERVED = 6  # placeholder for an allocation nobody enrolled in; removed before writing
 
 
 def concat_blocks(blocks: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
@@ -487,6 +489,7 @@ def acbp_cycle(
     catalogue: Catalogue,
     edition: Edition,
     multiplier_if_took_part: np.ndarray,
+    earlier: list[AcbpCycle] | None = None,
 ) -> AcbpCycle:
     """Allocations made shortly before a week, due after it, in the MDOs that use ACBP."""
     first, last = _window_days(edition)
@@ -503,7 +506,13 @@ def acbp_cycle(
     acbp_courses = np.flatnonzero(catalogue.duration_hours <= 4.0)
     p = catalogue.popularity[acbp_courses] / catalogue.popularity[acbp_courses].sum()
     content = acbp_courses[rng.choice(len(acbp_courses), size=len(person), p=p)]
-    unique = np.sort(np.unique(person * catalogue.count + content, return_index=True)[1])
+    key = person * catalogue.count + content
+    unique = np.sort(np.unique(key, return_index=True)[1])
+    # A course already allocated to the person in an earlier cycle is not allocated again.
+    seen = [
+        cycle.person.astype(np.int64) * catalogue.count + cycle.content for cycle in earlier or []
+    ]
+    unique = unique[~np.isin(key[unique], np.concatenate([np.zeros(0, np.int64), *seen]))]
     person, content = person[unique], content[unique]
     count = len(person)
     due = np.where(
@@ -560,6 +569,21 @@ def acbp_rows(cycle: AcbpCycle, participant: np.ndarray) -> dict[str, np.ndarray
         completed_at[enrolled],
         Source.ACBP,
         acbp=np.ones(int(enrolled.sum()), dtype=bool),
+    )
+
+
+def unenrolled_allocations(cycle: AcbpCycle, participant: np.ndarray) -> dict[str, np.ndarray]:
+    """Placeholder rows for allocations with no enrolment, so dedupe keeps their course free."""
+    _, completed_day = cycle.realised(participant)
+    idle = (completed_day < 0) & (cycle.state_if_not_completed == 2)
+    count = int(idle.sum())
+    return _rows(
+        cycle.person[idle],
+        cycle.content[idle],
+        np.zeros(count, dtype=np.int64),
+        np.full(count, NEVER),
+        Source.RESERVED,
+        acbp=np.ones(count, dtype=bool),
     )
 
 

@@ -72,8 +72,9 @@ def simulate(seed: int, scale: float) -> World:
         )
         hours = _week_hours(people, catalogue, events, week)
         multiplier = act.effect_multiplier(people, orgs, hours)
-        cycle = act.acbp_cycle(_stream(seed, 20 + number), people, orgs, catalogue, edition,
-                               multiplier)  # fmt: skip
+        cycle = act.acbp_cycle(
+            _stream(seed, 20 + number), people, orgs, catalogue, edition, multiplier, cycles
+        )
         blocks.insert(number, act.acbp_rows(cycle, week.participant))
         blocks += [
             week.enrolments,
@@ -98,8 +99,12 @@ def simulate(seed: int, scale: float) -> World:
         top_ups.append(
             act.top_up_enrolments(_stream(seed, 50 + number), catalogue, week, existing, scale)
         )
-    rows = act.concat_blocks([rows, *top_ups])
+    # Allocations nobody enrolled in still reserve their course: no other row may take it.
+    reserved = [act.unenrolled_allocations(cycle, week.participant)
+                for cycle, week in zip(cycles, weeks, strict=True)]  # fmt: skip
+    rows = act.concat_blocks([*reserved, rows, *top_ups])
     rows = act.deduplicate_enrolments(_stream(seed, 60), rows, catalogue)
+    rows = {key: value[rows["source"] != act.Source.RESERVED] for key, value in rows.items()}
     rows["karma"] = act.karma_points(rows, catalogue, _stream(seed, 61))
     attended = act.concat_blocks(attendance)
     attended = _unique_attendance(attended, events.count)

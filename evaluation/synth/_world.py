@@ -409,6 +409,10 @@ def build_catalogue(rng: np.random.Generator) -> Catalogue:
         _pick(rng, ["English", "Hindi", "Tamil"], [88, 10, 2], count),
     )
     themes = len(vocab.COMPETENCY_THEMES)
+    competency = rng.integers(0, themes, count)
+    # A second theme for 30 % of courses, always different from the first.
+    second = (competency + rng.integers(1, themes, count)) % themes
+    second = np.where(rng.random(count) < 0.3, second, -1)
     return Catalogue(
         content_id=numeric_ids(rng, count, "do_1", 18),
         content_name=names,
@@ -422,8 +426,8 @@ def build_catalogue(rng: np.random.Generator) -> Catalogue:
         is_external=is_external,
         published_day=rng.integers(day_number(dt.date(2021, 6, 1)), day_number(DATA_START), count),
         batch_id=numeric_ids(rng, count, "01", 18),
-        competency=rng.integers(0, themes, count),
-        second_competency=np.where(rng.random(count) < 0.3, rng.integers(0, themes, count), -1),
+        competency=competency,
+        second_competency=second,
     )
 
 
