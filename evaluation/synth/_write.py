@@ -525,7 +525,7 @@ def write_reports(world: World, root: Path, details: RowDetails) -> None:
     for report_date, mdos in zip(REPORT_DATES, snapshot_mdos(world), strict=True):
         folder = report_date.isoformat()
         cutoff = day_number(report_date) * DAY
-        generated = f"{folder} 02:30:00"
+        generated = cutoff + 2 * 3600 + 30 * 60  # 02:30 on the report date
         write_csv(
             root
             / REPORT_FOLDERS["ContentCompetencyMapping"]
@@ -660,7 +660,7 @@ class _ReportWriter:
                     totals["course_completions"][index] + totals["event_completions"][index]
                 ),
                 "Total_Learning_Hours": pa.array(np.round(event_hours + course_hours, 2)),
-                "Report_Last_Generated_On": pa.array(np.full(len(index), self.generated)),
+                "Report_Last_Generated_On": timestamps(np.full(len(index), self.generated)),
             }
             return pa.table(columns)
 
@@ -716,7 +716,7 @@ class _ReportWriter:
                 "Actual Date of Completion": dates(
                     np.where(done, alloc["completed_day"][index], -1)
                 ),
-                "Report_Last_Generated_On": pa.array(np.full(len(index), self.generated)),
+                "Report_Last_Generated_On": timestamps(np.full(len(index), self.generated)),
             }
             return pa.table(columns)
 
@@ -795,7 +795,7 @@ class _ConsumptionBuilder:
                 details.certificate_ids(row),
                 pa.scalar(None, pa.string()),
             ),
-            "Report_Last_Generated_On": pa.array(np.full(len(index), writer.generated)),
+            "Report_Last_Generated_On": timestamps(np.full(len(index), writer.generated)),
             "Live_CBP_Plan_Mandate": pa.array(np.where(is_row, rows["acbp"][row], True)),
         }
         return pa.table(columns)
