@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from typing import Literal
 
-__all__ = ["format_count", "format_number", "group_digits", "in_words"]
+__all__ = [
+    "format_count",
+    "format_count_hi",
+    "format_date_hi",
+    "format_number",
+    "group_digits",
+    "in_words",
+]
 
 NumberStyle = Literal["indian", "international"]
 
@@ -75,3 +83,30 @@ def format_count(value: float, *, style: NumberStyle = "indian") -> str:
 def format_number(value: float, *, style: NumberStyle = "indian", decimals: int = 0) -> str:
     """A number for tables: grouped digits with fixed decimals."""
     return group_digits(value, style=style, decimals=decimals)
+
+
+_HINDI_MONTHS = (
+    "जनवरी", "फ़रवरी", "मार्च", "अप्रैल", "मई", "जून",
+    "जुलाई", "अगस्त", "सितंबर", "अक्टूबर", "नवंबर", "दिसंबर",
+)  # fmt: skip
+
+
+def format_count_hi(value: float) -> str:
+    """A count for Hindi prose: लाख / करोड़ above one lakh, Indian digit groups below.
+
+    Examples
+    --------
+    >>> format_count_hi(740000)
+    '7.4 लाख'
+    >>> format_count_hi(17400000)
+    '1.74 करोड़'
+    >>> format_count_hi(37000)
+    '37,000'
+    """
+    words = format_count(value, style="indian")
+    return words.replace(" crore", " करोड़").replace(" lakh", " लाख")
+
+
+def format_date_hi(day: dt.date) -> str:
+    """A date as Hindi readers write it: ``24 अक्टूबर 2024``."""
+    return f"{day.day} {_HINDI_MONTHS[day.month - 1]} {day.year}"

@@ -10,7 +10,7 @@ import pandas as pd
 
 from evaluation import describe, figures
 from evaluation.describe import DEFINITIONS, ParticipationKPIs
-from evaluation.formatting import format_count
+from evaluation.formatting import format_count, format_count_hi, format_date_hi
 
 __all__ = [
     "central_webinars",
@@ -112,7 +112,10 @@ def participation_summary(ed, kpis: ParticipationKPIs) -> None:
         f"{format_count(kpis.peak_daily_completions, style=style)} on {peak}."
     )
     f.sentence("participation_summary", text)
+    hindi = _summary_hindi(kpis, p)
+    f.sentence("participation_summary_hi", hindi)
     ed.say("## Summary\n\n" + text)
+    ed.say(f'<p lang="hi"><strong>सारांश:</strong> {hindi}</p>')
     ed.say(
         "These are counts of what happened, not evidence that the week changed anything: "
         "the impact section compares participants with similar people who did not take part."
@@ -132,6 +135,20 @@ def participation_summary(ed, kpis: ParticipationKPIs) -> None:
     )
     raw = pd.DataFrame([kpis.as_dict()])
     f.table("participation_kpis_values", raw, caption="Headline figures as exact values.")
+
+
+def _summary_hindi(kpis: ParticipationKPIs, params) -> str:
+    """The executive summary in Hindi (bilingual documents are the norm in Government of India)."""
+    share = kpis.target_met / kpis.participants if kpis.participants else 0.0
+    peak = format_date_hi(kpis.peak_day) if kpis.peak_day else "किसी दिन नहीं"
+    return (
+        f"{format_date_hi(params.window.start)} से {format_date_hi(params.window.end)} तक चले "
+        f"कर्मयोगी सप्ताह (राष्ट्रीय शिक्षण सप्ताह) में {format_count_hi(kpis.participants)} लोगों ने "
+        f"भाग लिया; इनमें से {format_count_hi(kpis.target_met)} ({share:.0%}) ने "
+        f"{params.target_hours:g} घंटे का शिक्षण लक्ष्य पूरा किया। प्रतिदिन औसतन "
+        f"{format_count_hi(round(kpis.avg_daily_completions))} पाठ्यक्रम पूरे हुए, और {peak} को "
+        f"सर्वाधिक {format_count_hi(kpis.peak_daily_completions)} पाठ्यक्रम पूरे हुए।"
+    )
 
 
 def daily_trend(ed, daily: pd.DataFrame) -> None:

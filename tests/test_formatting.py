@@ -34,3 +34,14 @@ def test_counts_below_a_lakh_keep_digits():
 
 def test_decimals_are_kept():
     assert group_digits(1234567.891, decimals=1) == "12,34,567.9"
+
+
+def test_hindi_counts_and_dates():
+    import datetime as dt
+
+    from evaluation.formatting import format_count_hi, format_date_hi
+
+    assert format_count_hi(740000) == "7.4 लाख"
+    assert format_count_hi(17400000) == "1.74 करोड़"
+    assert format_count_hi(23800) == "23,800"
+    assert format_date_hi(dt.date(2024, 10, 24)) == "24 अक्टूबर 2024"
