@@ -1,0 +1,117 @@
+"""Platform rules the synthetic world must obey: karma points, events, ACBP, groups, dates."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import duckdb
+import pytest
+
+
+@pytest.fixture(scope="module")
+def con(synth_dir: Path) -> duckdb.DuckDBPyConnection:
+    connection = duckdb.connect()
+    for path in sorted((synth_dir / "warehouse").glob("*.csv")):
+        connection.execute(
+            f"CREATE VIEW {path.stem} AS SELECT * FROM read_csv('{path}', header=true)"
+        )
+    return connection
+
+
+def test_at_most_four_non_acbp_completions_earn_points_per_month(con) -> None:
+    worst = con.execute("""
+        SELECT MAX(n) FROM (
+            SELECT user_id, date_trunc('month', first_completed_on) AS month, COUNT(*) AS n
+            FROM user_enrolments
+            WHERE karma_points > 0 AND NOT live_cbp_plan_mandate
+            GROUP BY ALL)
+    """).fetchone()[0]
+    assert worst == 4
+    values = {
+        row[0]
+        for row in con.execute("SELECT DISTINCT karma_points FROM user_enrolments").fetchall()
+    }
+    assert values <= {0, 5, 10, 15}
+    acbp = con.execute("""
+        SELECT MIN(karma_points) FROM user_enrolments
+        WHERE live_cbp_plan_mandate AND first_completed_on IS NOT NULL
+    """).fetchone()[0]
+    assert acbp >= 10  # completion 5 + ACBP 5
+
+
+def test_karma_ledger_matches_user_balances(con) -> None:
+    mismatches = con.execute("""
+        SELECT COUNT(*) FROM user_detail u
+        LEFT JOIN (SELECT userid, SUM(points) AS total FROM user_karma_points GROUP BY userid) k
+          ON k.userid = u.user_id
+        WHERE COALESCE(k.total, 0) <> u.no_of_karma_points
+    """).fetchone()[0]
+    assert mismatches == 0
+    raised = con.execute("""
+        SELECT MIN(points), MAX(points) FROM user_karma_points
+        WHERE operation_type = 'EVENT_ATTENDED' AND credit_date >= '2025-04-01'
+    """).fetchone()
+    assert raised == (10, 10)
+
+
+def test_events_of_the_2024_week(con) -> None:
+    speakers = con.execute("""
+        SELECT presenters FROM event_details
+        WHERE event_type = 'Karmayogi Saptah'
+          AND event_start_datetime BETWEEN '2024-10-19' AND '2024-10-28'
+    """).fetchall()
+    names = {name.strip() for (text,) in speakers for name in text.split(",")}
+    assert len(names) == 24
+    kinds = {
+        row[0] for row in con.execute("SELECT DISTINCT event_type FROM event_details").fetchall()
+    }
+    assert kinds == {"Webinar", "Karmayogi Talks", "Karmayogi Saptah", "Samuhik Charcha"}
+
+
+def test_acbp_dates_are_consistent(con) -> None:
+    bad = con.execute("""
+        SELECT COUNT(*) FROM cbp_enrolment
+        WHERE due_date <= allocated_on
+           OR (completed_on IS NOT NULL AND completed_on < allocated_on)
+           OR (current_progress = 'Completed') <> (completed_on IS NOT NULL)
+    """).fetchone()[0]
+    assert bad == 0
+    duplicates = con.execute("""
+        SELECT COUNT(*) - COUNT(DISTINCT (user_id, content_id)) FROM cbp_enrolment
+    """).fetchone()[0]
+    assert duplicates == 0
+
+
+def test_enrolments_are_unique_and_ordered_in_time(con) -> None:
+    row = con.execute("""
+        SELECT COUNT(*) - COUNT(DISTINCT (user_id, content_id)),
+               COUNT(*) FILTER (first_completed_on < enrolled_on),
+               COUNT(*) FILTER (first_completed_on >= '2026-05-01' OR enrolled_on >= '2026-05-01')
+        FROM user_enrolments
+    """).fetchone()
+    assert row == (0, 0, 0)
+
+
+def test_group_text_is_messy_but_recoverable(con) -> None:
+    spellings = {
+        row[0] or "" for row in con.execute("SELECT DISTINCT groups FROM user_detail").fetchall()
+    }
+    assert {"Group A", "A", "Grp. C", "Gazetted Group A", "", "Not Applicable"} <= spellings
+    assert len(spellings) >= 20
+    for text in spellings:
+        letters = re.sub(r"gazetted|group|grp\.?|[-()]", " ", text.lower()).split()
+        assert not letters or letters[0] in {"a", "b", "c", "not", "others", "na"}, text
+
+
+def test_state_organisations_hold_most_users(con) -> None:
+    share = con.execute("""
+        SELECT AVG(CASE WHEN o.org_type = 'state' THEN 1 ELSE 0 END)
+        FROM user_detail u JOIN org_hierarchy o USING (mdo_id)
+    """).fetchone()[0]
+    assert 0.55 < share < 0.7
+    central_units = con.execute("""
+        SELECT COUNT(DISTINCT department) FROM org_hierarchy
+        WHERE org_type = 'central' AND department <> ''
+    """).fetchone()[0]
+    assert 85 <= central_units <= 100
