@@ -286,6 +286,17 @@ def _wh_attendance(b: Builder) -> str:
 
 
 def _wh_karma(b: Builder) -> str:
+    # Profile credits (FIRST_LOGIN, context "User") carry the user's own id as context_id: a raw
+    # identifier, so any context_id that is a known user id is blanked.
+    src = (
+        "FROM clean_user_karma_points k JOIN user_map m ON m.raw_id = k.userid "
+        "LEFT JOIN user_map c ON c.raw_id = k.context_id"
+    )
+    b.count_rules(
+        "karma_context_id",
+        "CASE WHEN c.raw_id IS NOT NULL THEN 'user_id_removed' ELSE 'kept' END",
+        src,
+    )
     return canonical_select(
         "karma_ledger",
         {
@@ -293,10 +304,10 @@ def _wh_karma(b: Builder) -> str:
             "credit_date": "k.credit_date",
             "context_type": _text("k.context_type"),
             "operation_type": "upper(trim(k.operation_type))",
-            "context_id": "k.context_id",
+            "context_id": "CASE WHEN c.raw_id IS NULL THEN k.context_id END",
             "points": "k.points",
         },
-        "FROM clean_user_karma_points k JOIN user_map m ON m.raw_id = k.userid",
+        src,
     )
 
 

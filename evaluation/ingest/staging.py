@@ -46,6 +46,10 @@ _STATUS_COLUMNS: dict[tuple[str, str], Literal["enrolment", "event"]] = {
     ("consumption_report", "Status"): "enrolment",
     ("event_enrolment_details", "status"): "event",
 }
+#: Status values that need no normalisation (checked first, for speed).
+_KNOWN_STATUS = (
+    "'completed', 'in-progress', 'not-started', 'not-enrolled', 'enrolled', '0', '1', '2'"
+)
 #: Columns excluded from the duplicate fingerprint (they change between report runs).
 _VOLATILE = frozenset({"Report_Last_Generated_On", "mdoid"})
 
@@ -159,35 +163,48 @@ def _typed_select(ctx: _Context, spec: SourceSpec) -> str:
 
 
 def _load_csv_group(
-    ctx: _Context, spec: SourceSpec, typed: str, header: list[str], paths: list[str], number: int
+    ctx: _Context,
+    spec: SourceSpec,
+    typed: str,
+    header: list[str],
+    paths: list[str],
+    number: int,
+    reject_sql: str,
 ) -> tuple[str, str]:
     columns = "{" + ", ".join(f"{_lit(h)}: 'VARCHAR'" for h in header) + "}"
     files = "[" + ", ".join(_lit(p) for p in paths) + "]"
     rej, scan = f"rej_{typed}_{number}", f"rejscan_{typed}_{number}"
     inner = _inner_select(_read_columns(spec, ctx.link_mode), header)
     ctx.con.execute(
-        f"INSERT INTO {typed} SELECT {_typed_select(ctx, spec)} FROM (SELECT {inner}, "
+        f"INSERT INTO {typed} SELECT *, {reject_sql} "
+        f"FROM (SELECT {_typed_select(ctx, spec)} FROM (SELECT {inner}, "
         "r.filename AS _path, r.ordinality AS _ord, f.mdoid AS _mdoid, "
         f"f.report_date AS _report_date "
         f"FROM read_csv({files}, columns={columns}, header=true, auto_detect=false, delim=',', "
         f"quote='\"', escape='\"', filename=true, store_rejects=true, "
         f"rejects_table='{rej}', rejects_scan='{scan}') WITH ORDINALITY AS r "
-        f"JOIN input_files f ON f.path = r.filename)"
+        f"JOIN input_files f ON f.path = r.filename))"
     )
     return rej, scan
 
 
 def _load_parquet_group(
-    ctx: _Context, spec: SourceSpec, typed: str, header: list[str], paths: list[str]
+    ctx: _Context,
+    spec: SourceSpec,
+    typed: str,
+    header: list[str],
+    paths: list[str],
+    reject_sql: str,
 ) -> None:
     files = "[" + ", ".join(_lit(p) for p in paths) + "]"
     inner = _inner_select(_read_columns(spec, ctx.link_mode), header)
     ctx.con.execute(
-        f"INSERT INTO {typed} SELECT {_typed_select(ctx, spec)} FROM (SELECT {inner}, "
+        f"INSERT INTO {typed} SELECT *, {reject_sql} "
+        f"FROM (SELECT {_typed_select(ctx, spec)} FROM (SELECT {inner}, "
         "r.filename AS _path, r.file_row_number + 1 AS _ord, f.mdoid AS _mdoid, "
         "f.report_date AS _report_date "
         f"FROM read_parquet({files}, filename=true, file_row_number=true, union_by_name=true) r "
-        f"JOIN input_files f ON f.path = r.filename)"
+        f"JOIN input_files f ON f.path = r.filename))"
     )
 
 
@@ -215,27 +232,48 @@ def _collect_rejects(
 
 
 def _typed_sql(spec: SourceSpec, column: str) -> str:
-    """SQL parsing the raw text column into its kind's type (NULL when blank or unparseable)."""
+    """SQL parsing the raw text column into its kind's type (NULL when blank or unparseable).
+
+    Each parser tries the platform's usual form first (a plain cast) and only falls back to the
+    slower, more forgiving path (trimming, "NA" tokens, other date styles) when that fails: the
+    fallback then runs on a handful of rows instead of every row.
+    """
     kind = spec.columns[column]
     x = _q(column)
     clean = f"CASE WHEN {_blank(x)} THEN NULL ELSE trim({x}) END"
     if kind in ("int", "float", "pct", "rating", "seconds", "minutes"):
-        return f"try_cast({clean} AS DOUBLE)"
+        return _fast_then_slow(x, f"try_cast({x} AS DOUBLE)", f"try_cast({clean} AS DOUBLE)")
     if kind in ("timestamp", "date"):
-        return parse_timestamp_sql(clean)
+        return _fast_then_slow(x, f"try_cast({x} AS TIMESTAMP)", parse_timestamp_sql(clean))
     if kind == "hms":
-        return duration_hms_hours_sql(clean)
+        fast = (
+            f"CASE WHEN {x} LIKE '__:__:__' AND {x}[4:5] < '60' AND {x}[7:8] < '60' THEN "
+            f"(try_cast({x}[1:2] AS INTEGER) * 3600 + try_cast({x}[4:5] AS INTEGER) * 60 "
+            f"+ try_cast({x}[7:8] AS INTEGER)) / 3600.0 END"
+        )
+        return _fast_then_slow(x, fast, duration_hms_hours_sql(clean))
     if kind == "bool":
-        return parse_bool_sql(clean)
+        fast = (
+            f"CASE {x} WHEN 'true' THEN TRUE WHEN 'false' THEN FALSE WHEN 'Yes' THEN TRUE "
+            f"WHEN 'No' THEN FALSE WHEN '1' THEN TRUE WHEN '0' THEN FALSE END"
+        )
+        return _fast_then_slow(x, fast, parse_bool_sql(clean))
     if kind in ("id", "user_id"):
-        return f"nullif(trim({x}), '')"
+        return (
+            f"CASE WHEN {x} = '' THEN NULL WHEN starts_with({x}, ' ') OR ends_with({x}, ' ') "
+            f"THEN nullif(trim({x}), '') ELSE {x} END"
+        )
     return f"nullif({x}, '')"  # text and pii: kept as written (text is data, never markup)
+
+
+def _fast_then_slow(x: str, fast: str, slow: str) -> str:
+    return f"coalesce({fast}, CASE WHEN {x} IS NOT NULL THEN {slow} END)"
 
 
 def _value_checks(spec: SourceSpec, column: str, limits: Thresholds) -> list[_Check]:
     kind = spec.columns[column]
     raw, typed = _q(column), _q(f"t::{column}")
-    present = f"NOT {_blank(raw)}"
+    present = f"{raw} IS NOT NULL AND NOT {_blank(raw)}"
     checks: list[_Check] = []
     if kind in ("int", "float", "pct", "rating", "seconds", "minutes", "bool"):
         expected = {"bool": "true/false or yes/no"}.get(kind, "a number")
@@ -244,7 +282,7 @@ def _value_checks(spec: SourceSpec, column: str, limits: Thresholds) -> list[_Ch
                 "wrong_type",
                 "error",
                 column,
-                f"{present} AND {typed} IS NULL",
+                f"{typed} IS NULL AND {present}",
                 f"expected {expected}",
                 raw,
             )
@@ -297,7 +335,7 @@ def _date_checks(
             "unparseable_date",
             "error",
             column,
-            f"{present} AND {typed} IS NULL",
+            f"{typed} IS NULL AND {present}",
             "not a date (yyyy-MM-dd[ HH:mm:ss] or dd/MM/yyyy)",
             raw,
         ),
@@ -337,7 +375,7 @@ def _duration_checks(
             "wrong_type",
             "error",
             column,
-            f"{present} AND {typed} IS NULL AND NOT ({negative})",
+            f"{typed} IS NULL AND {present} AND NOT ({negative})",
             "expected HH:MM:SS" if kind == "hms" else f"expected a number of {kind}",
             raw,
         ),
@@ -393,7 +431,7 @@ def _row_checks(spec: SourceSpec, header_union: set[str]) -> list[_Check]:
                     "unknown_status",
                     "warning",
                     column,
-                    f"{_q('t::' + column)} IS NOT NULL AND ({rule}) = 'unrecognised'",
+                    f"{_q('t::' + column)} NOT IN ({_KNOWN_STATUS}) AND ({rule}) = 'unrecognised'",
                     "unknown status value; row rejected",
                     _q("t::" + column),
                 )
@@ -452,16 +490,28 @@ def _report_check(ctx: _Context, typed: str, check: _Check, count: int) -> None:
         ctx.report.count_more(check.severity, check.rule, count - len(examples))
 
 
-def _run_checks(ctx: _Context, spec: SourceSpec, typed: str, header_union: set[str]) -> str:
-    """Report every failed check; return a SQL CASE naming the rejection reason of a row."""
-    checks = [
+def _all_checks(spec: SourceSpec, header_union: set[str], limits: Thresholds) -> list[_Check]:
+    return [
         check
         for column in spec.columns
         if column in header_union
-        for check in _value_checks(spec, column, ctx.limits)
+        for check in _value_checks(spec, column, limits)
     ] + _row_checks(spec, header_union)
+
+
+def _reject_sql(checks: list[_Check]) -> str:
+    """SQL naming the first warning a row breaks (its rejection reason), else NULL."""
+    reasons = [c for c in checks if c.severity == "warning"]
+    if not reasons:
+        return "NULL::VARCHAR"
+    whens = " ".join(f"WHEN coalesce({c.condition}, FALSE) THEN {_lit(c.rule)}" for c in reasons)
+    return f"CASE {whens} END"
+
+
+def _run_checks(ctx: _Context, typed: str, checks: list[_Check]) -> None:
+    """Count every check in one scan, then fetch example rows for the ones that failed."""
     if not checks:
-        return "NULL"
+        return
     counts = ctx.con.execute(
         "SELECT "
         + ", ".join(f"count_if(coalesce({c.condition}, FALSE))" for c in checks)
@@ -470,60 +520,49 @@ def _run_checks(ctx: _Context, spec: SourceSpec, typed: str, header_union: set[s
     for check, count in zip(checks, counts or (), strict=True):
         if count:
             _report_check(ctx, typed, check, int(count))
-    reasons = [c for c in checks if c.severity == "warning"]
-    if not reasons:
-        return "NULL"
-    return (
-        "CASE "
-        + " ".join(f"WHEN coalesce({c.condition}, FALSE) THEN {_lit(c.rule)}" for c in reasons)
-        + " END"
-    )
 
 
-def _dedupe(
-    ctx: _Context, spec: SourceSpec, typed: str, clean: str, reject_sql: str, staged: StagedSource
-) -> None:
+def _dedupe(ctx: _Context, spec: SourceSpec, typed: str, clean: str, st: StagedSource) -> None:
+    """Keep one row per key: latest report date, then last in file order; count the rest."""
     con = ctx.con
     for reason, n in con.execute(
-        f"SELECT {reject_sql} AS reason, count(*) FROM {typed} GROUP BY 1 HAVING reason IS NOT NULL"
+        f"SELECT _reject, count(*) FROM {typed} WHERE _reject IS NOT NULL GROUP BY 1"
     ).fetchall():
-        staged.rejected[str(reason)] += int(n)
-    kept = f"FROM {typed} WHERE ({reject_sql}) IS NULL"
+        st.rejected[str(reason)] += int(n)
     typed_cols = ", ".join(f"{_q('t::' + c)} AS {_q(c)}" for c in _typed_columns(spec))
     link = f", {_q('t::link_id')} AS link_id" if "link_id" in spec.key else ""
-    select = f"SELECT {typed_cols}{link}, _path, _ord, _mdoid, _report_date {kept}"
+    select = f"SELECT {typed_cols}{link}, _path, _ord, _mdoid, _report_date"
     if not spec.key:
-        con.execute(f"CREATE OR REPLACE TABLE {clean} AS {select}")
+        con.execute(
+            f"CREATE OR REPLACE TABLE {clean} AS {select} FROM {typed} WHERE _reject IS NULL"
+        )
         return
     keys = ", ".join(_q("t::" + k) for k in spec.key)
-    fingerprint_cols = [c for c in _typed_columns(spec) if c not in _VOLATILE]
-    fingerprint = "hash(" + ", ".join(_q("t::" + c) for c in fingerprint_cols) + ")"
-    _report_duplicates(ctx, spec, kept, keys, fingerprint, staged)
-    con.execute(
-        f"CREATE OR REPLACE TABLE {clean} AS {select} "
-        f"QUALIFY row_number() OVER (PARTITION BY {keys} "
-        f"ORDER BY _report_date DESC NULLS LAST, _path DESC, _ord DESC) = 1"
+    same_date = f"{keys}, _report_date" if spec.shape == "reports" else keys
+    fingerprint = (
+        "hash(" + ", ".join(_q("t::" + c) for c in _typed_columns(spec) if c not in _VOLATILE) + ")"
     )
+    con.execute(
+        f"CREATE OR REPLACE TABLE {clean} AS {select}, "
+        f"count(*) OVER same AS _n, min(_fp) OVER same <> max(_fp) OVER same AS _conflict "
+        f"FROM (SELECT *, {fingerprint} AS _fp FROM {typed} WHERE _reject IS NULL) "
+        f"WINDOW same AS (PARTITION BY {same_date}), "
+        f"latest AS (PARTITION BY {keys} ORDER BY _report_date DESC NULLS LAST, _path DESC, "
+        "_ord DESC) "
+        "QUALIFY row_number() OVER latest = 1"
+    )
+    _report_duplicates(ctx, spec, typed, clean, st)
 
 
 def _report_duplicates(
-    ctx: _Context, spec: SourceSpec, kept: str, keys: str, fingerprint: str, st: StagedSource
+    ctx: _Context, spec: SourceSpec, typed: str, clean: str, st: StagedSource
 ) -> None:
     """Report duplicates within one report date (across dates the latest date simply wins)."""
     rows = ctx.con.execute(
-        f"SELECT count(DISTINCT {fingerprint}) > 1 AS conflicting, count(*) - 1 AS extra, "
-        f"arg_max(_path, _ord), max(_ord) "
-        f"{kept} GROUP BY {keys}, _report_date HAVING count(*) > 1 ORDER BY 3, 4"
+        f"SELECT _conflict, _n - 1, _path, _ord FROM {clean} WHERE _n > 1 ORDER BY _path, _ord"
     ).fetchall()
-    dropped = (
-        ctx.con.execute(f"SELECT count(*) - count(DISTINCT ({keys})) {kept}").fetchone()
-        if spec.shape == "reports"  # only reports have several dates to supersede each other
-        else None
-    )
-    within = 0
     key_names = ", ".join(spec.key)
     for conflicting, extra, path, ordinal in rows:
-        within += int(extra)
         rule = "conflicting_duplicate" if conflicting else "duplicate_row"
         message = (
             f"{int(extra) + 1} rows share the key ({key_names}) with different values; "
@@ -532,13 +571,18 @@ def _report_duplicates(
             else f"repeats an earlier row with the same key ({key_names}); dropped"
         )
         line = _line_of(ctx, path, int(ordinal))
-        ctx.report.add(
-            Problem("warning", ctx.rel.get(path, path), line, None, rule, message), count=int(extra)
-        )
+        problem = Problem("warning", ctx.rel.get(path, path), line, None, rule, message)
+        ctx.report.add(problem, count=int(extra))
         st.resolved[rule] += int(extra)
-    across = int(dropped[0]) - within if dropped else 0
-    if across:
-        st.resolved["older_report_date_superseded"] += across
+    if spec.shape == "reports":
+        totals = ctx.con.execute(
+            f"SELECT (SELECT count(*) FROM {typed} WHERE _reject IS NULL) - sum(_n) FROM {clean}"
+        ).fetchone()
+        superseded = int(totals[0] or 0) if totals else 0
+        if superseded:
+            st.resolved["older_report_date_superseded"] += superseded
+    ctx.con.execute(f"ALTER TABLE {clean} DROP COLUMN _n")
+    ctx.con.execute(f"ALTER TABLE {clean} DROP COLUMN _conflict")
 
 
 def stage_source(
@@ -592,11 +636,12 @@ def stage_source(
         return staged
     typed, clean = f"typed_{spec.name}", f"clean_{spec.name}"
     _register_files(con, [s.raw for s in usable])
-    _load_all(ctx, spec, typed, usable)
     header_union = {h for s in usable for h in s.header}
+    checks = _all_checks(spec, header_union, limits)
+    _load_all(ctx, spec, typed, usable, _reject_sql(checks))
     staged.rows_in = int(con.execute(f"SELECT count(*) FROM {typed}").fetchone()[0])  # type: ignore[index]
-    reject_sql = _run_checks(ctx, spec, typed, header_union)
-    _dedupe(ctx, spec, typed, clean, reject_sql, staged)
+    _run_checks(ctx, typed, checks)
+    _dedupe(ctx, spec, typed, clean, staged)
     con.execute(f"DROP TABLE IF EXISTS {typed}")
     staged.table = clean
     staged.rows_out = int(con.execute(f"SELECT count(*) FROM {clean}").fetchone()[0])  # type: ignore[index]
@@ -621,11 +666,13 @@ def _create_typed(ctx: _Context, spec: SourceSpec, typed: str) -> None:
         parsed.append(f"{_q('t::link_id')} VARCHAR")
     ctx.con.execute(
         f"CREATE OR REPLACE TABLE {typed} ({', '.join(raw + parsed)}, _path VARCHAR, "
-        "_ord BIGINT, _mdoid VARCHAR, _report_date DATE)"
+        "_ord BIGINT, _mdoid VARCHAR, _report_date DATE, _reject VARCHAR)"
     )
 
 
-def _load_all(ctx: _Context, spec: SourceSpec, typed: str, usable: list[FileScan]) -> None:
+def _load_all(
+    ctx: _Context, spec: SourceSpec, typed: str, usable: list[FileScan], reject_sql: str
+) -> None:
     _create_typed(ctx, spec, typed)
     groups: dict[tuple[str, tuple[str, ...]], list[FileScan]] = defaultdict(list)
     for scan in usable:
@@ -634,9 +681,11 @@ def _load_all(ctx: _Context, spec: SourceSpec, typed: str, usable: list[FileScan
     for number, ((fmt, header), members) in enumerate(sorted(groups.items())):
         paths = [str(s.raw.path) for s in members]
         if fmt == "parquet":
-            _load_parquet_group(ctx, spec, typed, list(header), paths)
+            _load_parquet_group(ctx, spec, typed, list(header), paths, reject_sql)
         else:
-            rej, scan_table = _load_csv_group(ctx, spec, typed, list(header), paths, number)
+            rej, scan_table = _load_csv_group(
+                ctx, spec, typed, list(header), paths, number, reject_sql
+            )
             rejects += _collect_rejects(ctx.con, rej, scan_table)
     _make_line_mappers(ctx, typed, usable, rejects)
     _report_rejects(ctx, rejects)

@@ -100,6 +100,9 @@ def test_warehouse_values_devanagari_and_inert_text(tmp_path: Path) -> None:
     assert events.loc["e1", "duration_hours"] == 1.5
     watch = _table(store, "event_attendance").set_index("user_key")["watch_hours"]
     assert watch[_key("u-0002")] == pytest.approx(0.75)  # 50 % of a 5400-second event
+    karma = _table(store, "karma_ledger")
+    first_login = karma[karma["operation_type"] == "FIRST_LOGIN"]
+    assert len(first_login) == 1 and first_login["context_id"].isna().all()  # was the user id
     outcomes = _table(store, "outcomes")
     assert outcomes.set_index("user_key").loc[_key("u-0001"), "value"] == 78.5
 

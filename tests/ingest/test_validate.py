@@ -198,10 +198,11 @@ def test_line_numbers_count_newlines_inside_quoted_fields(warehouse_src: Path) -
 
 def test_problem_limit_counts_everything(warehouse_src: Path) -> None:
     path = warehouse_src / WH / "user_karma_points.csv"
+    n_rows = len(read_rows(path)[1]) * 40
     edit_rows(path, lambda h, rows: [r | {"points": "many"} for r in rows * 40])
     report = validate(warehouse_src, max_errors=5)
     assert len(report.problems) == 5 and report.truncated
-    assert report.rule_counts[("error", "wrong_type")] == 120
+    assert report.rule_counts[("error", "wrong_type")] == n_rows
 
 
 def test_report_table_renders(warehouse_src: Path) -> None:
