@@ -8,7 +8,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import write_tiny_store
+from tiny_store import write_tiny_store
 
 from evaluation.params import ParamsError
 from evaluation.run import run_editions
