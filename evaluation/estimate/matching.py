@@ -5,6 +5,7 @@ implemented in Stata's ``nnmatch`` (Abadie, Drukker, Herr and Imbens 2004): it a
 being reused as matches (``K_M``) and estimates the conditional outcome variance by matching each
 unit to its nearest neighbour in its own arm. It treats the estimated propensity score as known
 (no Abadie-Imbens 2016 adjustment), which the Monte Carlo in ``benchmarks/montecarlo.py`` checks.
+By default matched outcomes are regression bias-adjusted (Abadie and Imbens 2011).
 """
 
 from __future__ import annotations
@@ -30,23 +31,40 @@ from evaluation.estimate.treatment_effects import design_matrix, fit_propensity
 __all__ = ["match"]
 
 
-def _nearest(
-    source: np.ndarray, target: np.ndarray, neighbours: int
+#: Same-arm neighbours behind each conditional-variance estimate (Stata teffects: nn(2)).
+VARIANCE_NEIGHBOURS = 2
+
+
+def _within_radius(
+    source: np.ndarray, sorted_target: np.ndarray, radius: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Indices of and distances to the ``neighbours`` nearest ``target`` scores of each source."""
-    order = np.argsort(target, kind="stable")
-    sorted_target = target[order]
+    """Half-open ranges ``[lo, hi)`` of sorted targets within ``radius`` of each source."""
+    # a relative slack so that exact ties survive floating-point subtraction
+    slack = radius * (1 + 1e-9) + 1e-14
+    lo = np.searchsorted(sorted_target, source - slack, side="left")
+    hi = np.searchsorted(sorted_target, source + slack, side="right")
+    return lo, hi
+
+
+def _kth_distance(source: np.ndarray, sorted_target: np.ndarray, k: int) -> np.ndarray:
+    """Distance from each source to its ``k``-th nearest sorted target."""
     pos = np.searchsorted(sorted_target, source)
-    offsets = np.arange(-neighbours, neighbours)
-    candidates = np.clip(pos[:, None] + offsets[None, :], 0, len(target) - 1)
+    offsets = np.arange(-k, k)
+    candidates = np.clip(pos[:, None] + offsets[None, :], 0, len(sorted_target) - 1)
     distance = np.abs(sorted_target[candidates] - source[:, None])
-    pick = np.argsort(distance, axis=1, kind="stable")[:, :neighbours]
-    rows = np.arange(len(source))[:, None]
-    return order[candidates[rows, pick]], distance[rows, pick]
+    # clipping can repeat an edge candidate; repeated entries are masked before ranking
+    repeated = np.zeros_like(distance, dtype=bool)
+    repeated[:, 1:] = candidates[:, 1:] == candidates[:, :-1]
+    distance[repeated] = np.inf
+    return np.sort(distance, axis=1)[:, k - 1]
 
 
 def _own_arm_variance(score: np.ndarray, y: np.ndarray, arm: np.ndarray) -> np.ndarray:
-    """sigma^2(X_i, W_i) from the nearest same-arm neighbour: (Y_i - Y_l)^2 / 2."""
+    """Conditional variance sigma^2(X_i, W_i) from the nearest same-arm units (ties kept).
+
+    With ``J`` same-arm neighbours (``VARIANCE_NEIGHBOURS``, more when tied) the estimate is
+    ``J / (J + 1) * (Y_i - mean of the neighbours' Y)^2`` (Abadie and Imbens 2006, eq. 14).
+    """
     sigma2 = np.zeros(len(y))
     for value in (0, 1):
         idx = np.flatnonzero(arm == value)
@@ -54,14 +72,12 @@ def _own_arm_variance(score: np.ndarray, y: np.ndarray, arm: np.ndarray) -> np.n
             continue
         order = idx[np.argsort(score[idx], kind="stable")]
         s, yy = score[order], y[order]
-        gap_prev = np.r_[np.inf, np.diff(s)]
-        gap_next = np.r_[np.diff(s), np.inf]
-        neighbour = np.where(
-            gap_prev <= gap_next,
-            np.r_[0, np.arange(len(s) - 1)],
-            np.r_[np.arange(1, len(s)), len(s) - 1],
-        )
-        sigma2[order] = 0.5 * (yy - yy[neighbour]) ** 2
+        k = min(VARIANCE_NEIGHBOURS + 1, len(s))  # +1: the unit itself is at distance 0
+        lo, hi = _within_radius(s, s, _kth_distance(s, s, k))
+        csum = np.r_[0.0, np.cumsum(yy)]
+        j = hi - lo - 1
+        neighbour_mean = (csum[hi] - csum[lo] - yy) / j
+        sigma2[order] = j / (j + 1) * (yy - neighbour_mean) ** 2
     return sigma2
 
 
@@ -85,17 +101,36 @@ def _matched_counterfactual(
     y_target: np.ndarray,
     neighbours: int,
     caliper: float | None,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Imputed outcome for each source unit, a keep mask, and K_M counts over the target."""
-    idx, dist = _nearest(source, target, neighbours)
-    within = np.ones_like(dist, dtype=bool) if caliper is None else dist <= caliper
-    n_used = within.sum(axis=1)
-    keep = n_used > 0
-    share = np.where(within, 1.0 / np.maximum(n_used, 1)[:, None], 0.0)
-    imputed = (y_target[idx] * share).sum(axis=1)
-    # K_M(j) counts uses in units of one full match, i.e. sum of 1/|J(i)|
-    k_used = np.bincount(idx[keep].ravel(), weights=share[keep].ravel(), minlength=len(target))
-    return imputed, keep, k_used
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Imputed outcome per source unit, a keep mask, and match weights over the target.
+
+    Every target tied with the ``neighbours``-th nearest is used, each with weight
+    ``w = 1 / |J(i)|`` (as Stata's ``teffects psmatch``). Returns ``K(j) = sum w`` and
+    ``sum w^2`` per target (without ties these are ``K_M(j) / M`` and ``K_M(j) / M^2``).
+    """
+    order = np.argsort(target, kind="stable")
+    sorted_target = target[order]
+    radius = _kth_distance(source, sorted_target, min(neighbours, len(target)))
+    if caliper is not None:
+        radius = np.minimum(radius, caliper)
+    lo, hi = _within_radius(source, sorted_target, radius)
+    count = hi - lo
+    keep = count > 0
+    csum = np.r_[0.0, np.cumsum(y_target[order])]
+    imputed = np.where(keep, (csum[hi] - csum[lo]) / np.maximum(count, 1), np.nan)
+    # spread 1/|J(i)| over each matched range with a difference array
+    share = np.where(keep, 1.0 / np.maximum(count, 1), 0.0)
+    return imputed, keep, _spread(share, lo, hi, order), _spread(share**2, lo, hi, order)
+
+
+def _spread(values: np.ndarray, lo: np.ndarray, hi: np.ndarray, order: np.ndarray) -> np.ndarray:
+    """Sum ``values[i]`` over every sorted target in ``[lo[i], hi[i])``, in original order."""
+    delta = np.zeros(len(order) + 1)
+    np.add.at(delta, lo, values)
+    np.add.at(delta, hi, -values)
+    totals = np.zeros(len(order))
+    totals[order] = np.cumsum(delta)[:-1]
+    return totals
 
 
 def _att(
@@ -105,26 +140,34 @@ def _att(
     neighbours: int,
     caliper: float | None,
     replace: bool,
+    mu: tuple[np.ndarray, np.ndarray] | None,
 ) -> tuple[float, float, np.ndarray, int]:
     t_idx, c_idx = np.flatnonzero(d == 1), np.flatnonzero(d == 0)
+    # bias adjustment: Y_j + mu0(X_i) - mu0(X_j), i.e. add mu0(X_i) - mean of matched mu0
+    mu0 = mu[0] if mu is not None else np.zeros(len(y))
     if replace:
-        imputed, keep, k_used = _matched_counterfactual(
+        imputed, keep, k_used, k_squares = _matched_counterfactual(
             p[t_idx], p[c_idx], y[c_idx], neighbours, caliper
         )
+        matched_mu0 = _matched_counterfactual(p[t_idx], p[c_idx], mu0[c_idx], neighbours, caliper)[
+            0
+        ]
     else:
         pairs = _greedy_without_replacement(p[t_idx], p[c_idx], caliper)
         keep = pairs >= 0
         imputed = np.where(keep, y[c_idx][np.maximum(pairs, 0)], np.nan)
+        matched_mu0 = mu0[c_idx][np.maximum(pairs, 0)]
         k_used = np.bincount(pairs[keep], minlength=len(c_idx)).astype(float)
+        k_squares = k_used
+    imputed = imputed + mu0[t_idx] - matched_mu0
     n1 = int(keep.sum())
     if n1 == 0:
         raise ValueError("no treated unit has a match within the caliper")
     effect = y[t_idx][keep] - imputed[keep]
     tau = float(effect.mean())
     sigma2 = _own_arm_variance(p, y, d)[c_idx]
-    m = 1 if not replace else neighbours
-    k_count = k_used * m  # number of times used, each use worth 1/M
-    variance = np.sum((effect - tau) ** 2) + np.sum(k_count * (k_count - 1) / m**2 * sigma2)
+    # Abadie-Imbens PATT variance: sum (effect - tau)^2 + sum (K^2 - sum w^2) sigma^2
+    variance = np.sum((effect - tau) ** 2) + np.sum((k_used**2 - k_squares) * sigma2)
     weights = np.zeros(len(y))
     weights[t_idx[keep]] = 1.0
     weights[c_idx] = k_used
@@ -132,28 +175,57 @@ def _att(
 
 
 def _ate(
-    p: np.ndarray, y: np.ndarray, d: np.ndarray, neighbours: int, caliper: float | None
+    p: np.ndarray,
+    y: np.ndarray,
+    d: np.ndarray,
+    neighbours: int,
+    caliper: float | None,
+    mu: tuple[np.ndarray, np.ndarray] | None,
 ) -> tuple[float, float, np.ndarray, int]:
     t_idx, c_idx = np.flatnonzero(d == 1), np.flatnonzero(d == 0)
-    y0_t, keep_t, k_c = _matched_counterfactual(p[t_idx], p[c_idx], y[c_idx], neighbours, caliper)
-    y1_c, keep_c, k_t = _matched_counterfactual(p[c_idx], p[t_idx], y[t_idx], neighbours, caliper)
+    mu0, mu1 = mu if mu is not None else (np.zeros(len(y)), np.zeros(len(y)))
+    y0_t, keep_t, k_c, sq_c = _matched_counterfactual(
+        p[t_idx], p[c_idx], y[c_idx], neighbours, caliper
+    )
+    y1_c, keep_c, k_t, sq_t = _matched_counterfactual(
+        p[c_idx], p[t_idx], y[t_idx], neighbours, caliper
+    )
+    y0_t = (
+        y0_t
+        + mu0[t_idx]
+        - _matched_counterfactual(p[t_idx], p[c_idx], mu0[c_idx], neighbours, caliper)[0]
+    )
+    y1_c = (
+        y1_c
+        + mu1[c_idx]
+        - _matched_counterfactual(p[c_idx], p[t_idx], mu1[t_idx], neighbours, caliper)[0]
+    )
     y1, y0 = y.copy(), y.copy()
     y0[t_idx], y1[c_idx] = y0_t, y1_c
     keep = np.zeros(len(y), dtype=bool)
     keep[t_idx], keep[c_idx] = keep_t, keep_c
-    k_used = np.zeros(len(y))
+    k_used, k_squares = np.zeros(len(y)), np.zeros(len(y))
     k_used[c_idx], k_used[t_idx] = k_c, k_t
+    k_squares[c_idx], k_squares[t_idx] = sq_c, sq_t
     n = int(keep.sum())
     if n == 0:
         raise ValueError("no unit has a match within the caliper")
     diff = (y1 - y0)[keep]
     tau = float(diff.mean())
     sigma2 = _own_arm_variance(p, y, d)[keep]
-    k = k_used[keep]  # already in units of 1/M per use
-    variance = np.sum((diff - tau) ** 2) + np.sum(
-        (k**2 + (2 * neighbours - 1) / neighbours * k) * sigma2
-    )
+    k, k_sq = k_used[keep], k_squares[keep]
+    # Abadie-Imbens PATE variance: sum (effect - tau)^2 + sum (K^2 + 2K - sum w^2) sigma^2
+    variance = np.sum((diff - tau) ** 2) + np.sum((k**2 + 2 * k - k_sq) * sigma2)
     return tau, float(np.sqrt(variance) / n), np.where(keep, 1.0 + k_used, 0.0), len(y) - n
+
+
+def _arm_regressions(x: np.ndarray, y: np.ndarray, d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Predictions for every row from linear outcome regressions fitted in each arm."""
+    predictions = []
+    for arm in (0, 1):
+        beta = np.linalg.lstsq(x[d == arm], y[d == arm], rcond=None)[0]
+        predictions.append(x @ beta)
+    return predictions[0], predictions[1]
 
 
 def match(
@@ -167,6 +239,7 @@ def match(
     replace: bool = True,
     estimand: Estimand = "ATT",
     propensity_model: PropensityModel = "logit",
+    bias_adjust: bool = True,
 ) -> MatchingResult:
     """Nearest-neighbour matching on the estimated propensity score.
 
@@ -189,6 +262,12 @@ def match(
         Average effect over everyone or over the treated.
     propensity_model : {"logit", "probit"}
         Link of the propensity model.
+    bias_adjust : bool
+        Abadie and Imbens' (2011) regression bias adjustment (default): each matched outcome
+        ``Y_j`` becomes ``Y_j + mu_w(X_i) - mu_w(X_j)`` with ``mu_w`` a linear regression of the
+        outcome on ``covariates`` in arm ``w``. It removes the finite-sample bias from imperfect
+        matches (4-6 Monte Carlo SEs without it in ``benchmarks/montecarlo.py``). ``False``
+        reproduces Stata's ``teffects psmatch``.
 
     Returns
     -------
@@ -211,22 +290,30 @@ def match(
     check_variation(frame, outcome)
     if min(d.sum(), len(d) - d.sum()) < neighbours + 1:
         raise ValueError(f"each arm needs more than {neighbours} units to match")
-    ps_fit = fit_propensity(d, design_matrix(frame, covariates), propensity_model)
+    design = design_matrix(frame, covariates)
+    ps_fit = fit_propensity(d, design, propensity_model)
     p = np.asarray(ps_fit.predict(), dtype=float)
     y = frame[outcome].to_numpy(dtype=float)
+    mu = _arm_regressions(design.to_numpy(), y, d) if bias_adjust else None
     if estimand == "ATT":
-        tau, se, weights, dropped = _att(p, y, d, neighbours, caliper, replace)
+        tau, se, weights, dropped = _att(p, y, d, neighbours, caliper, replace, mu)
     else:
-        tau, se, weights, dropped = _ate(p, y, d, neighbours, caliper)
+        tau, se, weights, dropped = _ate(p, y, d, neighbours, caliper, mu)
     return MatchingResult(
         method=f"Propensity-score matching ({neighbours}-NN, "
         f"{'with' if replace else 'without'} replacement)",
         table=make_table([estimand], [tau], [se]),
         nobs=len(y),
         outcome=outcome,
-        se_type="Abadie-Imbens (2006) matching variance (Stata nnmatch)",
+        se_type="Abadie-Imbens (2006) matching variance (Stata nnmatch)"
+        + (", Abadie-Imbens (2011) bias-adjusted" if bias_adjust else ""),
         df=None,
-        details={"n_treated": int(d.sum()), "n_unmatched": dropped, "caliper": caliper},
+        details={
+            "n_treated": int(d.sum()),
+            "n_unmatched": dropped,
+            "caliper": caliper,
+            "bias_adjust": bias_adjust,
+        },
         estimand=estimand,
         propensity=p,
         treated=d,
