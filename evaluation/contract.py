@@ -9,6 +9,25 @@ never appear here: people are known only by ``user_key``, a keyed hash.
 
 from __future__ import annotations
 
+__all__ = [
+    "ACBP_PROGRESS",
+    "ALLOWED_VALUES",
+    "ARROW_TYPES",
+    "CANONICAL_COLUMNS",
+    "COMPETENCY_AREAS",
+    "ENROLMENT_STATUSES",
+    "EVENT_STATUSES",
+    "GROUPS",
+    "ORG_TYPES",
+    "RANGES",
+    "REQUIRED_COLUMNS",
+    "SCHEMA_VERSION",
+    "TABLES",
+    "USER_KEY_PATTERN",
+    "arrow_schema",
+    "pandera_schema",
+]
+
 SCHEMA_VERSION = "1.0"
 
 GROUPS = ("A", "B", "C", "Unknown")

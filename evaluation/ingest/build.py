@@ -88,6 +88,66 @@ class Builder:
         for rule, n in rows:
             counter[str(rule)] += int(n)
 
+    def lookup(
+        self, family: str, src: str, keys: dict[str, str], value_sql: str, rule_sql: str
+    ) -> str:
+        """Normalise each distinct key combination once (not each row); count rows per rule.
+
+        Free-text codes (group, status) take a few hundred distinct values over millions of rows,
+        so the regex-heavy rules run on a small table that the row-level SELECT then joins.
+
+        Parameters
+        ----------
+        family : str
+            Rule family (manifest key) and lookup table suffix.
+        src : str
+            FROM clause of the rows to normalise.
+        keys : dict
+            Alias -> SQL over ``src``; ``value_sql`` and ``rule_sql`` refer to the aliases.
+        value_sql, rule_sql : str
+            Normalised value and rule label.
+
+        Returns
+        -------
+        str
+            Name of the lookup table (columns: the aliases, ``value``, ``rule``, ``n``).
+        """
+        table = f"lk_{family}"
+        key_cols = ", ".join(f"{sql} AS {alias}" for alias, sql in keys.items())
+        self.con.execute(
+            f"CREATE OR REPLACE TABLE {table} AS SELECT *, {value_sql} AS value, "
+            f"{rule_sql} AS rule FROM (SELECT {key_cols}, count(*) AS n {src} GROUP BY ALL)"
+        )
+        counter = self.counts.setdefault(family, Counter())
+        for rule, n in self.con.execute(f"SELECT rule, sum(n) FROM {table} GROUP BY 1").fetchall():
+            counter[str(rule)] += int(n)
+        return table
+
+
+def _join_on(table: str, alias: str, keys: dict[str, str]) -> str:
+    conditions = " AND ".join(f"{alias}.{k} IS NOT DISTINCT FROM {sql}" for k, sql in keys.items())
+    return f"LEFT JOIN {table} {alias} ON {conditions}"
+
+
+def _progress_bucket(progress: str) -> str:
+    # The only thing a blank status needs from progress: complete, started or not.
+    return f"CASE WHEN {progress} >= 100 THEN 100 WHEN {progress} > 0 THEN 1 ELSE 0 END"
+
+
+def _group_lookup(b: Builder, src: str, column: str) -> tuple[str, str]:
+    """Return (join clause, value SQL) normalising the group column through a lookup."""
+    keys = {"raw": column}
+    value, rule = group_sql("raw")
+    table = b.lookup("group", src, keys, value, rule)
+    return _join_on(table, "lg", keys), "lg.value"
+
+
+def _status_lookup(b: Builder, src: str, status: str, progress: str) -> tuple[str, str]:
+    keys = {"raw": status, "p": _progress_bucket(progress)}
+    value, rule = enrolment_status_sql("raw", "p")
+    table = b.lookup("enrolment_status", src, keys, value, rule)
+    return _join_on(table, "ls", keys), "ls.value"
+
 
 def _text(x: str, default: str = "") -> str:
     return f"coalesce(nullif(trim({x}), ''), '{default}')"
@@ -97,9 +157,8 @@ def _text(x: str, default: str = "") -> str:
 
 
 def _wh_learners(b: Builder) -> str:
-    group, group_rule = group_sql("u.groups")
     src = "FROM clean_user_detail u JOIN user_map m ON m.raw_id = u.user_id"
-    b.count_rules("group", group_rule, src)
+    join, group = _group_lookup(b, src, "u.groups")
     return canonical_select(
         "learners",
         {
@@ -115,7 +174,7 @@ def _wh_learners(b: Builder) -> str:
             "profile_status": _text("u.profile_status"),
             "karma_points": "coalesce(u.no_of_karma_points, 0)",
         },
-        src,
+        f"{src} {join}",
     )
 
 
@@ -192,11 +251,10 @@ def _wh_content(b: Builder) -> str:
 
 
 def _wh_enrolments(b: Builder) -> str:
-    status, rule = enrolment_status_sql(
-        "e.user_consumption_status", "e.content_progress_percentage"
-    )
     src = "FROM clean_user_enrolments e JOIN user_map m ON m.raw_id = e.user_id"
-    b.count_rules("enrolment_status", rule, src)
+    join, status = _status_lookup(
+        b, src, "e.user_consumption_status", "e.content_progress_percentage"
+    )
     return canonical_select(
         "enrolments",
         {
@@ -210,7 +268,7 @@ def _wh_enrolments(b: Builder) -> str:
             "user_rating": "nullif(e.user_rating, 0)",
             "acbp_mandate": "coalesce(e.live_cbp_plan_mandate, FALSE)",
         },
-        src,
+        f"{src} {join}",
     )
 
 
@@ -352,9 +410,8 @@ def _outcomes(b: Builder) -> str:
 
 
 def _rp_learners(b: Builder) -> str:
-    group, group_rule = group_sql('u."Group"')
     src = "FROM clean_user_report u JOIN user_map m ON m.raw_id = u.link_id"
-    b.count_rules("group", group_rule, src)
+    join, group = _group_lookup(b, src, 'u."Group"')
     b.count_rules("mdo_id", "CASE WHEN u.mdoid IS NULL THEN 'from_path' ELSE 'from_body' END", src)
     return canonical_select(
         "learners",
@@ -371,7 +428,7 @@ def _rp_learners(b: Builder) -> str:
             "profile_status": _text('u."Profile_Status"'),
             "karma_points": 'coalesce(u."Karma_Points", 0)',
         },
-        src,
+        f"{src} {join}",
     )
 
 
@@ -445,10 +502,14 @@ def _rp_content(b: Builder) -> str:
 def _rp_enrolments(b: Builder) -> str:
     if not b.has("consumption_report"):
         return empty_select("enrolments")
-    status, rule = enrolment_status_sql('cr."Status"', 'cr."Content_Progress_Percentage"')
     cte = _rp_content_id_cte(b)
-    src = "FROM cr JOIN user_map m ON m.raw_id = cr.link_id"
-    b.count_rules("enrolment_status", rule, f"FROM (WITH {cte} SELECT * FROM cr) cr")
+    join, status = _status_lookup(
+        b,
+        "FROM clean_consumption_report cr JOIN user_map m ON m.raw_id = cr.link_id",
+        'cr."Status"',
+        'cr."Content_Progress_Percentage"',
+    )
+    src = f"FROM cr JOIN user_map m ON m.raw_id = cr.link_id {join}"
     return f"WITH {cte} " + canonical_select(
         "enrolments",
         {

@@ -13,7 +13,13 @@ from typing import Literal
 import duckdb
 import pyarrow as pa
 
-from evaluation.contract import SCHEMA_VERSION, TABLES, arrow_schema, pandera_schema
+from evaluation.contract import (
+    CANONICAL_COLUMNS,
+    SCHEMA_VERSION,
+    TABLES,
+    arrow_schema,
+    pandera_schema,
+)
 from evaluation.ingest.build import Builder, build_tables
 from evaluation.ingest.errors import IngestError, Problem, ValidationReport
 from evaluation.ingest.layout import Layout, detect_layout
@@ -232,6 +238,21 @@ def _check_written(con: duckdb.DuckDBPyConnection, target: Path) -> list[Problem
     return problems
 
 
+def _linkage(con: duckdb.DuckDBPyConnection, target: Path) -> dict[str, int]:
+    """Rows of each person-level table whose ``user_key`` has no row in ``learners``."""
+    learners = target / "learners.parquet"
+    unlinked: dict[str, int] = {}
+    for table in TABLES:
+        if table == "learners" or "user_key" not in CANONICAL_COLUMNS[table]:
+            continue
+        row = con.execute(
+            f"SELECT count(*) FROM read_parquet('{target / table}.parquet') t "
+            f"ANTI JOIN read_parquet('{learners}') l USING (user_key)"
+        ).fetchone()
+        unlinked[table] = int(row[0]) if row else 0
+    return unlinked
+
+
 def _manifest(run: _Pass, dataset: str, builder: Builder, tables: dict) -> Manifest:
     inputs = [
         {"path": f.rel, "bytes": f.path.stat().st_size, "sha256": sha256_file(f.path)}
@@ -345,9 +366,11 @@ def ingest(
         if problems:
             raise IngestError(f"{src}: processed tables break the contract", problems)
         manifest = _manifest(run, dataset, builder, written)
+        manifest.linkage = _linkage(run.con, staged_dir)
         manifest.write(staged_dir / "manifest.json")
         run.con.close()
         publish(staged_dir, out / dataset)
+        manifest.path = out / dataset
         return manifest
     finally:
         shutil.rmtree(staged_dir, ignore_errors=True)

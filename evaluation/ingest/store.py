@@ -57,6 +57,11 @@ class Manifest:
         Count of warnings by rule.
     notes : list of str
         Anything else a reader should know (tables a shape cannot fill, ...).
+    linkage : dict
+        Per table with ``user_key``: rows whose person is not in ``learners`` (for example
+        reports rows of users inactive at export, or outcomes keyed by another id).
+    path : Path or None
+        Folder the manifest belongs to (set by ``ingest`` and ``read``; not written to JSON).
     """
 
     dataset: str
@@ -72,10 +77,14 @@ class Manifest:
     normalisation: dict[str, dict[str, int]] = field(default_factory=dict)
     warnings: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    linkage: dict[str, int] = field(default_factory=dict)
+    path: Path | None = field(default=None, compare=False)
 
     def to_json(self) -> str:
         """Return the manifest as indented, key-sorted JSON."""
-        return json.dumps(asdict(self), indent=2, sort_keys=True, ensure_ascii=False)
+        data = asdict(self)
+        data.pop("path")
+        return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False)
 
     def write(self, path: Path) -> None:
         """Write the manifest to ``path``."""
@@ -84,7 +93,8 @@ class Manifest:
     @classmethod
     def read(cls, path: Path) -> Manifest:
         """Read a manifest written by :meth:`write`."""
-        return cls(**json.loads(Path(path).read_text(encoding="utf-8")))
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        return cls(**data, path=Path(path).parent)
 
 
 def scratch_dir(parent: Path, stem: str, purpose: str) -> Path:
