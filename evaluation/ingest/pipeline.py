@@ -21,12 +21,13 @@ from evaluation.contract import (
     pandera_schema,
 )
 from evaluation.ingest.build import Builder, build_tables
+from evaluation.ingest.checks import DEFAULT_PERIOD_START, Thresholds
 from evaluation.ingest.errors import IngestError, Problem, ValidationReport
 from evaluation.ingest.layout import Layout, detect_layout
 from evaluation.ingest.privacy import load_salt, pseudonymise, salt_source
 from evaluation.ingest.scan import FileScan, scan_file
 from evaluation.ingest.sources import all_sources
-from evaluation.ingest.staging import DEFAULT_PERIOD_START, StagedSource, Thresholds, stage_source
+from evaluation.ingest.staging import StagedSource, stage_source
 from evaluation.ingest.store import Manifest, publish, scratch_dir, sha256_file
 
 __all__ = ["ingest", "validate"]

@@ -12,70 +12,32 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
 from typing import Literal
 
 import duckdb
 
+from evaluation.ingest.checks import (
+    PARSED_KINDS,
+    Check,
+    Thresholds,
+    all_checks,
+    reject_sql,
+    typed_columns,
+    typed_sql,
+)
 from evaluation.ingest.errors import Problem, ValidationReport
 from evaluation.ingest.layout import RawFile
-from evaluation.ingest.normalise import (
-    duration_hms_hours_sql,
-    enrolment_status_sql,
-    event_status_sql,
-    parse_bool_sql,
-    parse_timestamp_sql,
-    quote_ident,
-)
+from evaluation.ingest.normalise import quote_ident
 from evaluation.ingest.scan import FileScan, LineMapper, scan_file
 from evaluation.ingest.sources import SourceSpec
 
-__all__ = ["DEFAULT_PERIOD_START", "StagedSource", "Thresholds", "stage_source"]
+__all__ = ["StagedSource", "stage_source"]
 
-#: Earliest plausible date in iGOT data (the platform went live in 2020).
-DEFAULT_PERIOD_START = date(2019, 1, 1)
-#: Tokens that mean "no value" in typed columns.
-_NA_TOKENS = ("", "na", "n/a", "null", "none", "not available", "-", "nan")
-#: Columns whose dates may lie in the future (due dates, scheduled events, retirements).
-_FUTURE_OK = frozenset(
-    {"due_date", "Due Date of Completion", "Content_Retired_On", "event_start_datetime"}
-)
-#: Enrolment-status columns checked for unknown codes, per source.
-_STATUS_COLUMNS: dict[tuple[str, str], Literal["enrolment", "event"]] = {
-    ("user_enrolments", "user_consumption_status"): "enrolment",
-    ("consumption_report", "Status"): "enrolment",
-    ("event_enrolment_details", "status"): "event",
-}
-#: Status values that need no normalisation (checked first, for speed).
-_KNOWN_STATUS = (
-    "'completed', 'in-progress', 'not-started', 'not-enrolled', 'enrolled', '0', '1', '2'"
-)
 #: Columns excluded from the duplicate fingerprint (they change between report runs).
 _VOLATILE = frozenset({"Report_Last_Generated_On", "mdoid"})
 
 
-@dataclass(frozen=True)
-class Thresholds:
-    """Plausibility limits used by the value checks.
-
-    Parameters
-    ----------
-    period_start : date
-        Dates before it are outside the data period.
-    period_end : datetime
-        Dates after it (plus one day of tolerance) are in the future.
-    max_content_hours : float
-        Longer course durations are absurd.
-    max_event_hours : float
-        Longer event durations or watch times are absurd.
-    """
-
-    period_start: date = DEFAULT_PERIOD_START
-    period_end: datetime = field(default_factory=datetime.now)
-    max_content_hours: float = 1000.0
-    max_event_hours: float = 24.0
-
-
+#: Earliest plausible date in iGOT data (the platform went live in 2020).
 @dataclass
 class StagedSource:
     """A source after staging: its clean DuckDB table and what happened on the way."""
@@ -89,16 +51,6 @@ class StagedSource:
     scans: list[FileScan] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class _Check:
-    rule: str
-    severity: Literal["error", "warning"]
-    column: str | None
-    condition: str
-    message: str
-    value_sql: str = "NULL"
-
-
 def _q(name: str) -> str:
     return quote_ident(name)
 
@@ -107,32 +59,18 @@ def _lit(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _blank(x: str) -> str:
-    tokens = ", ".join(_lit(t) for t in _NA_TOKENS)
-    return f"({x} IS NULL OR lower(trim({x})) IN ({tokens}))"
-
-
 # --------------------------------------------------------------------------- loading
-
-
-_PARSED_KINDS = frozenset(
-    {"int", "float", "pct", "rating", "seconds", "minutes", "timestamp", "date", "hms", "bool"}
-)
 
 
 def _stored_raw(spec: SourceSpec) -> list[str]:
     """Raw text columns kept for checks: only those whose parsing can fail (never PII)."""
-    return [c for c, kind in spec.columns.items() if kind in _PARSED_KINDS]
+    return [c for c, kind in spec.columns.items() if kind in PARSED_KINDS]
 
 
 def _read_columns(spec: SourceSpec, link_mode: str | None) -> list[str]:
     """Columns read from the files: everything but direct identifiers (the email only as a key)."""
     keep_email = spec.shape == "reports" and "link_id" in spec.key and link_mode != "user_id"
     return [c for c, kind in spec.columns.items() if kind != "pii" or (keep_email and c == "Email")]
-
-
-def _typed_columns(spec: SourceSpec) -> list[str]:
-    return [c for c, kind in spec.columns.items() if kind != "pii"]
 
 
 def _register_files(con: duckdb.DuckDBPyConnection, files: list[RawFile]) -> None:
@@ -156,7 +94,7 @@ def _inner_select(columns: list[str], header: list[str]) -> str:
 def _typed_select(ctx: _Context, spec: SourceSpec) -> str:
     """Outer SELECT over the raw text: kept raw columns, parsed columns, link key, metadata."""
     parts = [_q(c) for c in _stored_raw(spec)]
-    parts += [f"{_typed_sql(spec, c)} AS {_q('t::' + c)}" for c in _typed_columns(spec)]
+    parts += [f"{typed_sql(spec, c)} AS {_q('t::' + c)}" for c in typed_columns(spec)]
     if spec.shape == "reports" and "link_id" in spec.key:
         parts.append(f"{_link_sql(ctx.link_mode)} AS {_q('t::link_id')}")
     return ", ".join(parts + ["_path", "_ord", "_mdoid", "_report_date"])
@@ -228,217 +166,6 @@ def _collect_rejects(
     return [(str(p), int(line), col, str(kind)) for p, line, col, kind in rows]
 
 
-# --------------------------------------------------------------------------- checks
-
-
-def _typed_sql(spec: SourceSpec, column: str) -> str:
-    """SQL parsing the raw text column into its kind's type (NULL when blank or unparseable).
-
-    Each parser tries the platform's usual form first (a plain cast) and only falls back to the
-    slower, more forgiving path (trimming, "NA" tokens, other date styles) when that fails: the
-    fallback then runs on a handful of rows instead of every row.
-    """
-    kind = spec.columns[column]
-    x = _q(column)
-    clean = f"CASE WHEN {_blank(x)} THEN NULL ELSE trim({x}) END"
-    if kind in ("int", "float", "pct", "rating", "seconds", "minutes"):
-        return _fast_then_slow(x, f"try_cast({x} AS DOUBLE)", f"try_cast({clean} AS DOUBLE)")
-    if kind in ("timestamp", "date"):
-        return _fast_then_slow(x, f"try_cast({x} AS TIMESTAMP)", parse_timestamp_sql(clean))
-    if kind == "hms":
-        fast = (
-            f"CASE WHEN {x} LIKE '__:__:__' AND {x}[4:5] < '60' AND {x}[7:8] < '60' THEN "
-            f"(try_cast({x}[1:2] AS INTEGER) * 3600 + try_cast({x}[4:5] AS INTEGER) * 60 "
-            f"+ try_cast({x}[7:8] AS INTEGER)) / 3600.0 END"
-        )
-        return _fast_then_slow(x, fast, duration_hms_hours_sql(clean))
-    if kind == "bool":
-        fast = (
-            f"CASE {x} WHEN 'true' THEN TRUE WHEN 'false' THEN FALSE WHEN 'Yes' THEN TRUE "
-            f"WHEN 'No' THEN FALSE WHEN '1' THEN TRUE WHEN '0' THEN FALSE END"
-        )
-        return _fast_then_slow(x, fast, parse_bool_sql(clean))
-    if kind in ("id", "user_id"):
-        return (
-            f"CASE WHEN {x} = '' THEN NULL WHEN starts_with({x}, ' ') OR ends_with({x}, ' ') "
-            f"THEN nullif(trim({x}), '') ELSE {x} END"
-        )
-    return f"nullif({x}, '')"  # text and pii: kept as written (text is data, never markup)
-
-
-def _fast_then_slow(x: str, fast: str, slow: str) -> str:
-    return f"coalesce({fast}, CASE WHEN {x} IS NOT NULL THEN {slow} END)"
-
-
-def _value_checks(spec: SourceSpec, column: str, limits: Thresholds) -> list[_Check]:
-    kind = spec.columns[column]
-    raw, typed = _q(column), _q(f"t::{column}")
-    present = f"{raw} IS NOT NULL AND NOT {_blank(raw)}"
-    checks: list[_Check] = []
-    if kind in ("int", "float", "pct", "rating", "seconds", "minutes", "bool"):
-        expected = {"bool": "true/false or yes/no"}.get(kind, "a number")
-        checks.append(
-            _Check(
-                "wrong_type",
-                "error",
-                column,
-                f"{typed} IS NULL AND {present}",
-                f"expected {expected}",
-                raw,
-            )
-        )
-    if kind == "int":
-        checks.append(
-            _Check(
-                "wrong_type",
-                "error",
-                column,
-                f"{typed} IS NOT NULL AND {typed} <> round({typed})",
-                "expected a whole number",
-                raw,
-            )
-        )
-    if kind == "pct":
-        checks.append(
-            _Check(
-                "progress_out_of_range",
-                "warning",
-                column,
-                f"{typed} < 0 OR {typed} > 100",
-                "percentage outside 0-100; row rejected",
-                raw,
-            )
-        )
-    if kind == "rating":
-        checks.append(
-            _Check(
-                "rating_out_of_range",
-                "warning",
-                column,
-                f"{typed} < 0 OR {typed} > 5",
-                "rating outside 0-5; row rejected",
-                raw,
-            )
-        )
-    if kind in ("timestamp", "date"):
-        checks += _date_checks(column, raw, typed, present, limits)
-    if kind in ("hms", "seconds", "minutes"):
-        checks += _duration_checks(column, kind, raw, typed, present, limits)
-    return checks
-
-
-def _date_checks(
-    column: str, raw: str, typed: str, present: str, limits: Thresholds
-) -> list[_Check]:
-    checks = [
-        _Check(
-            "unparseable_date",
-            "error",
-            column,
-            f"{typed} IS NULL AND {present}",
-            "not a date (yyyy-MM-dd[ HH:mm:ss] or dd/MM/yyyy)",
-            raw,
-        ),
-        _Check(
-            "date_outside_period",
-            "warning",
-            column,
-            f"{typed} < DATE '{limits.period_start.isoformat()}'",
-            f"date before the data period (starts {limits.period_start}); row rejected",
-            raw,
-        ),
-    ]
-    if column not in _FUTURE_OK:
-        latest = (limits.period_end + timedelta(days=1)).strftime("%Y-%m-%d %H:%M:%S")
-        checks.append(
-            _Check(
-                "date_in_future",
-                "warning",
-                column,
-                f"{typed} > TIMESTAMP '{latest}'",
-                "date in the future; row rejected",
-                raw,
-            )
-        )
-    return checks
-
-
-def _duration_checks(
-    column: str, kind: str, raw: str, typed: str, present: str, limits: Thresholds
-) -> list[_Check]:
-    per_hour = {"hms": 1.0, "seconds": 3600.0, "minutes": 60.0}[kind]
-    event_like = column in ("duration", "event_duration_seconds", "progress_duration")
-    max_hours = limits.max_event_hours if event_like else limits.max_content_hours
-    negative = f"regexp_matches({raw}, '^\\s*-\\s*\\d')" if kind == "hms" else f"{typed} < 0"
-    return [
-        _Check(
-            "wrong_type",
-            "error",
-            column,
-            f"{typed} IS NULL AND {present} AND NOT ({negative})",
-            "expected HH:MM:SS" if kind == "hms" else f"expected a number of {kind}",
-            raw,
-        ),
-        _Check(
-            "negative_duration", "warning", column, negative, "negative duration; row rejected", raw
-        ),
-        _Check(
-            "absurd_duration",
-            "warning",
-            column,
-            f"{typed} / {per_hour} > {max_hours}",
-            f"duration above {max_hours:g} hours; row rejected",
-            raw,
-        ),
-    ]
-
-
-def _row_checks(spec: SourceSpec, header_union: set[str]) -> list[_Check]:
-    checks: list[_Check] = []
-    key_ids = [c for c in spec.key if spec.columns.get(c) in ("id", "user_id") or c == "link_id"]
-    required = {c for g in spec.required_groups() for c in g}
-    for column in key_ids:
-        if column == "link_id" or (column in required and column in header_union):
-            checks.append(
-                _Check(
-                    "missing_id",
-                    "warning",
-                    column,
-                    f"{_q('t::' + column)} IS NULL",
-                    "identifier is blank; row rejected",
-                )
-            )
-    for start, end in spec.pairs:
-        if start in header_union and end in header_union:
-            checks.append(
-                _Check(
-                    "completed_before_enrolled",
-                    "warning",
-                    end,
-                    f"CAST({_q('t::' + end)} AS DATE) < CAST({_q('t::' + start)} AS DATE)",
-                    f"{end} is before {start}; row rejected",
-                    _q(end),
-                )
-            )
-    for (source, column), family in _STATUS_COLUMNS.items():
-        if source == spec.name and column in header_union:
-            if family == "enrolment":
-                _, rule = enrolment_status_sql(_q("t::" + column), "NULL")
-            else:
-                _, rule = event_status_sql(_q("t::" + column))
-            checks.append(
-                _Check(
-                    "unknown_status",
-                    "warning",
-                    column,
-                    f"{_q('t::' + column)} NOT IN ({_KNOWN_STATUS}) AND ({rule}) = 'unrecognised'",
-                    "unknown status value; row rejected",
-                    _q("t::" + column),
-                )
-            )
-    return checks
-
-
 # --------------------------------------------------------------------------- the pass
 
 
@@ -468,7 +195,7 @@ def _link_sql(link_mode: str | None) -> str:
     return "nullif(lower(trim(\"Email\")), '')"
 
 
-def _report_check(ctx: _Context, typed: str, check: _Check, count: int) -> None:
+def _report_check(ctx: _Context, typed: str, check: Check, count: int) -> None:
     remaining = max(ctx.report.max_errors - len(ctx.report.problems), 0)
     examples = ctx.con.execute(
         f"SELECT _path, _ord, CAST({check.value_sql} AS VARCHAR) FROM {typed} "
@@ -490,25 +217,7 @@ def _report_check(ctx: _Context, typed: str, check: _Check, count: int) -> None:
         ctx.report.count_more(check.severity, check.rule, count - len(examples))
 
 
-def _all_checks(spec: SourceSpec, header_union: set[str], limits: Thresholds) -> list[_Check]:
-    return [
-        check
-        for column in spec.columns
-        if column in header_union
-        for check in _value_checks(spec, column, limits)
-    ] + _row_checks(spec, header_union)
-
-
-def _reject_sql(checks: list[_Check]) -> str:
-    """SQL naming the first warning a row breaks (its rejection reason), else NULL."""
-    reasons = [c for c in checks if c.severity == "warning"]
-    if not reasons:
-        return "NULL::VARCHAR"
-    whens = " ".join(f"WHEN coalesce({c.condition}, FALSE) THEN {_lit(c.rule)}" for c in reasons)
-    return f"CASE {whens} END"
-
-
-def _run_checks(ctx: _Context, typed: str, checks: list[_Check]) -> None:
+def _run_checks(ctx: _Context, typed: str, checks: list[Check]) -> None:
     """Count every check in one scan, then fetch example rows for the ones that failed."""
     if not checks:
         return
@@ -529,7 +238,7 @@ def _dedupe(ctx: _Context, spec: SourceSpec, typed: str, clean: str, st: StagedS
         f"SELECT _reject, count(*) FROM {typed} WHERE _reject IS NOT NULL GROUP BY 1"
     ).fetchall():
         st.rejected[str(reason)] += int(n)
-    typed_cols = ", ".join(f"{_q('t::' + c)} AS {_q(c)}" for c in _typed_columns(spec))
+    typed_cols = ", ".join(f"{_q('t::' + c)} AS {_q(c)}" for c in typed_columns(spec))
     link = f", {_q('t::link_id')} AS link_id" if "link_id" in spec.key else ""
     select = f"SELECT {typed_cols}{link}, _path, _ord, _mdoid, _report_date"
     if not spec.key:
@@ -540,7 +249,7 @@ def _dedupe(ctx: _Context, spec: SourceSpec, typed: str, clean: str, st: StagedS
     keys = ", ".join(_q("t::" + k) for k in spec.key)
     same_date = f"{keys}, _report_date" if spec.shape == "reports" else keys
     fingerprint = (
-        "hash(" + ", ".join(_q("t::" + c) for c in _typed_columns(spec) if c not in _VOLATILE) + ")"
+        "hash(" + ", ".join(_q("t::" + c) for c in typed_columns(spec) if c not in _VOLATILE) + ")"
     )
     con.execute(
         f"CREATE OR REPLACE TABLE {clean} AS {select}, "
@@ -637,8 +346,8 @@ def stage_source(
     typed, clean = f"typed_{spec.name}", f"clean_{spec.name}"
     _register_files(con, [s.raw for s in usable])
     header_union = {h for s in usable for h in s.header}
-    checks = _all_checks(spec, header_union, limits)
-    _load_all(ctx, spec, typed, usable, _reject_sql(checks))
+    checks = all_checks(spec, header_union, limits)
+    _load_all(ctx, spec, typed, usable, reject_sql(checks))
     staged.rows_in = int(con.execute(f"SELECT count(*) FROM {typed}").fetchone()[0])  # type: ignore[index]
     _run_checks(ctx, typed, checks)
     _dedupe(ctx, spec, typed, clean, staged)
@@ -660,7 +369,7 @@ def _create_typed(ctx: _Context, spec: SourceSpec, typed: str) -> None:
         "bool": "BOOLEAN",
     }
     parsed = [
-        f"{_q('t::' + c)} {types.get(spec.columns[c], 'DOUBLE')}" for c in _typed_columns(spec)
+        f"{_q('t::' + c)} {types.get(spec.columns[c], 'DOUBLE')}" for c in typed_columns(spec)
     ]
     if spec.shape == "reports" and "link_id" in spec.key:
         parsed.append(f"{_q('t::link_id')} VARCHAR")
