@@ -376,7 +376,7 @@ DURATION_GRID = np.array([0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 2.5, 3.0, 4.0, 6
 _DURATION_SHARE = np.array([8, 16, 14, 16, 8, 10, 9, 5, 4, 4, 3, 2, 1], dtype=float)
 #: Share of completions by duration class (popularity weights), mean about 1.1 hours.
 COMPLETION_DURATION_SHARE = (
-    np.array([11, 21, 16, 18, 8, 9, 7.5, 3.5, 2.4, 1.6, 0.8, 0.4, 0.3], dtype=float) / 100.0
+    np.array([10.5, 20, 15.5, 18, 8, 9.5, 8, 3.8, 2.6, 1.75, 0.9, 0.45, 0.3], dtype=float) / 100.0
 )
 COURSE_COUNT = 1_200
 
