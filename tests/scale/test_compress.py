@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from evaluation import estimate
-from evaluation.compress import compress, compressed_ols
+from evaluation.compress import compress, compressed_logit, compressed_ols
 
 #: Tolerances of the acceptance criterion (issue 7): coefficients absolute, SEs relative.
 COEF_ATOL = 1e-8
@@ -101,3 +101,16 @@ def test_refuses_absorbed_effects_and_missing_cluster_key(microdata: pd.DataFram
         compressed_ols(cells, "completions ~ treated", cluster="ministry")
     with pytest.raises(ValueError, match="collinear"):
         compressed_ols(microdata.assign(copy=microdata["treated"]), "completions ~ treated + copy")
+
+
+def test_logit_equals_full_data_maximum_likelihood(microdata: pd.DataFrame) -> None:
+    import statsmodels.formula.api as smf
+
+    frame = microdata.assign(took_part=(microdata["completions"] > 2.5).astype(int))
+    formula = "took_part ~ C(group) + C(ministry) + period"
+    full = smf.logit(formula, frame).fit(disp=False)
+    small = compressed_logit(frame, formula)
+    np.testing.assert_allclose(small.coef().to_numpy(), full.params.to_numpy(), atol=COEF_ATOL)
+    np.testing.assert_allclose(small.se().to_numpy(), full.bse.to_numpy(), rtol=SE_RTOL)
+    assert small.details["log_likelihood"] == pytest.approx(full.llf, rel=1e-10)
+    assert small.nobs == int(full.nobs)
