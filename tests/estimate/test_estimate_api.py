@@ -224,3 +224,31 @@ def test_did_rejects_non_binary_treatment_and_few_clusters(mpdta):
             time="year",
             cluster="state",
         )
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    import evaluation.estimate.regression as regression
+
+    assert doctest.testmod(regression).failed == 0
+
+
+def test_did_with_covariates_equals_pyfixest(mpdta):
+    import pyfixest as pf
+
+    frame = mpdta.assign(lpop_trend=mpdta["lpop"] * (mpdta["year"] - 2003))
+    result = estimate.did(
+        frame,
+        outcome="lemp",
+        treatment="post",
+        unit="countyreal",
+        time="year",
+        covariates=["lpop_trend"],
+    )
+    fit = pf.feols(
+        "lemp ~ post + lpop_trend | countyreal + year", data=frame, vcov={"CRV1": "countyreal"}
+    )
+    assert list(result.tidy()["term"]) == ["post", "lpop_trend"]
+    np.testing.assert_allclose(result.coef().to_numpy(), fit.coef().to_numpy(), rtol=1e-10)
+    np.testing.assert_allclose(result.se().to_numpy(), fit.se().to_numpy(), rtol=1e-10)
