@@ -359,7 +359,11 @@ def ingest(
             )
         _build_user_map(run, load_salt())
         tables = {
-            t for (t,) in run.con.execute("SELECT table_name FROM duckdb_tables()").fetchall()
+            name
+            for (name,) in run.con.execute(
+                "SELECT table_name FROM duckdb_tables() UNION ALL "
+                "SELECT view_name FROM duckdb_views() WHERE NOT internal"
+            ).fetchall()
         }
         builder = Builder(run.con, tables)
         written = _write_tables(run, builder, staged_dir)

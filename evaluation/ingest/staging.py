@@ -231,8 +231,23 @@ def _run_checks(ctx: _Context, typed: str, checks: list[Check]) -> None:
             _report_check(ctx, typed, check, int(count))
 
 
-def _dedupe(ctx: _Context, spec: SourceSpec, typed: str, clean: str, st: StagedSource) -> None:
-    """Keep one row per key: latest report date, then last in file order; count the rest."""
+def _has_duplicate_keys(con: duckdb.DuckDBPyConnection, typed: str, keys: str) -> bool:
+    row = con.execute(
+        f"SELECT count(*) FROM (SELECT 1 FROM {typed} WHERE _reject IS NULL "
+        f"GROUP BY {keys} HAVING count(*) > 1)"
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def _dedupe(ctx: _Context, spec: SourceSpec, typed: str, clean: str, st: StagedSource) -> bool:
+    """Keep one row per key: latest report date, then last in file order; count the rest.
+
+    Returns
+    -------
+    bool
+        True when ``clean`` is a new table; False when it is a view over ``typed`` (no
+        duplicates: a hash aggregate finds that much faster than sorting every row).
+    """
     con = ctx.con
     for reason, n in con.execute(
         f"SELECT _reject, count(*) FROM {typed} WHERE _reject IS NOT NULL GROUP BY 1"
@@ -241,12 +256,12 @@ def _dedupe(ctx: _Context, spec: SourceSpec, typed: str, clean: str, st: StagedS
     typed_cols = ", ".join(f"{_q('t::' + c)} AS {_q(c)}" for c in typed_columns(spec))
     link = f", {_q('t::link_id')} AS link_id" if "link_id" in spec.key else ""
     select = f"SELECT {typed_cols}{link}, _path, _ord, _mdoid, _report_date"
-    if not spec.key:
-        con.execute(
-            f"CREATE OR REPLACE TABLE {clean} AS {select} FROM {typed} WHERE _reject IS NULL"
-        )
-        return
     keys = ", ".join(_q("t::" + k) for k in spec.key)
+    if not spec.key or not _has_duplicate_keys(con, typed, keys):
+        con.execute(
+            f"CREATE OR REPLACE VIEW {clean} AS {select} FROM {typed} WHERE _reject IS NULL"
+        )
+        return False
     same_date = f"{keys}, _report_date" if spec.shape == "reports" else keys
     fingerprint = (
         "hash(" + ", ".join(_q("t::" + c) for c in typed_columns(spec) if c not in _VOLATILE) + ")"
@@ -261,6 +276,7 @@ def _dedupe(ctx: _Context, spec: SourceSpec, typed: str, clean: str, st: StagedS
         "QUALIFY row_number() OVER latest = 1"
     )
     _report_duplicates(ctx, spec, typed, clean, st)
+    return True
 
 
 def _report_duplicates(
@@ -350,8 +366,8 @@ def stage_source(
     _load_all(ctx, spec, typed, usable, reject_sql(checks))
     staged.rows_in = int(con.execute(f"SELECT count(*) FROM {typed}").fetchone()[0])  # type: ignore[index]
     _run_checks(ctx, typed, checks)
-    _dedupe(ctx, spec, typed, clean, staged)
-    con.execute(f"DROP TABLE IF EXISTS {typed}")
+    if _dedupe(ctx, spec, typed, clean, staged):
+        con.execute(f"DROP TABLE IF EXISTS {typed}")
     staged.table = clean
     staged.rows_out = int(con.execute(f"SELECT count(*) FROM {clean}").fetchone()[0])  # type: ignore[index]
     return staged

@@ -67,7 +67,9 @@ def test_both_shapes_fill_their_tables(stores: dict[str, Manifest]) -> None:
     # Both shapes describe the same simulated people and courses.
     ratio = reports.tables["learners"]["rows"] / warehouse.tables["learners"]["rows"]
     assert 0.8 <= ratio <= 1.0  # reports list active users only
-    assert reports.tables["content"]["rows"] == warehouse.tables["content"]["rows"]
+    # Reports know a course only through its enrolments: never more courses than the warehouse.
+    courses = reports.tables["content"]["rows"] / warehouse.tables["content"]["rows"]
+    assert 0.95 <= courses <= 1.0
     assert not any("ground_truth" in str(i["path"]) for i in warehouse.inputs)
 
 
