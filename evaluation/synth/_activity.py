@@ -255,7 +255,9 @@ def background_learning(
     keep = ~in_any_window(day, editions)
     person, day = person[keep], day[keep]
     content = rng.choice(catalogue.count, size=len(person), p=catalogue.popularity)
-    completed = day * DAY + _time_of_day(rng, len(person))
+    # On the registration day itself, learning starts after registering.
+    completed = np.maximum(day * DAY + _time_of_day(rng, len(person)),
+                           people.registered_at[person] + 3 * 3600)  # fmt: skip
     lag = (catalogue.duration_hours[content] * rng.uniform(1.0, 2.0, len(person)) * 3600).astype(
         np.int64
     ) + rng.exponential(4 * DAY, len(person)).astype(np.int64)
@@ -265,7 +267,8 @@ def background_learning(
     # Unfinished enrolments: even dormant accounts enrol now and then.
     person, day = _ordinary_days(rng, 0.2 * people.monthly_rate + 0.005, start)
     content = rng.choice(catalogue.count, size=len(person), p=catalogue.popularity)
-    enrolled = day * DAY + _time_of_day(rng, len(person))
+    enrolled = np.maximum(day * DAY + _time_of_day(rng, len(person)),
+                          people.registered_at[person] + 600)  # fmt: skip
     open_rows = _rows(
         person, content, enrolled, np.full(len(person), NEVER), Source.BACKGROUND_OPEN
     )

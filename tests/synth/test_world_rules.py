@@ -115,3 +115,11 @@ def test_state_organisations_hold_most_users(con) -> None:
         WHERE org_type = 'central' AND department <> ''
     """).fetchone()[0]
     assert 85 <= central_units <= 100
+
+
+def test_nobody_learns_before_registering(con) -> None:
+    early = con.execute("""
+        SELECT COUNT(*) FROM user_enrolments e JOIN user_detail u USING (user_id)
+        WHERE e.enrolled_on < u.user_registration_date
+    """).fetchone()[0]
+    assert early == 0
