@@ -1139,7 +1139,10 @@ def _kind(org_type: str, plural: bool = True) -> str:
 
 
 def _board(people: pd.DataFrame) -> pd.DataFrame:
-    known = people[people["ministry"] != "Unknown"]
+    """The leaderboard of known central ministries and states (one entry per ``ministry``)."""
+    known = people[
+        (people["ministry"] != "Unknown") & people["org_type"].isin(["central", "state"])
+    ]
     return compare.leaderboard(known, unit="ministry", state_unit=None)
 
 

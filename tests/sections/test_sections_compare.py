@@ -326,3 +326,62 @@ def test_leaderboard_position_ranks_within_kind_and_bucket():
     assert state["peers"] == [], "states are never ranked against central ministries"
     with pytest.raises(ValueError, match="not on the leaderboard"):
         sc.leaderboard_position(board, "M9")
+
+
+def three_ministries() -> pd.DataFrame:
+    """Central M1: 50 users, 10 took part; M2: 500, 200; M3: 40, 30; one state S1: 30, 15."""
+    rows = []
+    for ministry, kind, users, took_part in (
+        ("M1", "central", 50, 10),
+        ("M2", "central", 500, 200),
+        ("M3", "central", 40, 30),
+        ("S1", "state", 30, 15),
+    ):
+        for i in range(users):
+            rows.append(
+                {
+                    "ministry": ministry,
+                    "org_type": kind,
+                    "participated": int(i < took_part),
+                    "target_met": int(i < took_part // 2),
+                    "hours_in_week": 5.0 if i < took_part else 0.0,
+                    "karma_points": float(i < took_part),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def test_ministry_shrinkage_pulls_a_small_unit_towards_its_kind(tmp_path):
+    ed = edition(tmp_path)
+    sc.ministry_shrinkage_section(ed, three_ministries(), "M3")
+    table = pd.read_csv(tmp_path / "tables" / "ministry_shrinkage.csv").set_index("measure")
+    took_part = table.loc["Took part in the week"]
+    central_rate = (10 + 200 + 30) / (50 + 500 + 40)  # the state is not in M3's prior
+    assert took_part["rate"] == pytest.approx(0.75)
+    assert central_rate < took_part["rate_shrunk"] < 0.75
+    assert took_part["rank_raw"] == "1 of 3"
+    low, high = proportion_confint(30, 40, method="wilson")
+    assert (took_part["conf_low"], took_part["conf_high"]) == pytest.approx((low, high))
+
+
+def test_ministry_funnel_circles_the_ministry_and_says_where_it_lies(tmp_path):
+    ed = edition(tmp_path)
+    sc.ministry_funnel_section(ed, three_ministries(), "M3")
+    caption = ed.findings.figures["ministry_funnel"]
+    assert caption.endswith("M3 is circled: it lies above the 99.8 % limits.")
+    assert (tmp_path / "figures" / "ministry_funnel.png").is_file()
+
+
+def test_ministry_summary_compares_with_peers_of_the_same_kind_and_bucket(tmp_path):
+    ed = edition(tmp_path)
+    sc.ministry_summary_section(ed, three_ministries(), "M1")
+    lead = ed.findings.sentences["ministry_lead"]
+    low, high = proportion_confint(10, 50, method="wilson")
+    # Nation 255 / 620 = 41 %; peers M2 + M3 230 / 540 = 43 % (the state is not a peer);
+    # target met: M1 5 / 10, nation (5 + 100 + 15 + 7) / 255 = 49.8 %.
+    assert lead == (
+        "In M1, 10 of 50 eligible users took part in National Learning Week (20%, 95 % CI "
+        f"{low:.0%} to {high:.0%}), against 41% nationally and 43% among its peers (other "
+        "central ministries of size XS); 50% of its participants met the 4-hour target (50% "
+        "nationally)."
+    )
