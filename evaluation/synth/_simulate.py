@@ -48,7 +48,8 @@ def _stream(seed: int, part: int) -> np.random.Generator:
 
 def _speakers(rng: np.random.Generator, people_names: list[str], count: int) -> list[str]:
     titles = ("Shri", "Smt.", "Dr.", "Prof.")
-    return [f"{titles[rng.integers(len(titles))]} {name}" for name in people_names[:count]]
+    named = [f"{titles[rng.integers(len(titles))]} {name}" for name in people_names[:count]]
+    return list(dict.fromkeys(named))  # distinct, so "24 speakers" means 24 people
 
 
 def simulate(seed: int, scale: float) -> World:
