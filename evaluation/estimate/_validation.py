@@ -98,7 +98,13 @@ def check_binary(data: pd.DataFrame, column: str) -> np.ndarray:
     values = data[column]
     if values.isna().any():
         raise ValueError(f"treatment column {column!r} has missing values")
-    unique = set(pd.unique(values.astype(float)))
+    try:
+        unique = set(pd.unique(values.astype(float)))
+    except (TypeError, ValueError):
+        shown = list(pd.unique(values))[:6]
+        raise ValueError(
+            f"treatment column {column!r} must be binary 0/1, found values {shown}"
+        ) from None
     if not unique <= {0.0, 1.0}:
         shown = sorted(unique)[:6]
         raise ValueError(f"treatment column {column!r} must be binary 0/1, found values {shown}")

@@ -156,6 +156,10 @@ def test_dose_response_bins_and_linear(cross_section):
         (lambda d: estimate.ols(d.assign(g=1), "y ~ x", cluster="g"), "too few clusters"),
         (lambda d: estimate.ipw(d, outcome="y", treatment="x", covariates=["x"]), "binary"),
         (
+            lambda d: estimate.ipw(d, outcome="y", treatment="group", covariates=["x"]),
+            "binary 0/1, found values",
+        ),
+        (
             lambda d: estimate.ipw(d.assign(t=1), outcome="y", treatment="t", covariates=["x"]),
             "no variation",
         ),
