@@ -1,0 +1,270 @@
+"""One benchmark stage per call: ``python -m benchmarks.stages NAME --work DIR --scale S``.
+
+Each stage runs in its own process so that the parent (:mod:`benchmarks.run`) can read that
+process's wall time, CPU time and peak resident memory from ``os.wait4``. A stage reads what
+earlier stages left in the work folder and prints one JSON object of facts (rows, cells,
+coefficients) on its last line of standard output.
+
+Stages come in pairs where a naive path exists: the workbench's path and what an analyst without
+it would write (pandas ``read_csv`` of the same files, pyfixest / statsmodels on every row).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+EDITION_2024 = (dt.date(2024, 10, 19), dt.date(2024, 10, 27))
+OLS_FORMULA = "learning_hours_90d ~ participated + C(group) + C(ministry)"
+PROPENSITY_FORMULA = "participated ~ C(group) + C(ministry) + C(gender) + C(category)"
+PROPENSITY_COVARIATES = ["group", "ministry", "gender", "category"]
+DATASET = "synthetic"
+
+
+def _paths(work: Path) -> dict[str, Path]:
+    return {
+        "raw": work / "raw",
+        "processed": work / "processed",
+        "store": work / "processed" / DATASET,
+        "person_edition": work / "frames" / "person_edition.parquet",
+        "person_period": work / "frames" / "person_period.parquet",
+        "outputs": work / "outputs",
+        "params": work / "params.yaml",
+    }
+
+
+def _window():
+    from evaluation.params import Window
+
+    return Window(start=EDITION_2024[0], end=EDITION_2024[1])
+
+
+# -- data layer ----------------------------------------------------------------------------
+def synth(work: Path, scale: float) -> dict:
+    """Synthetic warehouse exports at ``scale`` (what ``make run`` generates)."""
+    from evaluation.synth import generate
+
+    raw = generate(_paths(work)["raw"], scale=scale, seed=2024, formats=("warehouse",))
+    csvs = sorted(raw.rglob("*.csv"))
+    return {"files": len(csvs), "megabytes": round(sum(f.stat().st_size for f in csvs) / 1e6, 1)}
+
+
+def ingest(work: Path, scale: float) -> dict:
+    """Raw exports -> processed Parquet store (DuckDB, validation, pseudonymisation)."""
+    from evaluation.ingest import ingest as run_ingest
+
+    paths = _paths(work)
+    manifest = run_ingest(paths["raw"], paths["processed"], dataset=DATASET)
+    return {"rows": {name: table["rows"] for name, table in manifest.tables.items()}}
+
+
+def naive_ingest(work: Path, scale: float) -> dict:
+    """The pandas path: ``read_csv`` of every raw CSV, then ``to_parquet`` (no validation)."""
+    import pandas as pd
+
+    paths = _paths(work)
+    out = work / "naive_parquet"
+    out.mkdir(exist_ok=True)
+    rows = 0
+    for csv in sorted(paths["raw"].rglob("*.csv")):
+        frame = pd.read_csv(csv, low_memory=False)
+        frame.to_parquet(out / f"{csv.stem}.parquet", index=False)
+        rows += len(frame)
+    return {"rows": rows}
+
+
+# -- analysis frames ---------------------------------------------------------------------
+def panel(work: Path, scale: float) -> dict:
+    """``person_edition`` and ``person_period`` for NLW 2024 (engine joins, pandas grid)."""
+    from evaluation import panel as panels
+    from evaluation.backend import connect
+
+    paths = _paths(work)
+    store = connect(paths["store"])
+    people = panels.person_edition(store, _window())
+    periods = panels.person_period(store, _window(), people)
+    paths["person_edition"].parent.mkdir(parents=True, exist_ok=True)
+    people.to_parquet(paths["person_edition"], index=False)
+    periods.to_parquet(paths["person_period"], index=False)
+    return {"people": len(people), "person_periods": len(periods)}
+
+
+# -- estimators: full microdata (naive) and compressed in the engine -----------------------
+def _frame(work: Path, name: str):
+    import pandas as pd
+
+    return pd.read_parquet(_paths(work)[name])
+
+
+def _engine_table(work: Path, name: str):
+    import ibis
+
+    return ibis.duckdb.connect().read_parquet(_paths(work)[name])
+
+
+def _headline(result, term: str) -> dict:
+    return {
+        "estimate": float(result.coef()[term]),
+        "std_error": float(result.se()[term]),
+        "nobs": int(result.nobs),
+        **{k: v for k, v in result.details.items() if k in ("n_cells", "n_clusters")},
+    }
+
+
+def ols_full(work: Path, scale: float) -> dict:
+    """pyfixest on every person: outcome on participation, group and ministry, CRV1 by ministry."""
+    from evaluation import estimate
+
+    result = estimate.ols(_frame(work, "person_edition"), OLS_FORMULA, cluster="ministry")
+    return _headline(result, "participated")
+
+
+def ols_compressed(work: Path, scale: float) -> dict:
+    """The same regression on (participated, group, ministry) cells computed by DuckDB."""
+    from evaluation.compress import compressed_ols
+
+    table = _engine_table(work, "person_edition")
+    result = compressed_ols(table, OLS_FORMULA, cluster="ministry")
+    return _headline(result, "participated")
+
+
+def did_full(work: Path, scale: float) -> dict:
+    """Two-way fixed effects (person and period) on the person x period panel (pyfixest)."""
+    from evaluation import estimate
+
+    result = estimate.did(
+        _frame(work, "person_period"),
+        outcome="completions",
+        treatment="treated",
+        unit="user_key",
+        time="period",
+    )
+    return _headline(result, "treated")
+
+
+def did_compressed(work: Path, scale: float) -> dict:
+    """The same DiD coefficient from (participated, period) cells.
+
+    In a balanced panel whose treatment varies by group x period only, person fixed effects
+    and group fixed effects give the same coefficient; the standard errors differ (HC1 here).
+    """
+    from evaluation.compress import compressed_ols
+
+    table = _engine_table(work, "person_period")
+    result = compressed_ols(table, "completions ~ treated + participated + C(period)")
+    return _headline(result, "treated")
+
+
+def propensity_full(work: Path, scale: float) -> dict:
+    """statsmodels logit of participation on group, ministry, gender and category dummies."""
+    import statsmodels.formula.api as smf
+
+    frame = _frame(work, "person_edition")
+    fit = smf.logit(PROPENSITY_FORMULA, frame).fit(disp=False, maxiter=200)
+    return {"log_likelihood": float(fit.llf), "nobs": int(fit.nobs), "terms": len(fit.params)}
+
+
+def propensity_compressed(work: Path, scale: float) -> dict:
+    """The same logit on cells counted by DuckDB."""
+    from evaluation.compress import compressed_logit
+
+    result = compressed_logit(_engine_table(work, "person_edition"), PROPENSITY_FORMULA)
+    return {
+        "log_likelihood": result.details["log_likelihood"],
+        "nobs": result.nobs,
+        "n_cells": result.details["n_cells"],
+    }
+
+
+def ipw(work: Path, scale: float) -> dict:
+    """Inverse probability weighting (statsmodels), ATT of participation on learning hours."""
+    from evaluation import estimate
+
+    result = estimate.ipw(
+        _frame(work, "person_edition"),
+        outcome="learning_hours_90d",
+        treatment="participated",
+        covariates=PROPENSITY_COVARIATES,
+        estimand="ATT",
+    )
+    return _headline(result, result.table["term"].iloc[0])
+
+
+def event_study(work: Path, scale: float) -> dict:
+    """Leads and lags around the week with person and period effects (pyfixest)."""
+    from evaluation import estimate
+
+    frame = _frame(work, "person_period")
+    # periods renumbered 1.. so that "cohort 0" can mean never treated; participants are
+    # treated from relative period 0
+    first = int(frame["period"].min())
+    frame["time"] = frame["period"] - first + 1
+    frame["cohort"] = frame["participated"] * (1 - first)
+    result = estimate.event_study(
+        frame, outcome="completions", unit="user_key", time="time", cohort="cohort"
+    )
+    return {"terms": len(result.table), "nobs": int(result.nobs)}
+
+
+# -- the whole edition ------------------------------------------------------------------
+def run_edition(work: Path, scale: float) -> dict:
+    """``nlw run`` of NLW 2024 (the participation notebook, HTML, no PDF) on this store."""
+    from evaluation.run import run_editions
+
+    paths = _paths(work)
+    paths["params"].write_text(
+        "\n".join(
+            [
+                'edition: "2024"',
+                'title: "National Learning Week 2024 (benchmark)"',
+                'window: {start: "2024-10-19", end: "2024-10-27"}',
+                "data:",
+                f"  raw: {paths['raw']}",
+                f"  processed: {paths['processed']}",
+                f"  dataset: {DATASET}",
+                f"  synthetic: {{scale: {scale}, seed: 2024}}",
+                "notebooks: [01_participation]",
+                "",
+            ]
+        ),
+        encoding="utf-8",
+    )
+    summary = run_editions([paths["params"]], jobs=1, pdf=False, outputs=paths["outputs"])
+    return {"ok": summary.ok, "notebooks": len(summary.results)}
+
+
+STAGES: dict[str, Callable[[Path, float], dict]] = {
+    "synth": synth,
+    "ingest": ingest,
+    "naive_ingest": naive_ingest,
+    "panel": panel,
+    "ols_full": ols_full,
+    "ols_compressed": ols_compressed,
+    "did_full": did_full,
+    "did_compressed": did_compressed,
+    "propensity_full": propensity_full,
+    "propensity_compressed": propensity_compressed,
+    "ipw": ipw,
+    "event_study": event_study,
+    "run_edition": run_edition,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one stage and print its facts as JSON on the last line."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("stage", choices=sorted(STAGES))
+    parser.add_argument("--work", type=Path, required=True)
+    parser.add_argument("--scale", type=float, required=True)
+    args = parser.parse_args(argv)
+    facts = STAGES[args.stage](args.work, args.scale)
+    sys.stdout.write("\n" + json.dumps(facts, default=str) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
