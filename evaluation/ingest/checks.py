@@ -28,6 +28,7 @@ __all__ = [
     "Check",
     "Thresholds",
     "all_checks",
+    "failure_sql",
     "reject_sql",
     "typed_columns",
     "typed_sql",
@@ -335,3 +336,24 @@ def reject_sql(checks: list[Check]) -> str:
         return "NULL::VARCHAR"
     whens = " ".join(f"WHEN coalesce({c.condition}, FALSE) THEN {_lit(c.rule)}" for c in reasons)
     return f"CASE {whens} END"
+
+
+def failure_sql(checks: list[Check]) -> str:
+    """SQL for the per-row check columns stored at load time.
+
+    ``_reject`` names the row's rejection reason (first warning broken); ``_fail`` lists the
+    indices (into ``checks``) of every check the row fails and ``_raw`` the offending values,
+    both NULL for clean rows. Checking while loading spares a second scan of every row and
+    keeps no raw text column beyond the few failing rows.
+    """
+    if not checks:
+        return "NULL::VARCHAR AS _reject, NULL::INTEGER[] AS _fail, NULL::VARCHAR[] AS _raw"
+    conditions = [f"coalesce({c.condition}, FALSE)" for c in checks]
+    any_failed = " OR ".join(conditions)
+    indices = ", ".join(f"CASE WHEN {cond} THEN {i} END" for i, cond in enumerate(conditions))
+    values = ", ".join(f"CAST({c.value_sql} AS VARCHAR)" for c in checks)
+    return (
+        f"{reject_sql(checks)} AS _reject, "
+        f"CASE WHEN {any_failed} THEN list_filter([{indices}], i -> i IS NOT NULL) END AS _fail, "
+        f"CASE WHEN {any_failed} THEN [{values}] END AS _raw"
+    )

@@ -21,7 +21,7 @@ from evaluation.ingest.checks import (
     Check,
     Thresholds,
     all_checks,
-    reject_sql,
+    failure_sql,
     typed_columns,
     typed_sql,
 )
@@ -91,6 +91,12 @@ def _inner_select(columns: list[str], header: list[str]) -> str:
     )
 
 
+def _without_raw(spec: SourceSpec) -> str:
+    """Star expression dropping the raw text columns once they have been parsed and checked."""
+    raw = _stored_raw(spec)
+    return f"* EXCLUDE ({', '.join(_q(c) for c in raw)})" if raw else "*"
+
+
 def _typed_select(ctx: _Context, spec: SourceSpec) -> str:
     """Outer SELECT over the raw text: kept raw columns, parsed columns, link key, metadata."""
     parts = [_q(c) for c in _stored_raw(spec)]
@@ -107,14 +113,14 @@ def _load_csv_group(
     header: list[str],
     paths: list[str],
     number: int,
-    reject_sql: str,
+    row_sql: str,
 ) -> tuple[str, str]:
     columns = "{" + ", ".join(f"{_lit(h)}: 'VARCHAR'" for h in header) + "}"
     files = "[" + ", ".join(_lit(p) for p in paths) + "]"
     rej, scan = f"rej_{typed}_{number}", f"rejscan_{typed}_{number}"
     inner = _inner_select(_read_columns(spec, ctx.link_mode), header)
     ctx.con.execute(
-        f"INSERT INTO {typed} SELECT *, {reject_sql} "
+        f"INSERT INTO {typed} SELECT {_without_raw(spec)}, {row_sql} "
         f"FROM (SELECT {_typed_select(ctx, spec)} FROM (SELECT {inner}, "
         "r.filename AS _path, r.ordinality AS _ord, f.mdoid AS _mdoid, "
         f"f.report_date AS _report_date "
@@ -132,12 +138,12 @@ def _load_parquet_group(
     typed: str,
     header: list[str],
     paths: list[str],
-    reject_sql: str,
+    row_sql: str,
 ) -> None:
     files = "[" + ", ".join(_lit(p) for p in paths) + "]"
     inner = _inner_select(_read_columns(spec, ctx.link_mode), header)
     ctx.con.execute(
-        f"INSERT INTO {typed} SELECT *, {reject_sql} "
+        f"INSERT INTO {typed} SELECT {_without_raw(spec)}, {row_sql} "
         f"FROM (SELECT {_typed_select(ctx, spec)} FROM (SELECT {inner}, "
         "r.filename AS _path, r.file_row_number + 1 AS _ord, f.mdoid AS _mdoid, "
         "f.report_date AS _report_date "
@@ -195,11 +201,12 @@ def _link_sql(link_mode: str | None) -> str:
     return "nullif(lower(trim(\"Email\")), '')"
 
 
-def _report_check(ctx: _Context, typed: str, check: Check, count: int) -> None:
+def _report_check(ctx: _Context, typed: str, index: int, check: Check, count: int) -> None:
     remaining = max(ctx.report.max_errors - len(ctx.report.problems), 0)
     examples = ctx.con.execute(
-        f"SELECT _path, _ord, CAST({check.value_sql} AS VARCHAR) FROM {typed} "
-        f"WHERE {check.condition} ORDER BY _path, _ord LIMIT {min(remaining, count)}"
+        f"SELECT _path, _ord, _raw[{index + 1}] FROM {typed} "
+        f"WHERE _fail IS NOT NULL AND list_contains(_fail, {index}) "
+        f"ORDER BY _path, _ord LIMIT {min(remaining, count)}"
     ).fetchall()
     for path, ordinal, value in examples:
         shown = "" if value is None else f" (value {value[:60]!r})"
@@ -218,17 +225,16 @@ def _report_check(ctx: _Context, typed: str, check: Check, count: int) -> None:
 
 
 def _run_checks(ctx: _Context, typed: str, checks: list[Check]) -> None:
-    """Count every check in one scan, then fetch example rows for the ones that failed."""
-    if not checks:
-        return
-    counts = ctx.con.execute(
-        "SELECT "
-        + ", ".join(f"count_if(coalesce({c.condition}, FALSE))" for c in checks)
-        + f" FROM {typed}"
-    ).fetchone()
-    for check, count in zip(checks, counts or (), strict=True):
-        if count:
-            _report_check(ctx, typed, check, int(count))
+    """Count the failures recorded at load time, then fetch example rows for each check."""
+    counts = dict(
+        ctx.con.execute(
+            f"SELECT i, count(*) FROM (SELECT unnest(_fail) AS i FROM {typed} "
+            "WHERE _fail IS NOT NULL) GROUP BY i"
+        ).fetchall()
+    )
+    for index, check in enumerate(checks):
+        if counts.get(index):
+            _report_check(ctx, typed, index, check, int(counts[index]))
 
 
 def _has_duplicate_keys(con: duckdb.DuckDBPyConnection, typed: str, keys: str) -> bool:
@@ -363,7 +369,7 @@ def stage_source(
     _register_files(con, [s.raw for s in usable])
     header_union = {h for s in usable for h in s.header}
     checks = all_checks(spec, header_union, limits)
-    _load_all(ctx, spec, typed, usable, reject_sql(checks))
+    _load_all(ctx, spec, typed, usable, failure_sql(checks))
     staged.rows_in = int(con.execute(f"SELECT count(*) FROM {typed}").fetchone()[0])  # type: ignore[index]
     _run_checks(ctx, typed, checks)
     if _dedupe(ctx, spec, typed, clean, staged):
@@ -374,7 +380,6 @@ def stage_source(
 
 
 def _create_typed(ctx: _Context, spec: SourceSpec, typed: str) -> None:
-    raw = [f"{_q(c)} VARCHAR" for c in _stored_raw(spec)]
     types = {
         "id": "VARCHAR",
         "user_id": "VARCHAR",
@@ -390,13 +395,14 @@ def _create_typed(ctx: _Context, spec: SourceSpec, typed: str) -> None:
     if spec.shape == "reports" and "link_id" in spec.key:
         parsed.append(f"{_q('t::link_id')} VARCHAR")
     ctx.con.execute(
-        f"CREATE OR REPLACE TABLE {typed} ({', '.join(raw + parsed)}, _path VARCHAR, "
-        "_ord BIGINT, _mdoid VARCHAR, _report_date DATE, _reject VARCHAR)"
+        f"CREATE OR REPLACE TABLE {typed} ({', '.join(parsed)}, _path VARCHAR, "
+        "_ord BIGINT, _mdoid VARCHAR, _report_date DATE, _reject VARCHAR, _fail INTEGER[], "
+        "_raw VARCHAR[])"
     )
 
 
 def _load_all(
-    ctx: _Context, spec: SourceSpec, typed: str, usable: list[FileScan], reject_sql: str
+    ctx: _Context, spec: SourceSpec, typed: str, usable: list[FileScan], row_sql: str
 ) -> None:
     _create_typed(ctx, spec, typed)
     groups: dict[tuple[str, tuple[str, ...]], list[FileScan]] = defaultdict(list)
@@ -406,10 +412,10 @@ def _load_all(
     for number, ((fmt, header), members) in enumerate(sorted(groups.items())):
         paths = [str(s.raw.path) for s in members]
         if fmt == "parquet":
-            _load_parquet_group(ctx, spec, typed, list(header), paths, reject_sql)
+            _load_parquet_group(ctx, spec, typed, list(header), paths, row_sql)
         else:
             rej, scan_table = _load_csv_group(
-                ctx, spec, typed, list(header), paths, number, reject_sql
+                ctx, spec, typed, list(header), paths, number, row_sql
             )
             rejects += _collect_rejects(ctx.con, rej, scan_table)
     _make_line_mappers(ctx, typed, usable, rejects)
