@@ -338,22 +338,33 @@ def reject_sql(checks: list[Check]) -> str:
     return f"CASE {whens} END"
 
 
-def failure_sql(checks: list[Check]) -> str:
-    """SQL for the per-row check columns stored at load time.
+def failure_sql(checks: list[Check]) -> tuple[str, str]:
+    """SQL for the per-row check columns stored at load time, as two SELECT layers.
 
-    ``_reject`` names the row's rejection reason (first warning broken); ``_fail`` lists the
-    indices (into ``checks``) of every check the row fails and ``_raw`` the offending values,
-    both NULL for clean rows. Checking while loading spares a second scan of every row and
-    keeps no raw text column beyond the few failing rows.
+    The first layer evaluates each check once into a boolean ``_c<i>``; the second derives
+    ``_reject`` (the row's rejection reason: first warning broken), ``_fail`` (indices into
+    ``checks`` of every check failed) and ``_raw`` (the offending values), the last two NULL for
+    clean rows. Checking while loading spares a second scan of every row and keeps no raw text
+    column beyond the few failing rows.
+
+    Returns
+    -------
+    tuple of str
+        (flags, derived): select-list items of the first and of the second layer.
     """
     if not checks:
-        return "NULL::VARCHAR AS _reject, NULL::INTEGER[] AS _fail, NULL::VARCHAR[] AS _raw"
-    conditions = [f"coalesce({c.condition}, FALSE)" for c in checks]
-    any_failed = " OR ".join(conditions)
-    indices = ", ".join(f"CASE WHEN {cond} THEN {i} END" for i, cond in enumerate(conditions))
+        return "", "NULL::VARCHAR AS _reject, NULL::INTEGER[] AS _fail, NULL::VARCHAR[] AS _raw"
+    flags = ", ".join(f"coalesce({c.condition}, FALSE) AS _c{i}" for i, c in enumerate(checks))
+    any_failed = " OR ".join(f"_c{i}" for i in range(len(checks)))
+    indices = ", ".join(f"CASE WHEN _c{i} THEN {i} END" for i in range(len(checks)))
     values = ", ".join(f"CAST({c.value_sql} AS VARCHAR)" for c in checks)
-    return (
-        f"{reject_sql(checks)} AS _reject, "
+    whens = " ".join(
+        f"WHEN _c{i} THEN {_lit(c.rule)}" for i, c in enumerate(checks) if c.severity == "warning"
+    )
+    reject = f"CASE {whens} END" if whens else "NULL::VARCHAR"
+    derived = (
+        f"{reject} AS _reject, "
         f"CASE WHEN {any_failed} THEN list_filter([{indices}], i -> i IS NOT NULL) END AS _fail, "
         f"CASE WHEN {any_failed} THEN [{values}] END AS _raw"
     )
+    return flags, derived

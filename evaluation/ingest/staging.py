@@ -91,10 +91,21 @@ def _inner_select(columns: list[str], header: list[str]) -> str:
     )
 
 
-def _without_raw(spec: SourceSpec) -> str:
-    """Star expression dropping the raw text columns once they have been parsed and checked."""
-    raw = _stored_raw(spec)
-    return f"* EXCLUDE ({', '.join(_q(c) for c in raw)})" if raw else "*"
+def _without_raw(spec: SourceSpec, n_checks: int) -> str:
+    """Star expression dropping raw text and check flags once they have been used."""
+    dropped = [_q(c) for c in _stored_raw(spec)] + [f"_c{i}" for i in range(n_checks)]
+    return f"* EXCLUDE ({', '.join(dropped)})" if dropped else "*"
+
+
+def _checked_insert(ctx: _Context, spec: SourceSpec, typed: str, source_sql: str) -> None:
+    """INSERT the rows of ``source_sql`` (raw text + metadata) parsed, with their check results."""
+    flags, derived = ctx.row_sql
+    typed_layer = f"SELECT {_typed_select(ctx, spec)} FROM ({source_sql})"
+    flag_layer = f"SELECT *, {flags} FROM ({typed_layer})" if flags else typed_layer
+    ctx.con.execute(
+        f"INSERT INTO {typed} SELECT {_without_raw(spec, ctx.n_checks)}, {derived} "
+        f"FROM ({flag_layer})"
+    )
 
 
 def _typed_select(ctx: _Context, spec: SourceSpec) -> str:
@@ -113,22 +124,20 @@ def _load_csv_group(
     header: list[str],
     paths: list[str],
     number: int,
-    row_sql: str,
 ) -> tuple[str, str]:
     columns = "{" + ", ".join(f"{_lit(h)}: 'VARCHAR'" for h in header) + "}"
     files = "[" + ", ".join(_lit(p) for p in paths) + "]"
     rej, scan = f"rej_{typed}_{number}", f"rejscan_{typed}_{number}"
     inner = _inner_select(_read_columns(spec, ctx.link_mode), header)
-    ctx.con.execute(
-        f"INSERT INTO {typed} SELECT {_without_raw(spec)}, {row_sql} "
-        f"FROM (SELECT {_typed_select(ctx, spec)} FROM (SELECT {inner}, "
-        "r.filename AS _path, r.ordinality AS _ord, f.mdoid AS _mdoid, "
+    source = (
+        f"SELECT {inner}, r.filename AS _path, r.ordinality AS _ord, f.mdoid AS _mdoid, "
         f"f.report_date AS _report_date "
         f"FROM read_csv({files}, columns={columns}, header=true, auto_detect=false, delim=',', "
         f"quote='\"', escape='\"', filename=true, store_rejects=true, "
         f"rejects_table='{rej}', rejects_scan='{scan}') WITH ORDINALITY AS r "
-        f"JOIN input_files f ON f.path = r.filename))"
+        f"JOIN input_files f ON f.path = r.filename"
     )
+    _checked_insert(ctx, spec, typed, source)
     return rej, scan
 
 
@@ -138,18 +147,16 @@ def _load_parquet_group(
     typed: str,
     header: list[str],
     paths: list[str],
-    row_sql: str,
 ) -> None:
     files = "[" + ", ".join(_lit(p) for p in paths) + "]"
     inner = _inner_select(_read_columns(spec, ctx.link_mode), header)
-    ctx.con.execute(
-        f"INSERT INTO {typed} SELECT {_without_raw(spec)}, {row_sql} "
-        f"FROM (SELECT {_typed_select(ctx, spec)} FROM (SELECT {inner}, "
-        "r.filename AS _path, r.file_row_number + 1 AS _ord, f.mdoid AS _mdoid, "
-        "f.report_date AS _report_date "
+    source = (
+        f"SELECT {inner}, r.filename AS _path, r.file_row_number + 1 AS _ord, "
+        "f.mdoid AS _mdoid, f.report_date AS _report_date "
         f"FROM read_parquet({files}, filename=true, file_row_number=true, union_by_name=true) r "
-        f"JOIN input_files f ON f.path = r.filename))"
+        f"JOIN input_files f ON f.path = r.filename"
     )
+    _checked_insert(ctx, spec, typed, source)
 
 
 _REJECT_RULES = {
@@ -184,6 +191,8 @@ class _Context:
     mappers: dict[str, LineMapper] = field(default_factory=dict)
     offsets: dict[str, int] = field(default_factory=dict)
     rel: dict[str, str] = field(default_factory=dict)
+    row_sql: tuple[str, str] = ("", "")  # check flags, then derived columns (see failure_sql)
+    n_checks: int = 0
 
 
 def _line_of(ctx: _Context, path: str, ordinal: int) -> int:
@@ -369,7 +378,8 @@ def stage_source(
     _register_files(con, [s.raw for s in usable])
     header_union = {h for s in usable for h in s.header}
     checks = all_checks(spec, header_union, limits)
-    _load_all(ctx, spec, typed, usable, failure_sql(checks))
+    ctx.row_sql, ctx.n_checks = failure_sql(checks), len(checks)
+    _load_all(ctx, spec, typed, usable)
     staged.rows_in = int(con.execute(f"SELECT count(*) FROM {typed}").fetchone()[0])  # type: ignore[index]
     _run_checks(ctx, typed, checks)
     if _dedupe(ctx, spec, typed, clean, staged):
@@ -401,9 +411,7 @@ def _create_typed(ctx: _Context, spec: SourceSpec, typed: str) -> None:
     )
 
 
-def _load_all(
-    ctx: _Context, spec: SourceSpec, typed: str, usable: list[FileScan], row_sql: str
-) -> None:
+def _load_all(ctx: _Context, spec: SourceSpec, typed: str, usable: list[FileScan]) -> None:
     _create_typed(ctx, spec, typed)
     groups: dict[tuple[str, tuple[str, ...]], list[FileScan]] = defaultdict(list)
     for scan in usable:
@@ -412,11 +420,9 @@ def _load_all(
     for number, ((fmt, header), members) in enumerate(sorted(groups.items())):
         paths = [str(s.raw.path) for s in members]
         if fmt == "parquet":
-            _load_parquet_group(ctx, spec, typed, list(header), paths, row_sql)
+            _load_parquet_group(ctx, spec, typed, list(header), paths)
         else:
-            rej, scan_table = _load_csv_group(
-                ctx, spec, typed, list(header), paths, number, row_sql
-            )
+            rej, scan_table = _load_csv_group(ctx, spec, typed, list(header), paths, number)
             rejects += _collect_rejects(ctx.con, rej, scan_table)
     _make_line_mappers(ctx, typed, usable, rejects)
     _report_rejects(ctx, rejects)
