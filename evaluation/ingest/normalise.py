@@ -191,13 +191,11 @@ def competency_area_sql(x: str) -> str:
 
 def _state_match(x: str) -> str:
     """SQL giving the state named by ``x`` (exactly, or as "Government of <state>"), else ''."""
-    names = "|".join(STATES_AND_UTS)
     stripped = (
         f"regexp_replace(lower(trim({x})), "
         r"'^(the\s+)?(government|govt\.?)\s+of\s+(the\s+)?|^state\s+of\s+|\s+government$', '')"
     )
     cases = " ".join(f"WHEN {stripped} = '{s.lower()}' THEN '{s}'" for s in STATES_AND_UTS)
-    del names
     return f"(CASE {cases} ELSE '' END)"
 
 

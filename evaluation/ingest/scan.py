@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from evaluation.ingest.errors import Problem
@@ -245,6 +244,3 @@ class LineMapper:
                 starts.append(previous_end + 1)
                 previous_end = reader.line_num
         return starts
-
-
-LineLookup = Callable[[str, int], int]
