@@ -7,6 +7,12 @@ Carlo standard error), the coverage of the nominal 95 % interval, the mean stand
 standard deviation of the estimates.
 
 Run ``python -m benchmarks.montecarlo --reps 1000`` (two worker processes by default).
+
+Measured 2026-11-28, 1000 replications, n = 500 people / 200 units x 6 periods, seed 7:
+coverage 92.6 % (IPW ATT) to 96.6 % (matching ATE), every |bias| < 1.8 Monte Carlo SEs, naive
+difference bias +0.95 with 0 % coverage. IPW ATT's sandwich SE runs ~10 % below the Monte Carlo
+SD at this n (heavy weights), hence its slight under-coverage; with seed 20241019 it covered
+93.7 %. Without the matching bias adjustment, matching bias was 4-6 Monte Carlo SEs.
 """
 
 from __future__ import annotations
