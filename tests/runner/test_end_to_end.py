@@ -60,3 +60,17 @@ def test_report_html_names_the_numbers_without_code(ci_run):
         assert shown[key] in page, key
     assert "SYNTHETIC DATA" in page
     assert "open_edition" not in page
+
+
+def test_impact_report_beats_the_naive_comparison_against_planted_truth(ci_run):
+    summary, tmp, _ = ci_run
+    truth = json.loads((tmp / "raw" / "ground_truth.json").read_text())
+    att = truth["editions"]["2024"]["outcomes"]["completions_90d"]["att"]
+    findings = json.loads((summary.run_dirs["2024"] / "findings.json").read_text())
+    impact = findings["03_impact"]
+    did = next(f["value"] for f in impact["findings"] if f["key"] == "impact_did")
+    naive = truth["editions"]["2024"]["outcomes"]["completions_90d"]["naive_difference"]
+    # The DiD removes what is fixed about a person; it must land nearer the planted truth than
+    # the naive participant/non-participant difference (which the generator makes >= 1.5x).
+    assert abs(did - att) < abs(naive - att)
+    assert impact["sentences"]["impact_verdict"]
