@@ -26,9 +26,9 @@ __all__ = [
 DATA_START = dt.date(2023, 10, 1)
 DATA_END = dt.date(2026, 4, 30)
 
-#: Registered users simulated at scale 1 (by 30 April 2026). About 4.0 million of them are
-#: registered before the 2024 week; the platform's "1 crore" includes many accounts outside the
-#: tracked MDOs, which we do not simulate (they would add rows, not information).
+#: Registered users simulated at scale 1 (by 30 April 2026). About 3.9 million of them are
+#: active and registered before the 2024 week; the platform's "1 crore" includes many accounts
+#: outside the tracked MDOs, which we do not simulate (they would add rows, not information).
 POPULATION_AT_SCALE_1 = 4_500_000
 
 #: Outcome window after each edition: days window_end + 1 .. window_end + 90 (inclusive).
