@@ -273,3 +273,16 @@ def test_shape_folder_itself_and_both_shapes(tmp_path: Path) -> None:
 def test_invalid_dataset_name(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="dataset"):
         ingest(FIXTURES / "warehouse_ok", tmp_path, dataset="../evil")
+
+
+def test_output_breaking_the_contract_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from evaluation.ingest import build
+
+    monkeypatch.setattr(build, "competency_area_sql", lambda column: "'astrology'")
+    with pytest.raises(IngestError) as info:
+        ingest(FIXTURES / "warehouse_ok", tmp_path)
+    assert [p.rule for p in info.value.problems] == ["contract"]
+    assert "competency_area not in" in info.value.problems[0].message
+    assert list(tmp_path.iterdir()) == []  # nothing published, no scratch folders left
