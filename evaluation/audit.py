@@ -64,6 +64,7 @@ Kind = Literal[
     "certificate_id",
     "user_key",
     "min_cell",
+    "unreadable",
 ]
 
 #: Column names (lower case) that count persons in a published table.
@@ -152,7 +153,8 @@ class AuditFinding:
         ``line 12``, ``page 3``, ``findings!B7``, ``cells[4].outputs[0].data.text/html line 2``,
         ``row 3, column attendees`` ...
     kind : str
-        One of :data:`Kind`.
+        One of :data:`Kind`; ``unreadable`` when a file could not be parsed (the audit fails
+        closed) and ``min_cell`` for small cells.
     match : str
         The matched text, masked (:func:`mask`); for ``min_cell`` the rule and value.
     source : str
@@ -666,15 +668,12 @@ def _pattern_hits(text: str) -> Iterator[tuple[str, str, str]]:
         yield "phone", match.group(), "pattern"
 
 
-def _scan_file(
-    path: Path,
+def _search_segments(
+    segments: Iterable[Segment],
     relative: str,
     index: IdentifierIndex,
     allowed: frozenset[str],
-) -> list[AuditFinding] | None:
-    segments = _segments(path)
-    if segments is None:
-        return None
+) -> list[AuditFinding]:
     findings: dict[tuple[str, str, str], AuditFinding] = {}
     for where, text in segments:
         hits = list(index.search(text)) + list(_pattern_hits(text))
@@ -686,6 +685,30 @@ def _scan_file(
             if key not in findings or findings[key].source == "pattern":
                 findings[key] = AuditFinding(relative, where, kind, mask(matched), source)
     return list(findings.values())
+
+
+def _scan_file(
+    path: Path,
+    relative: str,
+    index: IdentifierIndex,
+    allowed: frozenset[str],
+) -> list[AuditFinding] | None:
+    """Findings in one file; None when its kind cannot be read at all.
+
+    A file that its reader cannot parse (a corrupt PDF, workbook or notebook) is searched as
+    plain text instead and reported as ``unreadable``: the audit fails closed, since a
+    compressed stream it could not open might hide anything.
+    """
+    segments = _segments(path)
+    if segments is None:
+        return None
+    try:
+        return _search_segments(segments, relative, index, allowed)
+    except Exception as exc:  # noqa: BLE001 - any parser error of a corrupt file ends here
+        text = path.read_bytes().decode("utf-8", errors="replace")
+        found = _search_segments(_text_segments(text), relative, index, allowed)
+        problem = f"{type(exc).__name__}: {exc}".splitlines()[0][:120]
+        return found + [AuditFinding(relative, "whole file", "unreadable", "", problem)]
 
 
 def _table_spec(table: Path) -> dict[str, Any]:
@@ -707,7 +730,11 @@ def _counts_persons(column: str) -> bool:
 
 
 def _check_table(path: Path, relative: str, min_cell: int) -> tuple[list[AuditFinding], str | None]:
-    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    try:
+        table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except ValueError as exc:  # ParserError, EmptyDataError, UnicodeDecodeError
+        problem = f"{type(exc).__name__}: {exc}".splitlines()[0][:120]
+        return [AuditFinding(relative, "whole file", "unreadable", "", problem)], None
     spec = _table_spec(path)
     declared = [c for c in spec.pop("count_columns", []) if c in table.columns]
     columns = declared + [c for c in table.columns if _counts_persons(c) and c not in declared]
@@ -716,9 +743,13 @@ def _check_table(path: Path, relative: str, min_cell: int) -> tuple[list[AuditFi
     spec.pop("min_cell", None)
     spec.setdefault("complete", False)
     derived = {k: v for k, v in (spec.pop("derived", None) or {}).items() if k in table.columns}
-    violations = check_min_cell(
-        table, count_columns=columns, min_cell=min_cell, derived=derived, **spec
-    )
+    try:
+        violations = check_min_cell(
+            table, count_columns=columns, min_cell=min_cell, derived=derived, **spec
+        )
+    except (ValueError, TypeError) as exc:  # e.g. a negative count or a bad declaration
+        problem = f"cannot check: {exc}".splitlines()[0][:120]
+        return [AuditFinding(relative, "whole table", "min_cell", "", problem)], None
     findings = [
         AuditFinding(
             relative,
@@ -741,7 +772,9 @@ def _check_findings_json(path: Path, relative: str, min_cell: int) -> list[Audit
     items = data.get("findings", []) if isinstance(data, dict) else []
     found = []
     for number, item in enumerate(items if isinstance(items, list) else []):
-        value = item.get("value") if isinstance(item, dict) else None
+        if not isinstance(item, dict):
+            continue
+        value = item.get("value")
         if item.get("unit") in _PERSON_UNITS and isinstance(value, int | float):
             if 0 < value < min_cell:
                 where = f"findings[{number}] {item.get('key', '')}"

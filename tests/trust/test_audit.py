@@ -249,3 +249,21 @@ def test_unreadable_files_are_listed_not_silently_passed(tmp_path):
 def test_missing_output_folder_is_a_clear_error(tmp_path):
     with pytest.raises(FileNotFoundError, match="is not a folder"):
         audit_outputs(tmp_path / "nope", raw_dir=None)
+
+
+def test_a_corrupt_workbook_fails_closed_and_is_still_searched_as_text(tmp_path):
+    run = write_run(tmp_path / "run")
+    (run / "findings.xlsx").write_bytes(b"PK\x03\x04 broken zip asha.verma41@gov.in")
+    report = audit_outputs(run, raw_dir=None)
+    assert sorted((f.kind, f.where) for f in report.findings) == [
+        ("email", "line 1"),
+        ("unreadable", "whole file"),
+    ]
+
+
+def test_a_table_with_a_negative_count_cannot_be_vouched_for(tmp_path):
+    run = write_run(tmp_path / "run")
+    _table(run, "ministry,attendees\nX,-5\n")
+    report = audit_outputs(run, raw_dir=None)
+    assert [(f.kind, f.where) for f in report.findings] == [("min_cell", "whole table")]
+    assert "non-negative" in report.findings[0].source
