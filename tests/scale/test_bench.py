@@ -1,0 +1,45 @@
+"""The benchmark harness measures what it claims: child peak memory, timeouts, ratios."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from benchmarks.run import StageResult, _last_json_line, _wait, markdown, ratios
+
+
+def _child(code: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-S", "-c", code])
+
+
+def test_wait_reads_the_childs_own_peak_memory() -> None:
+    status, usage = _wait(
+        _child("block = bytearray(300 * 2**20); block[::4096] = b'x' * 76800"), 60
+    )
+    assert status == "ok"
+    assert usage.ru_maxrss / 1024 >= 290  # kilobytes on Linux: the 300 MB block was resident
+
+
+def test_wait_reports_failure_and_timeout() -> None:
+    assert _wait(_child("raise SystemExit(3)"), 60)[0] == "failed"
+    assert _wait(_child("import time; time.sleep(30)"), 0.5)[0] == "timeout"
+
+
+def test_ratios_are_naive_over_ours_for_each_pair() -> None:
+    results = [
+        StageResult("ols_compressed", "ok", 2.0, 1.0, 100.0, {"compute_s": 0.1}),
+        StageResult("ols_full", "ok", 10.0, 8.0, 1000.0, {"compute_s": 5.0}),
+        StageResult("ingest", "ok", 1.0, 1.0, 1.0),
+        StageResult("naive_ingest", "timeout", 9.0, 9.0, 9.0),
+    ]
+    (row,) = ratios(results)  # a pair with a timed-out side is left out
+    assert row["pair"] == "ols_compressed / ols_full"
+    assert (row["speedup_wall"], row["speedup_cpu"], row["memory_ratio"]) == (5.0, 8.0, 10.0)
+    assert row["speedup_compute"] == 50.0
+    table = markdown(0.1, results, [row])
+    assert "| ols_compressed / ols_full |" in table and "| 50.0x |" in table
+
+
+def test_last_json_line_skips_library_chatter() -> None:
+    text = 'warning: {not json}\n{"rows": 3}\ntrailing words\n'
+    assert _last_json_line(text) == {"rows": 3}
