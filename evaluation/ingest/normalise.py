@@ -60,8 +60,8 @@ def parse_bool_sql(x: str) -> str:
     """Map true/false, yes/no, y/n, 1/0 (any case) to BOOLEAN; other text to NULL."""
     v = f"lower(trim({x}))"
     return (
-        f"CASE WHEN {v} IN ('true', 't', 'yes', 'y', '1') THEN TRUE "
-        f"WHEN {v} IN ('false', 'f', 'no', 'n', '0') THEN FALSE END"
+        f"CASE WHEN list_contains(['true', 't', 'yes', 'y', '1'], {v}) THEN TRUE "
+        f"WHEN list_contains(['false', 'f', 'no', 'n', '0'], {v}) THEN FALSE END"
     )
 
 
