@@ -30,7 +30,7 @@ run: setup  ## synthesise data if missing, evaluate every edition in params/, wr
 	$(BIN)/nlw run $(PARAMS)
 
 test: setup chromium  ## the whole test suite (lint, units, notebooks, browser)
-	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
+	$(BIN)/python -m pytest -n 2 --dist loadgroup -q -m "not slow"
 
 chromium:  ## headless Chromium and a Devanagari font for browser tests and PDF printing
 	@command -v chromium >/dev/null && fc-list 2>/dev/null | grep -qi lohit || \

@@ -135,6 +135,9 @@ def run(
     finally:
         progress.stop()
     _print_summary(summary)
+    for edition, report in summary.audits.items():
+        if not report.ok:
+            console.print(f"[red]edition {edition}: privacy audit failed[/]\n{report.summary()}")
     out.print(f"reports: [bold]{summary.index}[/]")
     if not summary.ok:
         raise typer.Exit(1)
@@ -143,9 +146,38 @@ def run(
 @app.command()
 def audit(
     output_dir: Annotated[Path, typer.Argument(help="A run's output folder, or outputs/.")],
+    raw: Annotated[
+        Path | None,
+        typer.Option(help="Raw exports whose identifiers must not appear (default: the run's)."),
+    ] = None,
+    min_cell: Annotated[int, typer.Option(help="Smallest count of persons a cell may show.")] = 10,
 ) -> None:
     """Scan outputs for personal data and cells below min_cell (fails non-zero on any hit)."""
-    _fail("audit is not implemented yet (issue 8)", 3)
+    from evaluation.audit import audit_outputs
+
+    if not output_dir.exists():
+        _fail(f"output folder {output_dir} does not exist")
+    raw_dir = raw or _raw_of_run(output_dir)
+    if raw_dir is not None and not raw_dir.exists():
+        _fail(f"raw folder {raw_dir} does not exist")
+    with console.status(f"auditing {output_dir}"):
+        report = audit_outputs(output_dir, raw_dir=raw_dir, min_cell=min_cell)
+    out.print(report.summary(), highlight=False, soft_wrap=True)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+def _raw_of_run(output_dir: Path) -> Path | None:
+    """The raw folder named in the run's manifest, if there is one."""
+    import json
+
+    from evaluation.params import project_root
+
+    manifest = output_dir / "manifest.json"
+    if not manifest.exists():
+        return None
+    raw = json.loads(manifest.read_text(encoding="utf-8"))["params"]["data"]["raw"]
+    return (project_root() / raw).resolve()
 
 
 @app.command()

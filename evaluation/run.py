@@ -91,11 +91,13 @@ class RunSummary:
     results: list[NotebookResult]
     run_dirs: dict[str, Path]
     index: Path
+    audits: dict[str, object] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
-        """Whether every notebook succeeded."""
-        return all(r.status in ("ok", "reused") for r in self.results)
+        """Whether every notebook succeeded and every edition's outputs passed the audit."""
+        notebooks_ok = all(r.status in ("ok", "reused") for r in self.results)
+        return notebooks_ok and all(getattr(a, "ok", True) for a in self.audits.values())
 
 
 def _library_hash(root: Path) -> str:
@@ -391,17 +393,34 @@ def run_editions(
     results = _execute_all(
         tasks, jobs=jobs, resume=resume, outputs=outputs, run_id=run_id, on_event=on_event
     )
-    run_dirs = {}
+    run_dirs, audits = {}, {}
     for params, run_dir, ts in editions:
         mine = [results[id(t)] for t in ts]
         seconds = sum(r.seconds for r in mine)
         _finish_edition(params, root, run_dir, mine, seconds)
-        run_dirs[params.edition] = _publish(run_dir, all(r.status != "failed" for r in mine))
+        audits[params.edition] = _self_audit(params, root, run_dir, on_event)
+        ok = all(r.status != "failed" for r in mine) and audits[params.edition].ok
+        run_dirs[params.edition] = _publish(run_dir, ok)
     from evaluation.index import write_index
 
     index = write_index(outputs)
     ordered = [results[id(t)] for t in tasks]
-    return RunSummary(results=ordered, run_dirs=run_dirs, index=index)
+    return RunSummary(results=ordered, run_dirs=run_dirs, index=index, audits=audits)
+
+
+def _self_audit(params: Params, root: Path, run_dir: Path, on_event) -> object:
+    """Audit the run's own outputs; a run that leaks a person or a small cell is not ``latest``."""
+    from evaluation.audit import audit_outputs
+
+    report = audit_outputs(run_dir, raw_dir=params.data.raw_path(root), min_cell=params.min_cell)
+    atomic_write_text(run_dir / "audit.json", json.dumps(report.to_dict(), indent=2) + "\n")
+    if not report.ok:
+        manifest_path = run_dir / "manifest.json"
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        manifest["status"] = "failed-audit"
+        atomic_write_text(manifest_path, json.dumps(manifest, indent=2) + "\n")
+    on_event("log", report.summary(limit=5))
+    return report
 
 
 def _execute_all(

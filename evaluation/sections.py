@@ -10,6 +10,7 @@ import pandas as pd
 
 from evaluation import describe, figures
 from evaluation.describe import DEFINITIONS, ParticipationKPIs
+from evaluation.disclosure import export_view, suppress
 from evaluation.formatting import format_count, format_count_hi, format_date_hi
 
 __all__ = [
@@ -134,7 +135,11 @@ def participation_summary(ed, kpis: ParticipationKPIs) -> None:
         ),
     )
     raw = pd.DataFrame([kpis.as_dict()])
-    f.table("participation_kpis_values", raw, caption="Headline figures as exact values.")
+    persons = ["participants", "target_met", "group_a_participants", "group_a_target_met"]
+    published = export_view(
+        suppress(raw, count_columns=persons, min_cell=p.min_cell, complete=False)
+    )
+    f.table("participation_kpis_values", published, caption="Headline figures as exact values.")
 
 
 def _summary_hindi(kpis: ParticipationKPIs, params) -> str:
@@ -319,7 +324,7 @@ def webinar_statistics(ed, events: pd.DataFrame) -> None:
         "webinar_statistics",
         summary,
         caption="Events of the week by organiser and type: number, attendees and completion rate.",
-        count_columns=["attendees", "completed"],
+        count_columns=["attendees", "completed", "median_attendees"],
         derived={"completion_rate": ["completed", "attendees"]},
         formats={
             "events": "count",

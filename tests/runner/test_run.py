@@ -28,6 +28,8 @@ def tiny_params(tmp_path: Path, notebooks: list[str]) -> Path:
         f"data: {{raw: {tmp_path}/raw, processed: {tmp_path}/processed, dataset: tiny, "
         "synthetic: {scale: 0.01, seed: 1}}\n"
         f"notebooks: {json.dumps(notebooks)}\n"
+        # five people: the tiny store tests mechanics, not disclosure control
+        "min_cell: 1\n"
     )
     return path
 
@@ -50,6 +52,7 @@ def test_run_succeeds_and_writes_the_output_tree(finished_run):
         "findings.json",
         "findings.xlsx",
         "manifest.json",
+        "audit.json",
     ):
         assert (run_dir / name).is_file(), name
     assert (run_dir / "01_participation" / "figures" / "daily_completions.png").is_file()
@@ -127,3 +130,22 @@ def test_invalid_params_fail_before_any_kernel(tmp_path):
     with pytest.raises(ParamsError):
         run_editions([bad], outputs=tmp_path / "outputs")
     assert not (tmp_path / "outputs").exists()
+
+
+def test_a_run_that_leaks_an_email_fails_its_own_audit(tmp_path):
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    leaky = nbformat.v4.new_notebook()
+    leaky.metadata["kernelspec"] = {"name": "nlw", "display_name": "nlw", "language": "python"}
+    leaky.cells = [nbformat.v4.new_code_cell('print("contact: ramesh.kumar42@gov.in")')]
+    nbformat.write(leaky, notebooks / "01_leaky.ipynb")
+    params = tiny_params(tmp_path, ["01_leaky"])
+    summary = run_editions(
+        [params], jobs=1, pdf=False, outputs=tmp_path / "outputs", notebooks_dir=notebooks
+    )
+    assert [r.status for r in summary.results] == ["ok"]  # the notebook itself ran
+    assert not summary.ok
+    assert not summary.audits["2024"].ok
+    manifest = json.loads((summary.run_dirs["2024"] / "manifest.json").read_text())
+    assert manifest["status"] == "failed-audit"
+    assert not (tmp_path / "outputs" / "2024" / "latest").exists()
