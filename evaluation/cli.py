@@ -183,9 +183,20 @@ def _raw_of_run(output_dir: Path) -> Path | None:
 @app.command()
 def bench(
     scale: Annotated[float, typer.Option(help="Synthetic scale to benchmark.")] = 0.1,
+    only: Annotated[str, typer.Option(help="Comma-separated stages (default: all).")] = "",
 ) -> None:
     """Benchmarks against the naive path; results go to benchmarks/results/."""
-    _fail("bench is not implemented yet (issue 7)", 3)
+    import subprocess
+
+    from evaluation.params import project_root
+
+    root = project_root()
+    if not (root / "benchmarks" / "run.py").exists():
+        _fail("benchmarks/ is not in this checkout (run from the repository)")
+    command = [sys.executable, "-m", "benchmarks.run", "--scale", str(scale)]
+    if only:
+        command += ["--only", only]
+    raise typer.Exit(subprocess.run(command, cwd=root).returncode)
 
 
 class _RunProgress:
