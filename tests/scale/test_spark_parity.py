@@ -87,3 +87,13 @@ def test_ministry_participation_identical(spark_store: Store, duckdb_store: Stor
     on_duckdb = on_duckdb.sort_values(keys, ignore_index=True)
     assert len(on_duckdb) > 10
     pd.testing.assert_frame_equal(on_spark, on_duckdb, check_dtype=False, rtol=SUM_RTOL)
+
+
+@pytest.mark.slow
+def test_person_edition_frame_identical(spark_store: Store, duckdb_store: Store) -> None:
+    from evaluation.panel import person_edition
+
+    on_spark = person_edition(spark_store, NLW_2024)
+    on_duckdb = person_edition(duckdb_store, NLW_2024)
+    assert on_duckdb["participated"].sum() > 0
+    pd.testing.assert_frame_equal(on_spark, on_duckdb, check_dtype=False, rtol=SUM_RTOL)
