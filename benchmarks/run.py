@@ -73,6 +73,9 @@ class StageResult:
     peak_rss_mb: float = float("nan")
     facts: dict = field(default_factory=dict)
     error: str = ""
+    measured_at: str = field(
+        default_factory=lambda: dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    )
 
 
 def _last_json_line(text: str) -> dict:
@@ -235,10 +238,28 @@ def _machine() -> dict:
     }
 
 
+def _merge(previous: Path, results: list[StageResult]) -> list[StageResult]:
+    """Today's earlier results with the stages just re-run replaced (``--only``).
+
+    Pairs are meant to be re-run together, so each ratio still compares one moment.
+    """
+    if not previous.exists():
+        return results
+    fresh = {r.stage: r for r in results}
+    kept = [StageResult(**row) for row in json.loads(previous.read_text())["stages"]]
+    merged = [fresh.pop(r.stage, r) for r in kept]
+    order = {name: i for i, name in enumerate(DEFAULT_ORDER)}
+    return sorted(merged + list(fresh.values()), key=lambda r: order.get(r.stage, len(order)))
+
+
 def write_results(scale: float, results: list[StageResult], out_dir: Path) -> Path:
-    """Write ``<date>-scale-<S>.json`` and ``.md`` into ``out_dir``; return the JSON path."""
+    """Write ``<date>-scale-<S>.json`` and ``.md`` into ``out_dir``; return the JSON path.
+
+    Stages already in today's file and not run again are kept.
+    """
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = f"{dt.date.today().isoformat()}-scale-{scale:g}"
+    results = _merge(out_dir / f"{stem}.json", results)
     pairs = ratios(results)
     payload = {
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
-from benchmarks.run import StageResult, _last_json_line, _wait, markdown, ratios
+from benchmarks.run import (
+    StageResult,
+    _last_json_line,
+    _wait,
+    markdown,
+    ratios,
+    write_results,
+)
 
 
 def _child(code: str) -> subprocess.Popen:
@@ -43,3 +51,11 @@ def test_ratios_are_naive_over_ours_for_each_pair() -> None:
 def test_last_json_line_skips_library_chatter() -> None:
     text = 'warning: {not json}\n{"rows": 3}\ntrailing words\n'
     assert _last_json_line(text) == {"rows": 3}
+
+
+def test_rerun_stages_replace_earlier_ones_in_todays_file(tmp_path) -> None:
+    first = [StageResult("synth", "ok", 5.0, 5.0, 5.0), StageResult("ols_full", "ok", 9.0, 9, 9)]
+    write_results(0.5, first, tmp_path)
+    path = write_results(0.5, [StageResult("ols_full", "ok", 1.0, 1.0, 1.0)], tmp_path)
+    stages = {row["stage"]: row["wall_s"] for row in json.loads(path.read_text())["stages"]}
+    assert stages == {"synth": 5.0, "ols_full": 1.0}
