@@ -1,5 +1,7 @@
 # The workbench's master entry point (DIME's "master script"): every target starts with setup.
 SHELL := /bin/bash
+# Compiled bytecode: without it every process re-compiles the stack on import (9.5 s -> 4.3 s).
+unexport PYTHONDONTWRITEBYTECODE
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
@@ -18,10 +20,10 @@ help:  ## list targets
 setup: $(STAMP)  ## create .venv, install the pinned set, register the `nlw` kernel
 
 # Re-run only when the lock or the project metadata change: quick when already done.
-$(STAMP): $(LOCK) pyproject.toml
+$(STAMP): $(LOCK) pyproject.toml Makefile
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@test -x $(UV) || $(BIN)/python -m pip install -q uv==$(UV_VERSION)
-	$(UV) pip sync -q --python $(BIN)/python $(LOCK)
+	$(UV) pip sync -q --compile-bytecode --python $(BIN)/python $(LOCK)
 	$(UV) pip install -q --python $(BIN)/python --no-deps -e .
 	$(BIN)/python -m ipykernel install --sys-prefix --name nlw --display-name "Python (nlw)" >/dev/null
 	@touch $@

@@ -62,7 +62,8 @@ def write_index(outputs: Path) -> Path:
         synthetic = synthetic or any(m["params"]["data"].get("synthetic") for _, m in runs)
         rows = "".join(_row(outputs, run, m, latest) for run, m in runs)
         sections.append(
-            f"<h2>Edition {html.escape(edition_dir.name)}</h2>\n<table class='nlw-index'><thead><tr><th>Run</th>"
+            f"<h2>Edition {html.escape(edition_dir.name)}</h2>\n"
+            "<table class='nlw-index'><thead><tr><th>Run</th>"
             f"<th>Status</th><th>Reports</th><th>Data</th></tr></thead><tbody>{rows}</tbody></table>"
         )
     body = "<h1>NLW evaluation reports</h1>\n" + (

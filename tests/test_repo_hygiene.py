@@ -48,3 +48,25 @@ def test_parameters_cell_declares_every_params_key(path):
     names = {t.id for node in tree.body if isinstance(node, ast.Assign) for t in node.targets}
     assert set(Params.model_fields) <= names, set(Params.model_fields) - names
     assert notebook["metadata"]["kernelspec"]["name"] == "nlw"
+
+
+def test_every_module_compiles_on_this_python():
+    # ruff parses newer syntax than Python 3.11 accepts (an f-string reusing its quotes once
+    # broke `nlw run`); compile with the interpreter the workbench runs on.
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "compileall",
+            "-q",
+            "-x",
+            r"\.venv",
+            "evaluation",
+            "tests",
+            "benchmarks",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 import duckdb
+import pyarrow as pa
 
 from evaluation.ingest.checks import (
     PARSED_KINDS,
@@ -77,10 +78,17 @@ def _register_files(con: duckdb.DuckDBPyConnection, files: list[RawFile]) -> Non
     con.execute(
         "CREATE TABLE IF NOT EXISTS input_files (path VARCHAR, mdoid VARCHAR, report_date DATE)"
     )
-    con.executemany(
-        "INSERT INTO input_files VALUES (?, ?, ?)",
-        [(str(f.path), f.mdoid, f.report_date) for f in files],
+    # One INSERT from an Arrow table: DuckDB 1.5's executemany costs ~2 s a call (measured).
+    rows = pa.table(
+        {
+            "path": pa.array([str(f.path) for f in files], pa.string()),
+            "mdoid": pa.array([f.mdoid for f in files], pa.string()),
+            "report_date": pa.array([f.report_date for f in files], pa.date32()),
+        }
     )
+    con.register("input_files_new", rows)
+    con.execute("INSERT INTO input_files SELECT * FROM input_files_new")
+    con.unregister("input_files_new")
 
 
 def _inner_select(columns: list[str], header: list[str]) -> str:
