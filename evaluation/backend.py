@@ -44,6 +44,7 @@ def connect(
     backend: Backend = "duckdb",
     memory_limit: str = "4GB",
     threads: int | None = None,
+    spark_master: str | None = None,
 ) -> Store:
     """Open the processed store at ``path`` (a folder of ``<table>.parquet`` files).
 
@@ -57,6 +58,9 @@ def connect(
         DuckDB's memory limit; above it DuckDB spills to a temporary folder.
     threads
         DuckDB worker threads (default: all cores).
+    spark_master
+        Spark master URL for ``backend="spark"`` (default: ``$NLW_SPARK_MASTER`` or
+        ``local[*]``; see docs/cluster.md).
     """
     path = Path(path)
     if not path.is_dir():
@@ -66,7 +70,7 @@ def connect(
             memory_limit=memory_limit, **({"threads": threads} if threads else {})
         )
     elif backend == "spark":
-        con = _spark_connection()
+        con = _spark_connection(spark_master)
     else:
         raise ValueError(f"backend must be 'duckdb' or 'spark', got {backend!r}")
     for file in sorted(path.glob("*.parquet")):
@@ -75,12 +79,7 @@ def connect(
     return Store(path=path, con=con, backend=backend)
 
 
-def _spark_connection() -> ibis.BaseBackend:  # pragma: no cover - needs pyspark
-    try:
-        from pyspark.sql import SparkSession
-    except ImportError as exc:
-        raise RuntimeError(
-            "backend 'spark' needs pyspark: pip install 'ibis-framework[pyspark]'"
-        ) from exc
-    session = SparkSession.builder.appName("nlw").getOrCreate()
-    return ibis.pyspark.connect(session)
+def _spark_connection(master: str | None = None) -> ibis.BaseBackend:  # pragma: no cover
+    from evaluation.spark import spark_backend
+
+    return spark_backend(master)
