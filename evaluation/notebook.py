@@ -36,8 +36,12 @@ class Edition:
     output_dir: Path
 
     def say(self, markdown: str) -> None:
-        """Show a paragraph of Markdown (numbers already formatted)."""
-        display(Markdown(markdown))
+        """Show a paragraph of Markdown (numbers already formatted).
+
+        Angle brackets are escaped: text from data or params (a ministry or course name, a
+        title) can never become markup or script in the report.
+        """
+        display(Markdown(markdown.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")))
 
     def verdict(self, key: str, text: str) -> None:
         """Show and record the plain-English verdict box."""

@@ -6,7 +6,10 @@ notebooks call one function per section so they stay drivers.
 
 from __future__ import annotations
 
+import html
+
 import pandas as pd
+from IPython.display import HTML, display
 
 from evaluation import describe, figures
 from evaluation.describe import DEFINITIONS, ParticipationKPIs
@@ -116,7 +119,7 @@ def participation_summary(ed, kpis: ParticipationKPIs) -> None:
     hindi = _summary_hindi(kpis, p)
     f.sentence("participation_summary_hi", hindi)
     ed.say("## Summary\n\n" + text)
-    ed.say(f'<p lang="hi"><strong>सारांश:</strong> {hindi}</p>')
+    display(HTML(f'<p lang="hi"><strong>सारांश:</strong> {html.escape(hindi)}</p>'))
     ed.say(
         "These are counts of what happened, not evidence that the week changed anything: "
         "the impact section compares participants with similar people who did not take part."

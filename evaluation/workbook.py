@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 from pathlib import Path
@@ -37,6 +38,8 @@ def write_findings_workbook(run_dir: Path, notebooks: list[str]) -> Path:
         engine="xlsxwriter",
         engine_kwargs={"options": {"strings_to_formulas": False, "strings_to_urls": False}},
     ) as writer:
+        # a fixed creation date: the same findings give the same workbook bytes
+        writer.book.set_properties({"created": dt.datetime(2024, 1, 1)})
         summary = pd.DataFrame(
             rows, columns=["report", "label", "display", "value", "unit", "definition"]
         )

@@ -218,7 +218,9 @@ def _write_tables(run: _Pass, builder: Builder, target: Path) -> dict[str, dict[
 
 
 def _write_table(con: duckdb.DuckDBPyConnection, select: str, path: Path) -> None:
-    con.execute(f"COPY ({select}) TO '{path}' (FORMAT parquet, COMPRESSION zstd)")
+    # ORDER BY ALL: row order must not depend on DuckDB's threads (same input, same bytes).
+    ordered = f"SELECT * FROM ({select}) ORDER BY ALL"
+    con.execute(f"COPY ({ordered}) TO '{path}' (FORMAT parquet, COMPRESSION zstd)")
 
 
 def _contract_violations(table: str) -> list[tuple[str, str]]:
