@@ -56,7 +56,8 @@ def test_index_page_links_load(synthetic_run):
 def test_pdf_has_pages_banner_and_numbers(synthetic_run):
     run_dir, _ = synthetic_run
     reader = PdfReader(run_dir / "01_participation.pdf")
-    assert 1 <= len(reader.pages) <= 4
+    # the participation report has seven sections: a few pages, not a runaway layout
+    assert 2 <= len(reader.pages) <= 10
     for number, pdf_page in enumerate(reader.pages, 1):
         text = pdf_page.extract_text()
         assert "SYNTHETIC DATA" in text, f"banner missing on PDF page {number}"

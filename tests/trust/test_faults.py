@@ -14,7 +14,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import write_tiny_store
+from tiny_store import write_tiny_store
 
 import evaluation.run as runner
 from evaluation.run import run_editions

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import write_tiny_store
 from openpyxl import load_workbook
 from papermill.translators import translate_parameters
+from tiny_store import write_tiny_store
 
 from evaluation.findings import neutralise_formulas
 from evaluation.params import ParamsError, load_params
