@@ -39,7 +39,7 @@ def atomic_write_text(path: Path, text: str) -> None:
 
 
 def _strip_for_readers(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """Drop stderr streams, error tracebacks' code context and cells tagged ``remove``."""
+    """Drop stderr streams and cells tagged ``remove``; give cells positional ids."""
     kept = []
     for cell in notebook.cells:
         if "remove" in cell.get("metadata", {}).get("tags", []):
@@ -51,6 +51,10 @@ def _strip_for_readers(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode
                 if not (out.get("output_type") == "stream" and out.get("name") == "stderr")
             ]
         kept.append(cell)
+    # Papermill gives its injected-parameters cell a random id; positional ids keep the page
+    # byte-identical across runs of the same inputs.
+    for number, cell in enumerate(kept):
+        cell["id"] = f"cell-{number:03d}"
     notebook.cells = kept
     return notebook
 

@@ -149,3 +149,12 @@ def test_a_run_that_leaks_an_email_fails_its_own_audit(tmp_path):
     manifest = json.loads((summary.run_dirs["2024"] / "manifest.json").read_text())
     assert manifest["status"] == "failed-audit"
     assert not (tmp_path / "outputs" / "2024" / "latest").exists()
+
+
+def test_report_html_carries_no_random_cell_ids(finished_run):
+    summary, _ = finished_run
+    page = (summary.run_dirs["2024"] / "01_participation.html").read_text(encoding="utf-8")
+    ids = re.findall(r'id="cell-id=([^"]+)"', page)
+    assert ids, "expected cell anchors in the page"
+    # Papermill's injected cell had a random hex id; every id must now be positional.
+    assert all(re.fullmatch(r"cell-\d{3}", cell_id) for cell_id in ids), ids
