@@ -50,6 +50,7 @@ __all__ = [
     "IdentifierIndex",
     "Kind",
     "audit_outputs",
+    "available_salt",
     "collect_identifiers",
     "mask",
 ]
@@ -432,6 +433,22 @@ def _raw_values(con: Any, layout: Any) -> Iterator[tuple[str, str, str, list[str
                     f"WHERE trim({_quote(column)}) <> '' ORDER BY 1"
                 ).fetchall()
                 yield name, column, roles[column], [row[0] for row in rows]
+
+
+def available_salt() -> bytes | None:
+    """The pseudonymisation salt when one exists (``NLW_SALT`` or ``.nlw-salt``), else None.
+
+    Never creates a salt file (unlike :func:`evaluation.ingest.privacy.load_salt`): without a
+    salt no key can have been made with it. The caller keeps it in memory only; the audit never
+    writes it to a report, a log or a manifest.
+    """
+    from evaluation.ingest.privacy import SALT_ENV_VAR, SALT_FILE_NAME, load_salt
+
+    # The file load_salt() reads by default: the repository holding this package.
+    salt_file = Path(__file__).resolve().parents[1] / SALT_FILE_NAME
+    if os.environ.get(SALT_ENV_VAR) or salt_file.exists():
+        return load_salt(salt_file)
+    return None
 
 
 def collect_identifiers(raw_dir: Path, *, salt: bytes | None = None) -> IdentifierIndex:

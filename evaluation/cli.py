@@ -118,6 +118,9 @@ def run(
     ] = None,
 ) -> None:
     """Evaluate each edition: execute its notebooks with Papermill and export the reports."""
+    from rich.markup import escape
+
+    from evaluation.outputs_guard import OutputError
     from evaluation.params import ParamsError
     from evaluation.run import run_editions
 
@@ -130,6 +133,8 @@ def run(
         for problem in exc.problems:
             console.print(f"[red]{exc.source}[/]: {problem}", highlight=False, soft_wrap=True)
         _fail("invalid params; nothing was run")
+    except OutputError as exc:  # read-only, full or missing outputs folder: one line, exit 1
+        _fail(escape(str(exc)), 1)
     except FileNotFoundError as exc:
         _fail(str(exc))
     finally:

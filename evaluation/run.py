@@ -1,10 +1,18 @@
 """Execute an edition's notebooks with Papermill and export what readers open.
 
 ``run_editions`` validates every params file first (so bad params fail before any kernel starts),
-makes sure the data exist, expands the plan, executes the notebooks in a pool of worker
-processes that import Papermill once, exports each one (HTML, PDF, findings), and writes the
-run's manifest, ``latest`` pointer and ``outputs/index.html``. A failing notebook never stops
-the others; the run then ends non-zero with the notebook and cell named.
+checks that the outputs folder can be written (so a read-only or full disk fails before any
+kernel starts), makes sure the data exist, expands the plan, executes the notebooks in a pool of
+worker processes that import Papermill once, exports each one (HTML, PDF, findings), and writes
+the run's manifest, ``latest`` pointer and ``outputs/index.html``. A failing notebook never stops
+the others; the run then ends non-zero with the notebook and cell named. A write failure of the
+folder itself (disk full, read-only, permission) ends the run with an
+:class:`~evaluation.outputs_guard.OutputError`, removes the half-written run folders and leaves
+``latest`` alone.
+
+Each run folder is written as ``.partial-<run-id>``; every notebook that finishes is recorded in
+its ``.progress.jsonl`` (replaced by ``manifest.json`` when the run ends), so ``resume`` can
+reuse notebooks finished by a run that failed or was killed, not only those of ``latest``.
 """
 
 from __future__ import annotations
@@ -27,10 +35,19 @@ from pathlib import Path
 
 from evaluation import __version__
 from evaluation.export import atomic_write_text, chromium_path, html_to_pdf, notebook_to_html
+from evaluation.outputs_guard import OutputError, check_writable, output_errors
 from evaluation.params import Params, ParamsError, load_params, project_root
 from evaluation.pipeline import data_fingerprint, ensure_data
 
-__all__ = ["NotebookResult", "RunSummary", "Task", "brief_ministries", "plan", "run_editions"]
+__all__ = [
+    "NotebookResult",
+    "OutputError",
+    "RunSummary",
+    "Task",
+    "brief_ministries",
+    "plan",
+    "run_editions",
+]
 
 KERNEL = "nlw"
 PACKAGES = (
@@ -46,6 +63,9 @@ PACKAGES = (
     "pandera",
     "pydantic",
 )
+#: Notebooks finished so far in a run folder, one JSON line each (resume after a kill).
+PROGRESS = ".progress.jsonl"
+_FINISHED = ("ok", "reused")
 
 
 @dataclass(frozen=True)
@@ -263,16 +283,59 @@ def _warm_worker(log_path: str) -> None:
     import papermill  # noqa: F401
 
 
-def _previous_results(edition_dir: Path) -> dict[str, tuple[Path, NotebookResult]]:
+def _run_folders(edition_dir: Path, skip: Path) -> list[Path]:
+    """An edition's run folders, ``latest`` first, then newest first (failed, killed ones too)."""
+    if not edition_dir.is_dir():
+        return []
     latest = edition_dir / "latest"
-    manifest = latest / "manifest.json"
-    if not manifest.exists():
-        return {}
-    data = json.loads(manifest.read_text(encoding="utf-8"))
-    found = {}
-    for item in data.get("notebooks", []):
-        if item["status"] in ("ok", "reused"):
-            found[item["notebook"]] = (latest.resolve(), NotebookResult(**item))
+    first = [latest.resolve()] if latest.is_dir() else []
+    others = sorted(
+        (
+            p
+            for p in edition_dir.iterdir()
+            if p.is_dir() and not p.is_symlink() and p not in (*first, skip)
+        ),
+        key=lambda p: p.name.removeprefix(".partial-"),  # run ids start with their time
+        reverse=True,
+    )
+    return first + others
+
+
+def _finished_in(folder: Path) -> list[NotebookResult]:
+    """Notebooks a run folder holds finished: from its manifest, else its progress records."""
+    manifest = folder / "manifest.json"
+    progress = folder / PROGRESS
+    items: list[dict] = []
+    try:
+        if manifest.exists():
+            items = json.loads(manifest.read_text(encoding="utf-8")).get("notebooks", [])
+        elif progress.exists():
+            for line in progress.read_text(encoding="utf-8").splitlines():
+                try:
+                    items.append(json.loads(line))
+                except json.JSONDecodeError:  # a line cut short when the run was killed
+                    continue
+    except (OSError, json.JSONDecodeError):
+        return []  # an unreadable folder offers nothing to reuse
+    found = []
+    for item in items:
+        try:
+            result = NotebookResult(**item)
+        except TypeError:
+            continue
+        if result.status in _FINISHED and all((folder / f).is_file() for f in result.files):
+            found.append(result)
+    return found
+
+
+def _previous_results(
+    edition_dir: Path, skip: Path
+) -> dict[tuple[str, str], tuple[Path, NotebookResult]]:
+    """Finished notebooks of earlier runs by (name, input hash): the first folder that has it."""
+    found: dict[tuple[str, str], tuple[Path, NotebookResult]] = {}
+    for folder in _run_folders(edition_dir, skip):
+        for result in _finished_in(folder):
+            found.setdefault((result.notebook, result.input_hash), (folder, result))
     return found
 
 
@@ -284,6 +347,14 @@ def _reuse(task: Task, previous: Path, old: NotebookResult) -> NotebookResult:
     return NotebookResult(
         task.edition, task.notebook, "reused", 0.0, task.input_hash, files=old.files
     )
+
+
+def _note_finished(task: Task, result: NotebookResult) -> None:
+    """Append a finished notebook to its run folder's progress records (read by resume)."""
+    if result.status not in _FINISHED:
+        return
+    with open(task.run_dir / PROGRESS, "a", encoding="utf-8") as handle:
+        handle.write(json.dumps(asdict(result)) + "\n")
 
 
 def _git_commit(root: Path) -> str:
@@ -338,6 +409,7 @@ def _finish_edition(
         "notebooks": [asdict(r) for r in results],
     }
     atomic_write_text(run_dir / "manifest.json", json.dumps(manifest, indent=2) + "\n")
+    (run_dir / PROGRESS).unlink(missing_ok=True)  # the manifest now says it all
     return run_dir
 
 
@@ -369,6 +441,14 @@ def run_editions(
 
     ``on_event(kind, payload)`` receives ``("plan", tasks)``, ``("start", task)``,
     ``("done", result)`` and ``("log", message)`` so the CLI can draw progress.
+
+    Raises
+    ------
+    ParamsError
+        A params file is invalid (nothing has run).
+    OutputError
+        The outputs folder cannot be written: found before any kernel starts, or during the
+        run (this run's partial folders are then removed and ``latest`` is untouched).
     """
     all_params = [load_params(p, check_data=True) for p in params_files]  # fail before kernels
     if ministries:
@@ -377,28 +457,51 @@ def run_editions(
     if not all_params:
         raise ValueError("no params files given")
     root = project_root()
-    outputs = outputs or root / "outputs"
+    outputs = check_writable(outputs or root / "outputs")
+    from evaluation.audit import available_salt
+
+    salt = available_salt()  # read now: a bad salt fails before kernels, not after them
     for params in all_params:
         ensure_data(params, root, log=lambda m: on_event("log", m))
     run_id = _run_id()
     editions: list[tuple[Params, Path, list[Task]]] = []
     for params in all_params:
         run_dir = outputs / params.edition / f".partial-{run_id}"
+        tasks = plan(params, root, run_dir, pdf=pdf, notebooks_dir=notebooks_dir)
+        editions.append((params, run_dir, tasks))
+    try:
+        with output_errors(outputs):
+            return _run_planned(editions, root, outputs, run_id, jobs, resume, salt, on_event)
+    except OutputError:
+        for _, run_dir, _ in editions:
+            shutil.rmtree(run_dir, ignore_errors=True)  # published ones were renamed already
+        raise
+
+
+def _run_planned(
+    editions: list[tuple[Params, Path, list[Task]]],
+    root: Path,
+    outputs: Path,
+    run_id: str,
+    jobs: int,
+    resume: bool,
+    salt: bytes | None,
+    on_event: Callable[[str, object], None],
+) -> RunSummary:
+    """Execute, merge, audit and publish planned editions (inside the write-failure guard)."""
+    for _, run_dir, _ in editions:
         run_dir.mkdir(parents=True, exist_ok=True)
-        editions.append(
-            (params, run_dir, plan(params, root, run_dir, pdf=pdf, notebooks_dir=notebooks_dir))
-        )
     tasks = [t for _, _, ts in editions for t in ts]
     on_event("plan", tasks)
     results = _execute_all(
         tasks, jobs=jobs, resume=resume, outputs=outputs, run_id=run_id, on_event=on_event
     )
-    run_dirs, audits = {}, {}
+    run_dirs, audits, identifiers = {}, {}, {}
     for params, run_dir, ts in editions:
         mine = [results[id(t)] for t in ts]
         seconds = sum(r.seconds for r in mine)
         _finish_edition(params, root, run_dir, mine, seconds)
-        audits[params.edition] = _self_audit(params, root, run_dir, on_event)
+        audits[params.edition] = _self_audit(params, root, run_dir, salt, identifiers, on_event)
         ok = all(r.status != "failed" for r in mine) and audits[params.edition].ok
         run_dirs[params.edition] = _publish(run_dir, ok)
     from evaluation.index import write_index
@@ -408,11 +511,27 @@ def run_editions(
     return RunSummary(results=ordered, run_dirs=run_dirs, index=index, audits=audits)
 
 
-def _self_audit(params: Params, root: Path, run_dir: Path, on_event) -> object:
-    """Audit the run's own outputs; a run that leaks a person or a small cell is not ``latest``."""
-    from evaluation.audit import audit_outputs
+def _self_audit(
+    params: Params,
+    root: Path,
+    run_dir: Path,
+    salt: bytes | None,
+    identifiers: dict[Path, object],
+    on_event: Callable[[str, object], None],
+) -> object:
+    """Audit the run's own outputs; a run that leaks a person or a small cell is not ``latest``.
 
-    report = audit_outputs(run_dir, raw_dir=params.data.raw_path(root), min_cell=params.min_cell)
+    ``identifiers`` caches the raw identifier index by raw folder: editions that share their raw
+    exports (most do) read them once per run.
+    """
+    from evaluation.audit import audit_outputs, collect_identifiers
+
+    raw = params.data.raw_path(root).resolve()
+    if raw not in identifiers:
+        identifiers[raw] = collect_identifiers(raw, salt=salt)
+    report = audit_outputs(
+        run_dir, raw_dir=raw, min_cell=params.min_cell, identifiers=identifiers[raw]
+    )
     atomic_write_text(run_dir / "audit.json", json.dumps(report.to_dict(), indent=2) + "\n")
     if not report.ok:
         manifest_path = run_dir / "manifest.json"
@@ -434,11 +553,14 @@ def _execute_all(
 ) -> dict[int, NotebookResult]:
     results: dict[int, NotebookResult] = {}
     pending = []
+    previous: dict[Path, dict[tuple[str, str], tuple[Path, NotebookResult]]] = {}
     for task in tasks:
-        previous = _previous_results(outputs / task.edition) if resume else {}
-        old = previous.get(task.notebook)
-        if old and old[1].input_hash == task.input_hash:
-            results[id(task)] = _reuse(task, old[0], old[1])
+        if resume and task.run_dir not in previous:
+            previous[task.run_dir] = _previous_results(task.run_dir.parent, task.run_dir)
+        old = previous.get(task.run_dir, {}).get((task.notebook, task.input_hash))
+        if old:
+            results[id(task)] = _reuse(task, *old)
+            _note_finished(task, results[id(task)])
             on_event("done", results[id(task)])
         else:
             pending.append(task)
@@ -468,5 +590,6 @@ def _execute_all(
                     task.input_hash,
                     error=repr(exc)[:300],
                 )
+            _note_finished(task, results[id(task)])
             on_event("done", results[id(task)])
     return results
