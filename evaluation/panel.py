@@ -38,10 +38,13 @@ PERIOD_DAYS = 30
 DOSE_BANDS = (("0-4h", 0.0, 4.0), ("4-8h", 4.0, 8.0), ("8h+", 8.0, float("inf")))
 
 OUTCOME_DEFINITIONS = {
-    "completions_90d": "Course completions in the 90 days after the week.",
+    "completions_90d": (
+        "Course completions in the 90 days after the week, courses the person chose (courses "
+        "allocated under ACBP are counted by the ACBP outcome instead)."
+    ),
     "learning_hours_90d": (
-        "Hours learned in the 90 days after the week: duration of courses completed plus hours "
-        "watched of events that started in those days."
+        "Hours learned in the 90 days after the week: duration of courses completed (ACBP "
+        "allocations left out, as above) plus hours watched of events that started in those days."
     ),
     "acbp_on_time": (
         "Share of a person's ACBP (annual capacity-building plan) courses allocated 60 to 5 days "
@@ -63,8 +66,21 @@ def _between(column: ibis.Expr, first: dt.date, last: dt.date) -> ibis.Expr:
     return (column >= _ts(first)) & (column < _ts(last + dt.timedelta(days=1)))
 
 
-def _completions(store: Store, first: dt.date, last: dt.date, prefix: str) -> Table:
+def chosen_enrolments(store: Store) -> Table:
+    """Enrolments in courses the person chose: ACBP-allocated courses left out.
+
+    Mandated courses are the ``acbp_on_time`` outcome. Counting them among completions would
+    mix the week's effect with deadlines that keen learners meet anyway, and those deadlines
+    fall right after the week, so they would break the before/after comparison.
+    """
     enrolments = store.table("enrolments")
+    if "acbp_mandate" not in enrolments.columns:  # an export without the plan flag
+        return enrolments
+    return enrolments.filter(~enrolments.acbp_mandate.fill_null(False))
+
+
+def _completions(store: Store, first: dt.date, last: dt.date, prefix: str) -> Table:
+    enrolments = chosen_enrolments(store)
     content = store.table("content").select("content_id", "duration_hours")
     done = enrolments.filter(_between(enrolments.completed_on, first, last))
     done = done.join(content, "content_id", how="left")
@@ -120,6 +136,9 @@ def _assessment(store: Store, first: dt.date, last: dt.date, name: str) -> Table
 def _eligible(store: Store, window: Window) -> Table:
     learners = store.table("learners")
     people = learners.filter(learners.registered_on.cast("timestamp") < _ts(window.start))
+    if "is_active" in learners.columns:
+        # Deactivated accounts cannot take part; keeping them would pad the comparison group.
+        people = people.filter(people.is_active.fill_null(True))
     people = people.select("user_key", "mdo_id", "group", "gender", "category", "registered_on")
     if store.has("org_hierarchy"):
         orgs = store.table("org_hierarchy").select("mdo_id", "ministry", "department", "org_type")
@@ -134,18 +153,21 @@ def person_edition(
     target_hours: float = 4.0,
     earlier_windows: Sequence[Window] = (),
 ) -> pd.DataFrame:
-    """One row per eligible person (registered before the week) for one edition.
+    """One row per eligible person (active, registered before the week) for one edition.
 
     Columns: identity and grouping (``user_key, group, ministry, department, org_type, gender,
     category``), treatment (``participated``, ``target_met``, ``hours_in_week``,
     ``dose_band``), covariates measured before the week (``completions_pre_365d``,
-    ``course_hours_pre_365d``, ``completions_pre_90d``, ``tenure_years``,
-    ``took_part_before``, ``assessment_pre``), and outcomes (see
+    ``course_hours_pre_365d``, ``tenure_years``, ``took_part_before``), the same measures as
+    the outcomes over the 90 days before the week (``completions_pre_90d``,
+    ``learning_hours_pre_90d``, ``assessment_pre``: the "before" of a before/after design), and
+    outcomes (see
     :data:`OUTCOME_DEFINITIONS`). Counts are 0 when a person had no activity; ``acbp_on_time``
     and ``assessment_*`` are missing for people without allocations or measurements.
     """
     start, end = window.start, window.end
     frame = _eligible(store, window)
+    before = (start - dt.timedelta(days=FOLLOW_UP_DAYS), start - dt.timedelta(days=1))
     after = (end + dt.timedelta(days=1), end + dt.timedelta(days=FOLLOW_UP_DAYS))
     parts: list[Table | None] = [
         window_activity(store, window, target_hours)
@@ -154,9 +176,8 @@ def person_edition(
         _completions(
             store, start - dt.timedelta(days=365), start - dt.timedelta(days=1), "pre_365d"
         ),
-        _completions(
-            store, start - dt.timedelta(days=90), start - dt.timedelta(days=1), "pre_90d"
-        ).select("user_key", "completions_pre_90d"),
+        _completions(store, *before, "pre_90d"),
+        _event_hours(store, *before, "event_hours_pre_90d"),
         _completions(store, *after, "90d"),
         _event_hours(store, *after, "event_hours_90d"),
         _acbp(store, window),
@@ -168,8 +189,8 @@ def person_edition(
         ),
     ]
     for earlier in earlier_windows:
-        before = window_activity(store, earlier, target_hours).select("user_key")
-        parts.append(before.mutate(took_part_before=ibis.literal(1)))
+        joined = window_activity(store, earlier, target_hours).select("user_key")
+        parts.append(joined.mutate(took_part_before=ibis.literal(1)))
     for part in parts:
         if part is not None:
             frame = frame.left_join(part, "user_key").drop("user_key_right")
@@ -182,6 +203,8 @@ def _finish(frame: pd.DataFrame, window: Window, target_hours: float) -> pd.Data
         "completions_pre_365d",
         "course_hours_pre_365d",
         "completions_pre_90d",
+        "course_hours_pre_90d",
+        "event_hours_pre_90d",
         "completions_90d",
         "course_hours_90d",
         "event_hours_90d",
@@ -204,6 +227,7 @@ def _finish(frame: pd.DataFrame, window: Window, target_hours: float) -> pd.Data
         frame[column] = frame[column].astype("int64")
     frame["target_met"] = (frame["hours_in_week"] >= target_hours).astype("int64")
     frame["learning_hours_90d"] = frame["course_hours_90d"] + frame["event_hours_90d"]
+    frame["learning_hours_pre_90d"] = frame["course_hours_pre_90d"] + frame["event_hours_pre_90d"]
     frame["dose_band"] = pd.cut(
         frame["hours_in_week"],
         bins=[band[1] for band in DOSE_BANDS] + [float("inf")],
@@ -247,7 +271,7 @@ def person_period(
     period, completions, learning_hours, participated, treated`` (``treated`` = participated
     and period >= 0).
     """
-    enrolments = store.table("enrolments")
+    enrolments = chosen_enrolments(store)
     content = store.table("content").select("content_id", "duration_hours")
     done = enrolments.filter(enrolments.completed_on.notnull()).join(
         content, "content_id", how="left"
@@ -296,7 +320,7 @@ def staggered_panel(
         month_after = (pd.Timestamp(window.end) + pd.offsets.MonthBegin(1)).to_period("M")
         newly = people["user_key"].isin(joined) & (people["cohort"] == 0)
         people.loc[newly, "cohort"] = index[month_after]
-    enrolments = store.table("enrolments")
+    enrolments = chosen_enrolments(store)
     done = enrolments.filter(
         enrolments.completed_on.notnull()
         & _between(enrolments.completed_on, first_month, last_month + dt.timedelta(days=31))

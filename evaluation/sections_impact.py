@@ -1,11 +1,15 @@
 """Report sections of the impact notebook (03_impact): did taking part change behaviour.
 
-Designs, in the order a reader meets them: the naive comparison (what counting suggests), a
-difference-in-differences on each person's own learning before and after the week (removes
-everything fixed about a person, including the habit that made them join), and selection on
-observables (doubly robust AIPW and propensity-score matching on pre-week learning, tenure,
-group and organisation type). Diagnostics (pre-trends, overlap, balance, E-value) decide how
-strongly the verdict is worded.
+Designs, in the order a reader meets them: the naive comparison (what counting suggests), and
+before/after designs that compare each person with themselves: difference in differences on
+the 90 days before vs after the week, with an event study by month, and its doubly robust and
+matched versions (AIPW and propensity-score matching on each person's *change*, comparing like
+with like on Group, organisation type, tenure and earlier participation; Sant'Anna and Zhao
+2020). Before/after designs remove everything fixed about a person, including the learning
+habit that made them join; conditioning a level comparison on past learning does not, because
+past counts measure the habit with noise. Outcomes with no "before" measure (ACBP on time) get
+AIPW on levels, flagged as resting on observed characteristics only. Diagnostics (pre-trends,
+overlap, balance) decide how strongly the verdict is worded.
 
 Standard errors: DiD and event study cluster by person (CRV1, fixest convention: the person
 fixed effects are nested in the clusters and not counted); AIPW uses its influence function;
@@ -14,6 +18,7 @@ matching uses Abadie-Imbens; the naive difference uses HC1.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,10 +26,18 @@ import pandas as pd
 
 from evaluation import diagnose, estimate, figures
 from evaluation.formatting import format_count
-from evaluation.panel import OUTCOME_DEFINITIONS, person_edition, person_period
+from evaluation.panel import (
+    OUTCOME_DEFINITIONS,
+    PERIOD_DAYS,
+    person_edition,
+    person_period,
+    staggered_panel,
+)
 from evaluation.params import load_params, project_root
 
 __all__ = [
+    "BASELINE",
+    "BEFORE",
     "COVARIATES",
     "ImpactEvidence",
     "adjusted_estimates",
@@ -34,9 +47,21 @@ __all__ = [
     "impact_people",
     "overlap_and_balance",
     "question",
+    "staggered",
     "verdict",
 ]
 
+#: Characteristics fixed before the week: what before/after designs compare like with like on.
+#: Past learning counts are deliberately not here: conditioning a change on a lagged level
+#: reintroduces the habit that differencing removed.
+BASELINE = ["tenure_years", "took_part_before", "group", "org_type"]
+#: Each outcome's own measure over the 90 days before the week (the "before").
+BEFORE = {
+    "completions_90d": "completions_pre_90d",
+    "learning_hours_90d": "learning_hours_pre_90d",
+    "assessment_score": "assessment_pre",
+}
+#: Covariates of level comparisons (outcomes without a "before"): observed characteristics.
 COVARIATES = [
     "completions_pre_365d",
     "course_hours_pre_365d",
@@ -62,6 +87,7 @@ class ImpactEvidence:
     did: estimate.EstimateResult | None = None
     aipw: estimate.EstimateResult | None = None
     matching: estimate.EstimateResult | None = None
+    staggered: estimate.EstimateResult | None = None
     pretrend_passed: bool | None = None
     pretrend_p: float | None = None
     overlap_removed_share: float | None = None
@@ -69,7 +95,14 @@ class ImpactEvidence:
 
 
 def impact_people(ed) -> pd.DataFrame:
-    """The person x edition frame with the treatment column ``treat`` set from params."""
+    """The person x edition frame with the treatment ``treat`` set from params.
+
+    Population: people observed throughout the comparison months, i.e. registered at least
+    ``pre_months`` 30-day periods before the week (a balanced panel: someone who joined the
+    platform a month before the week has a short "before" that is not comparable). Adds
+    ``<outcome>_change`` = outcome minus its "before" measure for the outcomes in
+    :data:`BEFORE`.
+    """
     p = ed.params
     earlier = []
     if p.previous_edition:
@@ -77,12 +110,17 @@ def impact_people(ed) -> pd.DataFrame:
     people = person_edition(
         ed.store, p.window, target_hours=p.target_hours, earlier_windows=earlier
     )
+    observed_days = p.pre_months * PERIOD_DAYS
+    people = people[people["tenure_years"] * 365.25 >= observed_days]
     if p.treatment == "target_met":
         # people who met the target against people who did not take part at all
         people = people[(people["target_met"] == 1) | (people["participated"] == 0)].copy()
         people["treat"] = people["target_met"]
     else:
+        people = people.copy()
         people["treat"] = people["participated"]
+    for outcome, before in BEFORE.items():
+        people[f"{outcome}_change"] = people[outcome] - people[before]
     return people.reset_index(drop=True)
 
 
@@ -94,9 +132,11 @@ def question(ed, people: pd.DataFrame) -> None:
         f"**The question.** Did people who {TREATMENT_WORDS[p.treatment]} learn more in the "
         f"90 days after {p.title} than they would have without it? We compare "
         f"{format_count(treated, style=style)} such people with "
-        f"{format_count(len(people) - treated, style=style)} eligible colleagues (registered "
-        "before the week) who did not take part. People chose to take part, so the two groups "
-        "differed before the week; the designs below remove that difference in different ways."
+        f"{format_count(len(people) - treated, style=style)} eligible colleagues who did not "
+        f"take part, everyone registered at least {p.pre_months} months before the week so that "
+        "we see each person's learning before it. People chose to take part, so the two groups "
+        "differed before the week; the before/after designs below compare each person with "
+        "their own past, which removes that difference."
     )
     ed.findings.count(
         "impact_treated",
@@ -117,34 +157,48 @@ def _row(outcome: str, design: str, result: estimate.EstimateResult, term: str) 
 
 
 def _covariates_for(outcome: str, people: pd.DataFrame) -> list[str]:
-    chosen = [c for c in COVARIATES if c in people and people[c].nunique() > 1]
-    if outcome == "assessment_score" and people["assessment_pre"].notna().any():
-        chosen.append("assessment_pre")
-    return chosen
+    """Level covariates: observed characteristics and past learning (no "before" measure)."""
+    return [c for c in COVARIATES if c in people and people[c].nunique() > 1]
+
+
+def _baseline(people: pd.DataFrame, drop: tuple[str, ...] = ()) -> list[str]:
+    return [c for c in BASELINE if c in people and people[c].nunique() > 1 and c not in drop]
+
+
+def _has_before(outcome: str, data: pd.DataFrame) -> bool:
+    return outcome in BEFORE and data[f"{outcome}_change"].notna().sum() >= 50
 
 
 def adjusted_estimates(ed, people: pd.DataFrame, evidence: ImpactEvidence) -> pd.DataFrame:
-    """Naive vs adjusted (AIPW, matching) effects on every outcome in params, side by side."""
+    """Naive vs before/after (AIPW and matching on the change) effects, every outcome in params."""
     rows = []
     for outcome in ed.params.outcomes:
         data = people[people[outcome].notna()]
         if data["treat"].nunique() < 2 or len(data) < 50:
             continue
-        covariates = _covariates_for(outcome, data)
         naive = estimate.ols(data, f"{outcome} ~ treat", vcov="HC1")
         rows.append(_row(outcome, "naive difference", naive, "treat"))
-        aipw = estimate.aipw(
-            data, outcome=outcome, treatment="treat", covariates=covariates, estimand="ATT"
-        )
-        rows.append(_row(outcome, "doubly robust (AIPW)", aipw, "ATT"))
         if outcome == PRIMARY:
             evidence.naive = float(naive.coef()["treat"])
-            evidence.aipw = aipw
-            matched = estimate.match(
-                data, outcome=outcome, treatment="treat", covariates=covariates
+        if not _has_before(outcome, data):
+            aipw = estimate.aipw(
+                data,
+                outcome=outcome,
+                treatment="treat",
+                covariates=_covariates_for(outcome, data),
+                estimand="ATT",
             )
+            rows.append(_row(outcome, "AIPW on levels (observed traits only)", aipw, "ATT"))
+            continue
+        change = data[data[f"{outcome}_change"].notna()]
+        options = {"outcome": f"{outcome}_change", "treatment": "treat"}
+        aipw = estimate.aipw(change, covariates=_baseline(change), estimand="ATT", **options)
+        rows.append(_row(outcome, "before/after, doubly robust (AIPW)", aipw, "ATT"))
+        if outcome == PRIMARY:
+            evidence.aipw = aipw
+            matched = estimate.match(change, covariates=_baseline(change), **options)
             evidence.matching = matched
-            rows.append(_row(outcome, "propensity-score matching", matched, "ATT"))
+            rows.append(_row(outcome, "before/after, propensity-score matching", matched, "ATT"))
     table = pd.DataFrame(rows)
     ed.show_table(
         "impact_estimates",
@@ -152,7 +206,11 @@ def adjusted_estimates(ed, people: pd.DataFrame, evidence: ImpactEvidence) -> pd
         caption=(
             "Effect of taking part on each outcome (treated minus comparison, per person; 95 % "
             "intervals). The naive difference ignores that participants were keener learners "
-            "before the week; the adjusted designs compare like with like."
+            "before the week. Before/after designs compare each person's change from the 90 "
+            "days before the week to the 90 days after, weighting or matching on Group, "
+            "organisation type, tenure and earlier participation. ACBP on time has no 'before', "
+            "so its adjusted estimate can only compare people alike in observed traits and may "
+            "still carry some of the keen-learner difference."
         ),
         formats={
             "estimate": "decimal",
@@ -250,12 +308,88 @@ def did_and_event_study(ed, people: pd.DataFrame, evidence: ImpactEvidence) -> N
     )
 
 
+def _editions_so_far(ed) -> list:
+    """Windows of the earlier editions named in params (oldest first) and this one."""
+    windows, name = [ed.params.window], ed.params.previous_edition
+    while name:
+        earlier = load_params(project_root() / "params" / f"{name}.yaml")
+        windows.insert(0, earlier.window)
+        name = earlier.previous_edition
+    return windows
+
+
+def _month_start(day: dt.date, months: int) -> dt.date:
+    month = pd.Timestamp(day).to_period("M") + months
+    return month.to_timestamp().date()
+
+
+def staggered(ed, evidence: ImpactEvidence) -> None:
+    """Callaway-Sant'Anna DiD by the edition a person first joined, effects by month since."""
+    p = ed.params
+    windows = _editions_so_far(ed)
+    panel = staggered_panel(
+        ed.store,
+        windows,
+        target_hours=p.target_hours,
+        first_month=_month_start(windows[0].start, -p.pre_months),
+        last_month=_month_start(p.window.end, p.post_months),
+    )
+    if not (panel["cohort"] > 0).any() or not (panel["cohort"] == 0).any():
+        ed.say("Staggered comparison skipped: no one, or everyone, joined an edition.")
+        return
+    result = estimate.staggered_did(
+        panel,
+        outcome="completions",
+        unit="user_key",
+        time="time",
+        cohort="cohort",
+        control="notyet",
+        method="dr",
+        aggregate="dynamic",
+    )
+    evidence.staggered = result
+    coefs = result.tidy()
+    coefs = coefs[coefs["term"] != "ATT"].copy()
+    months = coefs["term"].str.extract(r"(-?\d+)$")[0].astype(int)
+    coefs = coefs[months.between(-p.pre_months, p.post_months - 1)].copy()
+    coefs["term"] = [f"month {m:+d}" for m in months[coefs.index]]
+    ed.show_figure(
+        figures.forest_plot(coefs, term="term", name="staggered_did", effect_label="Completions")
+    )
+    first = coefs[coefs["term"].isin(["month +0", "month +1", "month +2"])]
+    ed.say(
+        f"Staggered difference in differences (Callaway and Sant'Anna, by the edition each person "
+        f"first joined, {len(windows)} edition(s); comparison: people who had not joined yet). "
+        "In the first three months after joining, participants completed "
+        + ", ".join(f"{v:.2f}" for v in first["estimate"])
+        + " more courses a month than they would have otherwise; months before joining "
+        "should show about zero."
+    )
+    ed.show_table(
+        "staggered_did",
+        coefs[["term", "estimate", "conf_low", "conf_high"]],
+        caption=(
+            "Staggered DiD: effect on course completions per calendar month, by months since the "
+            "month after the week a person first joined (doubly robust, never- and not-yet-joined "
+            "comparison; 95 % pointwise intervals)."
+        ),
+        formats={"estimate": "decimal", "conf_low": "decimal", "conf_high": "decimal"},
+    )
+
+
 def overlap_and_balance(ed, people: pd.DataFrame, evidence: ImpactEvidence) -> None:
-    """Propensity overlap (and what trimming would remove) and balance before/after weighting."""
-    covariates = _covariates_for(PRIMARY, people)
-    report = diagnose.overlap(people, treatment="treat", covariates=covariates)
-    removed = report.removed
-    share = float(removed["share"].max()) if "share" in removed else float("nan")
+    """Propensity overlap (and what trimming would remove) and balance before/after weighting.
+
+    On the characteristics the before/after AIPW weights on; differences in past learning are
+    removed by comparing each person with themselves, not by weighting.
+    """
+    covariates = _baseline(people)
+    # The estimand is the effect on participants (ATT), so overlap fails where participants
+    # have almost no comparable non-participants: propensity near 1. Non-participants with a
+    # propensity near 0 are simply given little weight (Crump et al.'s 0.1 cut is for the ATE).
+    report = diagnose.overlap(people, treatment="treat", covariates=covariates, trim=(0.0, 0.9))
+    removed = report.removed.set_index("arm")
+    share = float(removed.loc["treated", "share_removed"])
     evidence.overlap_removed_share = share
     balance = diagnose.balance(
         people, treatment="treat", covariates=covariates, result=evidence.aipw
@@ -273,35 +407,49 @@ def overlap_and_balance(ed, people: pd.DataFrame, evidence: ImpactEvidence) -> N
         formats={c: "decimal" for c in balance.columns if balance[c].dtype.kind == "f"},
     )
     ed.say(
-        f"Overlap: trimming propensity scores outside {report.trim[0]:g}-{report.trim[1]:g} would "
-        f"remove at most {share:.1%} of either group."
+        f"Overlap: {share:.1%} of participants have a propensity to take part above "
+        f"{report.trim[1]:g}, i.e. almost no comparable colleague who stayed away; the effect "
+        "on participants rests on the rest."
     )
 
 
 def dose(ed, people: pd.DataFrame) -> None:
-    """Dose response: outcome by hours learned in the week, adjusted for pre-week covariates."""
-    covariates = _covariates_for(PRIMARY, people)
+    """Dose response: change in the outcome by hours learned in the week (before/after)."""
+    hours = people["hours_in_week"]
+    # nothing / under 4 h / 4-8 h / 8 h or more, against people who learned nothing in the week
+    edges = [0.0, np.nextafter(0.0, 1.0), 4.0, 8.0, float(hours.max()) + 1.0]
     result = estimate.dose_response(
-        people, outcome=PRIMARY, dose="hours_in_week", covariates=covariates, bins=[0, 4, 8]
+        people,
+        outcome=f"{PRIMARY}_change",
+        dose="hours_in_week",
+        covariates=_baseline(people),
+        bins=edges,
     )
+    table = result.tidy()[["term", "estimate", "conf_low", "conf_high"]]
+    names = {"[4, 8]": "4 to 8 hours", f"[8, {edges[-1]:g}]": "8 hours or more"}
+    table["term"] = [names.get(t.removeprefix("dose="), "under 4 hours") for t in table["term"]]
     ed.show_table(
         "dose_response",
-        result.tidy()[["term", "estimate", "conf_low", "conf_high"]],
+        table,
         caption=(
-            "Completions in the 90 days after the week by hours learned in the week, compared "
-            "with people who learned nothing in it (adjusted for pre-week learning)."
+            "Change in completions (90 days after minus 90 days before the week) by hours "
+            "learned in the week, compared with people who learned nothing in it."
         ),
         formats={"estimate": "decimal", "conf_low": "decimal", "conf_high": "decimal"},
     )
 
 
 def heterogeneity(ed, people: pd.DataFrame) -> None:
-    """Effects by group (A/B/C) with a test of equality, as a forest plot."""
-    covariates = [c for c in _covariates_for(PRIMARY, people) if c != "group"]
+    """Effects by group (A/B/C, before/after AIPW) with a test of equality, as a forest plot."""
+    covariates = _baseline(people, drop=("group",))
 
     def aipw(frame: pd.DataFrame) -> estimate.EstimateResult:
         return estimate.aipw(
-            frame, outcome=PRIMARY, treatment="treat", covariates=covariates, estimand="ATT"
+            frame,
+            outcome=f"{PRIMARY}_change",
+            treatment="treat",
+            covariates=covariates,
+            estimand="ATT",
         )
 
     subset = people[people["group"].isin(ed.params.groups)]

@@ -170,7 +170,8 @@ def staggered_did(
     frame = pd.DataFrame(
         {
             "y_": data[outcome].to_numpy(dtype=float),
-            "unit_": data[unit].to_numpy(),
+            # csdid wants numeric ids; person keys are strings (hashes)
+            "unit_": pd.factorize(data[unit], sort=True)[0] + 1,
             "time_": data[time].to_numpy(),
             "cohort_": data[cohort].fillna(0).to_numpy(),
             **{f"x{i}_": data[c].to_numpy(dtype=float) for i, c in enumerate(covariates)},

@@ -222,21 +222,38 @@ def background_event_attendance(
 # ----------------------------------------------------------------------- background
 
 
-def _intensity_cumulative() -> tuple[np.ndarray, int]:
-    """Cumulative daily intensity of ordinary learning (mean 1/30.44 per day)."""
+#: Person-specific part of ordinary learning: a flat share of each person's monthly rate.
+PERSONAL_SHARE = 0.8
+#: Monthly completions every active account adds, on average, through the common season
+#: (platform growth and the March ACBP push), the same for everyone whatever their habit.
+COMMON_MONTHLY_RATE = 0.012
+
+
+def _intensity_cumulative(common: bool) -> tuple[np.ndarray, int]:
+    """Cumulative daily intensity of ordinary learning (person part: 1/30.44 per day).
+
+    The person-specific part is flat in time; the season (a trend rising over the period and a
+    March push) is a common *additive* part, the same for every account. So without a week
+    everybody's expected completions move in parallel, which is the assumption under which
+    difference in differences identifies the planted effect (docs/synthetic-data.md).
+    """
     first, last = day_number(DATA_START), day_number(DATA_END)
     days = np.arange(first, last + 1)
+    if not common:
+        return np.arange(len(days) + 1) / 30.44, first
     dates = np.array(days, dtype="datetime64[D]")
     month = dates.astype("datetime64[M]").astype(int) % 12 + 1
     trend = np.linspace(0.8, 1.2, len(days))
     season = np.where(month == 3, 1.4, 1.0)  # March: year-end ACBP push
-    intensity = trend * season
+    intensity = trend * season - PERSONAL_SHARE  # >= 0: what the season adds to the flat part
     intensity *= len(days) / 30.44 / intensity.sum()
     return np.concatenate([[0.0], np.cumsum(intensity)]), first
 
 
-def _ordinary_days(rng, rate_months: np.ndarray, start_day: np.ndarray) -> tuple:
-    cumulative, first = _intensity_cumulative()
+def _ordinary_days(
+    rng, rate_months: np.ndarray, start_day: np.ndarray, *, common: bool = False
+) -> tuple:
+    cumulative, first = _intensity_cumulative(common)
     offset = np.clip(start_day - first, 0, len(cumulative) - 1)
     low, high = cumulative[offset], cumulative[-1]
     count = rng.poisson(rate_months * (high - low))
@@ -246,12 +263,20 @@ def _ordinary_days(rng, rate_months: np.ndarray, start_day: np.ndarray) -> tuple
     return owner, np.clip(day, first, first + len(cumulative) - 2)
 
 
+def _ordinary_completions(rng, people: People, start: np.ndarray) -> tuple:
+    """Days of ordinary completions: a flat personal part plus a common additive season."""
+    personal = _ordinary_days(rng, PERSONAL_SHARE * people.monthly_rate, start)
+    rate = np.where(people.active, COMMON_MONTHLY_RATE, 0.0)
+    shared = _ordinary_days(rng, rate, start, common=True)
+    return np.concatenate([personal[0], shared[0]]), np.concatenate([personal[1], shared[1]])
+
+
 def background_learning(
     rng: np.random.Generator, people: People, catalogue: Catalogue, editions: tuple[Edition, ...]
 ) -> list[dict[str, np.ndarray]]:
     """Ordinary completions and unfinished enrolments over the whole period, none in a week."""
     start = np.maximum(people.registered_day, day_number(DATA_START))
-    person, day = _ordinary_days(rng, people.monthly_rate, start)
+    person, day = _ordinary_completions(rng, people, start)
     keep = ~in_any_window(day, editions)
     person, day = person[keep], day[keep]
     content = rng.choice(catalogue.count, size=len(person), p=catalogue.popularity)
@@ -311,7 +336,7 @@ UNMET_EXTRA_COURSES = 0.8
 EVENT_ONLY_SHARE = 0.03
 _SLOTS = 40
 #: Weight of log(monthly learning rate) in the participation utility (self-selection strength).
-PARTICIPATION_HABIT_WEIGHT = 1.3
+PARTICIPATION_HABIT_WEIGHT = 1.6
 
 
 def run_week(

@@ -137,6 +137,15 @@ def test_staggered_options_run_and_name_terms(mpdta):
     assert {"cohort", "period", "estimate"} <= set(result.group_time.columns)
 
 
+def test_staggered_did_accepts_string_unit_keys(mpdta):
+    # person keys in the workbench are hashes (strings); csdid itself wants numeric ids
+    options = {"outcome": "lemp", "time": "year", "cohort": "first.treat"}
+    numeric = estimate.staggered_did(mpdta, unit="countyreal", **options)
+    keyed = mpdta.assign(key="k" + mpdta["countyreal"].astype(str))
+    hashed = estimate.staggered_did(keyed, unit="key", **options)
+    pd.testing.assert_frame_equal(numeric.tidy(), hashed.tidy())
+
+
 def test_dose_response_bins_and_linear(cross_section):
     binned = estimate.dose_response(cross_section, outcome="y", dose="hours", bins=3)
     assert len(binned.tidy()) == 3

@@ -72,6 +72,7 @@ def test_naive_difference_recomputed_from_raw_files(synth_dir: Path, truth: dict
         ), outcome AS (
             SELECT user_id, COUNT(*) AS n FROM {enrol}
             WHERE CAST(CAST(NULLIF(first_completed_on, '') AS TIMESTAMP) AS DATE) {post}
+              AND live_cbp_plan_mandate <> 'true'  -- ACBP courses are the acbp_on_time outcome
             GROUP BY user_id
         )
         SELECT AVG(COALESCE(n, 0)) FILTER (treated) - AVG(COALESCE(n, 0)) FILTER (NOT treated)
