@@ -6,23 +6,17 @@ import json
 from pathlib import Path
 
 import pytest
-import yaml
+from runner.ci_world import ci_world
 
-from evaluation.run import run_editions
-
-pytestmark = pytest.mark.xdist_group("runner")
+pytestmark = pytest.mark.xdist_group("ci-world")  # one worker builds the shared chain
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
 def ci_run(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("e2e")
-    params = yaml.safe_load((ROOT / "params" / "ci.yaml").read_text())
-    params["data"] |= {"raw": str(tmp / "raw"), "processed": str(tmp / "processed")}
-    path = tmp / "ci.yaml"
-    path.write_text(yaml.safe_dump(params))
-    summary = run_editions([path], jobs=2, pdf=False, outputs=tmp / "outputs")
-    return summary, tmp, params
+    """The shared chain on params/ci.yaml (built once per worker, see runner/ci_world.py)."""
+    world = ci_world(tmp_path_factory)
+    return world.summary, world.tmp, world.params
 
 
 def test_chain_runs_from_nothing(ci_run):

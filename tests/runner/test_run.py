@@ -13,7 +13,7 @@ from tiny_store import write_tiny_store
 from evaluation.params import ParamsError
 from evaluation.run import run_editions
 
-pytestmark = pytest.mark.xdist_group("runner")
+pytestmark = pytest.mark.xdist_group("tiny-run")
 ROOT = Path(__file__).resolve().parents[2]
 
 

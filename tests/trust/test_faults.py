@@ -27,7 +27,7 @@ from evaluation import cli
 from evaluation.outputs_guard import OutputError, check_writable
 from evaluation.run import PROGRESS, run_editions
 
-pytestmark = pytest.mark.xdist_group("runner")
+pytestmark = pytest.mark.xdist_group("faults")  # the module fixture is built once
 ROOT = Path(__file__).resolve().parents[2]
 QUICK = "20_quick"
 LIBRARY = "library-hash-pinned-by-test-faults"

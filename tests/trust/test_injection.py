@@ -18,6 +18,8 @@ from evaluation.params import ParamsError, load_params
 from evaluation.run import run_editions
 from evaluation.workbook import write_findings_workbook
 
+#: Tests of the hostile run: on one xdist worker, so the run is made once.
+HOSTILE = pytest.mark.xdist_group("hostile-run")
 SCRIPT = '<script>alert("x")</script>'
 IMAGE = "<img src=x onerror=alert(1)>"
 FORMULA = '=HYPERLINK("http://example.invalid","click")'
@@ -93,7 +95,7 @@ def hostile_run(tmp_path_factory):
     return summary.run_dirs["2024"]
 
 
-@pytest.mark.slow
+@HOSTILE
 def test_hostile_names_are_shown_escaped_and_run_nothing_in_the_page(hostile_run):
     page = (hostile_run / "01_participation.html").read_text(encoding="utf-8")
     assert "Saptah &lt;script&gt;" in page  # the event name is shown, as text
@@ -103,19 +105,13 @@ def test_hostile_names_are_shown_escaped_and_run_nothing_in_the_page(hostile_run
     assert active.handlers == []
 
 
-@pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="notebook.Edition.say displays Markdown, which passes raw HTML through: the params "
-    "title (and any data text put in a sentence) becomes live <script>. Fix: escape HTML in say() "
-    "(html.escape(text, quote=False)) and/or HTMLExporter(sanitize_html=True) in export",
-)
+@HOSTILE
 def test_a_hostile_params_title_is_inert_in_the_page(hostile_run):
     page = (hostile_run / "01_participation.html").read_text(encoding="utf-8")
     assert not [s for s in _active(page).scripts if "alert(2)" in s]
 
 
-@pytest.mark.slow
+@HOSTILE
 def test_hostile_names_are_inert_in_the_notebook_outputs(hostile_run):
     notebook = json.loads((hostile_run / "01_participation.ipynb").read_text(encoding="utf-8"))
     for cell in notebook["cells"]:
@@ -127,7 +123,7 @@ def test_hostile_names_are_inert_in_the_notebook_outputs(hostile_run):
                 assert active.handlers == []
 
 
-@pytest.mark.slow
+@HOSTILE
 def test_hostile_cells_are_neutralised_in_csv_and_xlsx(hostile_run):
     tables = hostile_run / "01_participation" / "tables"
     ministries = pd.read_csv(tables / "ministry_webinars.csv")
