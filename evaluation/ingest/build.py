@@ -25,7 +25,14 @@ from evaluation.ingest.normalise import (
     quote_ident,
 )
 
-__all__ = ["DUCKDB_TYPES", "Builder", "build_tables", "canonical_select", "empty_select"]
+__all__ = [
+    "DUCKDB_TYPES",
+    "Builder",
+    "build_tables",
+    "canonical_select",
+    "empty_select",
+    "file_order",
+]
 
 #: Contract dtype -> DuckDB type.
 DUCKDB_TYPES = {
@@ -42,8 +49,14 @@ def _q(name: str) -> str:
     return quote_ident(name)
 
 
-def canonical_select(table: str, exprs: dict[str, str], from_sql: str) -> str:
+def canonical_select(
+    table: str, exprs: dict[str, str], from_sql: str, order_by: str = "ALL"
+) -> str:
     """SELECT the contract's columns of ``table`` in order, each cast to its contract type.
+
+    Rows are sorted by ``order_by`` (default every column): the written bytes must not depend on
+    DuckDB's threads. Large tables pass :func:`file_order` instead, which sorts two integers
+    rather than every column (a 64-character ``user_key`` first).
 
     Raises
     ------
@@ -58,7 +71,16 @@ def canonical_select(table: str, exprs: dict[str, str], from_sql: str) -> str:
         f"CAST({exprs[c]} AS {DUCKDB_TYPES[dtype]}) AS {_q(c)}"
         for c, (dtype, _meaning) in columns.items()
     ]
-    return f"SELECT {', '.join(parts)} {from_sql}"
+    return f"SELECT {', '.join(parts)} {from_sql} ORDER BY {order_by}"
+
+
+def file_order(alias: str) -> str:
+    """ORDER BY items putting rows of staged source ``alias`` in raw file order (a total order).
+
+    Every staged row has a distinct (input file number, position in the file); the builders'
+    joins never repeat a row, so this order is total and the same on every run.
+    """
+    return f"{alias}._file, {alias}._ord"
 
 
 def empty_select(table: str) -> str:
@@ -175,6 +197,7 @@ def _wh_learners(b: Builder) -> str:
             "karma_points": "coalesce(u.no_of_karma_points, 0)",
         },
         f"{src} {join}",
+        file_order("u"),
     )
 
 
@@ -269,6 +292,7 @@ def _wh_enrolments(b: Builder) -> str:
             "acbp_mandate": "coalesce(e.live_cbp_plan_mandate, FALSE)",
         },
         f"{src} {join}",
+        file_order("e"),
     )
 
 
@@ -340,6 +364,7 @@ def _wh_attendance(b: Builder) -> str:
             "karma_points": "coalesce(a.karma_points, 0)",
         },
         src,
+        file_order("a"),
     )
 
 
@@ -366,6 +391,7 @@ def _wh_karma(b: Builder) -> str:
             "points": "k.points",
         },
         src,
+        file_order("k"),
     )
 
 
@@ -390,6 +416,7 @@ def _wh_acbp(b: Builder) -> str:
             "progress": progress,
         },
         src,
+        file_order("a"),
     )
 
 
@@ -403,6 +430,7 @@ def _outcomes(b: Builder) -> str:
             "value": "x.value",
         },
         "FROM clean_outcomes x JOIN user_map m ON m.raw_id = x.user_id",
+        file_order("x"),
     )
 
 
@@ -429,6 +457,7 @@ def _rp_learners(b: Builder) -> str:
             "karma_points": 'coalesce(u."Karma_Points", 0)',
         },
         f"{src} {join}",
+        file_order("u"),
     )
 
 
@@ -524,6 +553,7 @@ def _rp_enrolments(b: Builder) -> str:
             "acbp_mandate": 'coalesce(cr."Live_CBP_Plan_Mandate", FALSE)',
         },
         src,
+        file_order("cr"),
     )
 
 
@@ -544,6 +574,7 @@ def _rp_acbp(b: Builder) -> str:
             "progress": progress,
         },
         src,
+        file_order("a"),
     )
 
 

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Literal
 
 import duckdb
-import pyarrow as pa
 
 from evaluation.contract import (
     ALLOWED_VALUES,
@@ -28,7 +27,7 @@ from evaluation.ingest.checks import DEFAULT_PERIOD_START, Thresholds
 from evaluation.ingest.errors import IngestError, Problem, ValidationReport
 from evaluation.ingest.layout import Layout, detect_layout
 from evaluation.ingest.normalise import quote_ident
-from evaluation.ingest.privacy import load_salt, pseudonymise, salt_source
+from evaluation.ingest.privacy import hmac_parameters, load_salt, pseudonymise_sql, salt_source
 from evaluation.ingest.scan import FileScan, scan_file
 from evaluation.ingest.sources import all_sources
 from evaluation.ingest.staging import StagedSource, stage_source
@@ -49,7 +48,6 @@ _USER_ID_SOURCES = {
     "consumption_report": "link_id",
     "cbp_report": "link_id",
 }
-_HASH_BATCH = 500_000
 
 
 @dataclass
@@ -98,6 +96,7 @@ def _run_pass(
     memory_limit: str,
     threads: int | None,
     data_period: tuple[date, date] | None,
+    digest: bool = False,
 ) -> _Pass:
     if max_errors < 1:
         raise ValueError(f"max_errors must be at least 1, got {max_errors}")
@@ -107,7 +106,10 @@ def _run_pass(
     for problem in layout.problems:
         report.add(problem)
     specs = all_sources()
-    scans = {name: [scan_file(f, specs[name]) for f in fs] for name, fs in layout.files.items()}
+    scans = {
+        name: [scan_file(f, specs[name], digest=digest) for f in fs]
+        for name, fs in layout.files.items()
+    }
     link_key: LinkKey = "user_id" if layout.shape == "warehouse" else _link_key(scans)
     if layout.shape == "reports":
         report.shape_notes.append(f"people linked by {link_key}")
@@ -179,27 +181,20 @@ def validate(
 
 
 def _build_user_map(run: _Pass, salt: bytes) -> None:
-    con = run.con
+    """``user_map(raw_id, user_key)``: every distinct raw id of a person, hashed in DuckDB."""
     selects = [
         f"SELECT {column} AS raw_id FROM {run.staged[name].table}"
         for name, column in _USER_ID_SOURCES.items()
         if name in run.staged and run.staged[name].table
     ]
-    con.execute("CREATE OR REPLACE TABLE user_map (raw_id VARCHAR, user_key VARCHAR)")
+    run.con.execute("CREATE OR REPLACE TABLE user_map (raw_id VARCHAR, user_key VARCHAR)")
     if not selects:
         return
-    ids = con.execute(
-        f"SELECT DISTINCT raw_id FROM ({' UNION ALL '.join(selects)}) WHERE raw_id IS NOT NULL"
+    ids = f"SELECT DISTINCT raw_id FROM ({' UNION ALL '.join(selects)}) WHERE raw_id IS NOT NULL"
+    run.con.execute(
+        f"INSERT INTO user_map SELECT raw_id, {pseudonymise_sql('raw_id')} FROM ({ids})",
+        hmac_parameters(salt),
     )
-    reader = ids.to_arrow_reader(_HASH_BATCH)
-    # A second connection cursor inserts while the first one streams the distinct ids.
-    writer = con.cursor()
-    for batch in reader:
-        raw = batch.column(0).to_pylist()
-        chunk = pa.table({"raw_id": raw, "user_key": pseudonymise(raw, salt)})
-        writer.register("user_map_chunk", chunk)
-        writer.execute("INSERT INTO user_map SELECT * FROM user_map_chunk")
-        writer.unregister("user_map_chunk")
 
 
 def _write_tables(run: _Pass, builder: Builder, target: Path) -> dict[str, dict[str, object]]:
@@ -218,9 +213,8 @@ def _write_tables(run: _Pass, builder: Builder, target: Path) -> dict[str, dict[
 
 
 def _write_table(con: duckdb.DuckDBPyConnection, select: str, path: Path) -> None:
-    # ORDER BY ALL: row order must not depend on DuckDB's threads (same input, same bytes).
-    ordered = f"SELECT * FROM ({select}) ORDER BY ALL"
-    con.execute(f"COPY ({ordered}) TO '{path}' (FORMAT parquet, COMPRESSION zstd)")
+    # Each SELECT sorts its rows (see build.canonical_select): same input, same bytes.
+    con.execute(f"COPY ({select}) TO '{path}' (FORMAT parquet, COMPRESSION zstd)")
 
 
 def _contract_violations(table: str) -> list[tuple[str, str]]:
@@ -288,8 +282,13 @@ def _linkage(con: duckdb.DuckDBPyConnection, target: Path) -> dict[str, int]:
 
 
 def _manifest(run: _Pass, dataset: str, builder: Builder, tables: dict) -> Manifest:
+    digests = {s.raw.path: s.sha256 for st in run.staged.values() for s in st.scans}
     inputs = [
-        {"path": f.rel, "bytes": f.path.stat().st_size, "sha256": sha256_file(f.path)}
+        {
+            "path": f.rel,
+            "bytes": f.path.stat().st_size,
+            "sha256": digests.get(f.path) or sha256_file(f.path),
+        }
         for f in run.layout.all_files()
     ]
     sources = {
@@ -384,6 +383,7 @@ def ingest(
             memory_limit=memory_limit,
             threads=threads,
             data_period=data_period,
+            digest=True,
         )
         if not run.report.ok:
             n = sum(c for (s, _), c in run.report.rule_counts.items() if s == "error")

@@ -7,6 +7,7 @@ count physical lines (needed to turn record numbers into physical line numbers).
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 from dataclasses import dataclass, field
 
@@ -37,6 +38,9 @@ class FileScan:
         Number of physical lines (a last line without newline counts).
     bom : bool
         The file started with a UTF-8 byte-order mark (accepted and stripped).
+    sha256 : str
+        Hex digest of the whole file when asked for (taken during the line count, so the manifest
+        does not read every input a second time); empty otherwise.
     problems : list of Problem
         Problems found at this stage.
     """
@@ -47,6 +51,7 @@ class FileScan:
     physical_lines: int = 0
     bom: bool = False
     truncated_line: int | None = None
+    sha256: str = ""
     problems: list[Problem] = field(default_factory=list)
 
     def add(self, severity: str, line: int | None, column: str | None, rule: str, msg: str) -> None:
@@ -100,11 +105,16 @@ def _first_line(path: object) -> bytes:
     return line
 
 
-def _count_lines(path: object) -> tuple[int, bytes, bool]:
-    """Return (newline count, bytes after the last newline, any non-blank byte after line 1)."""
+def _count_lines(path: object, digest: hashlib._Hash | None) -> tuple[int, bytes, bool]:
+    """Return (newline count, bytes after the last newline, any non-blank byte after line 1).
+
+    ``digest``, when given, is fed every byte on the way.
+    """
     newlines, tail, body_seen, first_done = 0, b"", False, False
     with open(path, "rb") as fh:  # type: ignore[call-overload]
         while chunk := fh.read(_CHUNK):
+            if digest is not None:
+                digest.update(chunk)
             if not first_done and b"\n" in chunk:
                 first_done = True
                 rest = chunk[chunk.index(b"\n") + 1 :]
@@ -117,7 +127,7 @@ def _count_lines(path: object) -> tuple[int, bytes, bool]:
     return newlines, tail, body_seen
 
 
-def _scan_csv(scan: FileScan, spec: SourceSpec) -> FileScan:
+def _scan_csv(scan: FileScan, spec: SourceSpec, digest: bool) -> FileScan:
     path = scan.raw.path
     if path.stat().st_size == 0:
         scan.add("error", None, None, "empty_file", "the file is empty (0 bytes)")
@@ -145,7 +155,9 @@ def _scan_csv(scan: FileScan, spec: SourceSpec) -> FileScan:
         scan.usable = False
         return scan
     _check_columns(scan, spec)
-    newlines, tail, body_seen = _count_lines(path)
+    hasher = hashlib.sha256() if digest else None
+    newlines, tail, body_seen = _count_lines(path, hasher)
+    scan.sha256 = hasher.hexdigest() if hasher else ""
     scan.physical_lines = newlines + (1 if tail else 0)
     if not body_seen:
         scan.add("warning", None, None, "header_only", "the file has a header but no data rows")
@@ -166,7 +178,7 @@ def _scan_csv(scan: FileScan, spec: SourceSpec) -> FileScan:
     return scan
 
 
-def scan_file(raw: RawFile, spec: SourceSpec) -> FileScan:
+def scan_file(raw: RawFile, spec: SourceSpec, *, digest: bool = False) -> FileScan:
     """Check one file's bytes and header.
 
     Parameters
@@ -175,6 +187,8 @@ def scan_file(raw: RawFile, spec: SourceSpec) -> FileScan:
         The file.
     spec : SourceSpec
         What the file should contain.
+    digest : bool, default False
+        Also take the SHA-256 of a CSV file while its lines are counted (``FileScan.sha256``).
 
     Returns
     -------
@@ -186,7 +200,7 @@ def scan_file(raw: RawFile, spec: SourceSpec) -> FileScan:
         scan.add("error", None, None, "missing_file", "file not found")
         scan.usable = False
         return scan
-    return _scan_parquet(scan, spec) if raw.format == "parquet" else _scan_csv(scan, spec)
+    return _scan_parquet(scan, spec) if raw.format == "parquet" else _scan_csv(scan, spec, digest)
 
 
 class LineMapper:

@@ -50,3 +50,21 @@ def test_load_salt_rejects_short_salt(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_normalise_email() -> None:
     assert normalise_email("  Aarav.Sharma@Example.GOV.in ") == "aarav.sharma@example.gov.in"
     assert normalise_email("  ") is None
+
+
+@pytest.mark.parametrize("salt", [b"0123456789abcdef0123", b"a-long-salt-" * 8])
+def test_pseudonymise_sql_equals_the_python_hmac(salt: bytes) -> None:
+    import duckdb
+
+    from evaluation.ingest.privacy import hmac_parameters, pseudonymise_sql
+
+    ids = ["u-0001", " u-0001\t", "\xa0Ünïcödé-id\u3000", "a@b.in", "", "  \n", None, "x" * 300]
+    con = duckdb.connect()
+    con.execute(
+        "CREATE TABLE ids AS SELECT unnest($ids) AS id, generate_subscripts($ids, 1) AS i",
+        {"ids": ids},
+    )
+    rows = con.execute(
+        f"SELECT {pseudonymise_sql('id')} FROM ids ORDER BY i", hmac_parameters(salt)
+    ).fetchall()
+    assert [r[0] for r in rows] == pseudonymise(ids, salt)
