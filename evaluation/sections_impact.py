@@ -27,6 +27,7 @@ import pandas as pd
 from evaluation import diagnose, estimate, figures
 from evaluation.formatting import format_count
 from evaluation.panel import (
+    FOLLOW_UP_DAYS,
     OUTCOME_DEFINITIONS,
     PERIOD_DAYS,
     person_edition,
@@ -45,6 +46,9 @@ __all__ = [
     "dose",
     "heterogeneity",
     "impact_people",
+    "impact_population",
+    "outcome_designs",
+    "panel_designs",
     "overlap_and_balance",
     "question",
     "staggered",
@@ -110,9 +114,16 @@ def impact_people(ed) -> pd.DataFrame:
     people = person_edition(
         ed.store, p.window, target_hours=p.target_hours, earlier_windows=earlier
     )
-    observed_days = p.pre_months * PERIOD_DAYS
-    people = people[people["tenure_years"] * 365.25 >= observed_days]
-    if p.treatment == "target_met":
+    return impact_population(people, treatment=p.treatment, pre_months=p.pre_months)
+
+
+def impact_population(people: pd.DataFrame, *, treatment: str, pre_months: int) -> pd.DataFrame:
+    """Restrict a :func:`~evaluation.panel.person_edition` frame and add ``treat`` and changes.
+
+    See :func:`impact_people` (this is its data part, without the notebook).
+    """
+    people = people[people["tenure_years"] * 365.25 >= pre_months * PERIOD_DAYS]
+    if treatment == "target_met":
         # people who met the target against people who did not take part at all
         people = people[(people["target_met"] == 1) | (people["participated"] == 0)].copy()
         people["treat"] = people["target_met"]
@@ -169,6 +180,43 @@ def _has_before(outcome: str, data: pd.DataFrame) -> bool:
     return outcome in BEFORE and data[f"{outcome}_change"].notna().sum() >= 50
 
 
+#: How each design is named in the report.
+DESIGN_NAMES = {
+    "naive": "naive difference",
+    "aipw_change": "before/after, doubly robust (AIPW)",
+    "matching_change": "before/after, propensity-score matching",
+    "aipw_levels": "AIPW on levels (observed traits only)",
+}
+
+
+def outcome_designs(
+    data: pd.DataFrame, outcome: str, *, matching: bool = False
+) -> dict[str, estimate.EstimateResult]:
+    """The naive difference and the adjusted designs for one outcome (keys of DESIGN_NAMES).
+
+    With a "before" measure: AIPW (and, if ``matching``, propensity-score matching) on each
+    person's change, comparing like with like on :data:`BASELINE` (the panel doubly robust DiD
+    of Sant'Anna and Zhao 2020). Without one: AIPW on levels with :data:`COVARIATES`.
+    """
+    results = {"naive": estimate.ols(data, f"{outcome} ~ treat", vcov="HC1")}
+    if not _has_before(outcome, data):
+        results["aipw_levels"] = estimate.aipw(
+            data,
+            outcome=outcome,
+            treatment="treat",
+            covariates=_covariates_for(outcome, data),
+            estimand="ATT",
+        )
+        return results
+    change = data[data[f"{outcome}_change"].notna()]
+    options = {"outcome": f"{outcome}_change", "treatment": "treat"}
+    covariates = _baseline(change)
+    results["aipw_change"] = estimate.aipw(change, covariates=covariates, estimand="ATT", **options)
+    if matching:
+        results["matching_change"] = estimate.match(change, covariates=covariates, **options)
+    return results
+
+
 def adjusted_estimates(ed, people: pd.DataFrame, evidence: ImpactEvidence) -> pd.DataFrame:
     """Naive vs before/after (AIPW and matching on the change) effects, every outcome in params."""
     rows = []
@@ -176,29 +224,14 @@ def adjusted_estimates(ed, people: pd.DataFrame, evidence: ImpactEvidence) -> pd
         data = people[people[outcome].notna()]
         if data["treat"].nunique() < 2 or len(data) < 50:
             continue
-        naive = estimate.ols(data, f"{outcome} ~ treat", vcov="HC1")
-        rows.append(_row(outcome, "naive difference", naive, "treat"))
+        results = outcome_designs(data, outcome, matching=outcome == PRIMARY)
+        for design, result in results.items():
+            term = "treat" if design == "naive" else "ATT"
+            rows.append(_row(outcome, DESIGN_NAMES[design], result, term))
         if outcome == PRIMARY:
-            evidence.naive = float(naive.coef()["treat"])
-        if not _has_before(outcome, data):
-            aipw = estimate.aipw(
-                data,
-                outcome=outcome,
-                treatment="treat",
-                covariates=_covariates_for(outcome, data),
-                estimand="ATT",
-            )
-            rows.append(_row(outcome, "AIPW on levels (observed traits only)", aipw, "ATT"))
-            continue
-        change = data[data[f"{outcome}_change"].notna()]
-        options = {"outcome": f"{outcome}_change", "treatment": "treat"}
-        aipw = estimate.aipw(change, covariates=_baseline(change), estimand="ATT", **options)
-        rows.append(_row(outcome, "before/after, doubly robust (AIPW)", aipw, "ATT"))
-        if outcome == PRIMARY:
-            evidence.aipw = aipw
-            matched = estimate.match(change, covariates=_baseline(change), **options)
-            evidence.matching = matched
-            rows.append(_row(outcome, "before/after, propensity-score matching", matched, "ATT"))
+            evidence.naive = float(results["naive"].coef()["treat"])
+            evidence.aipw = results.get("aipw_change")
+            evidence.matching = results.get("matching_change")
     table = pd.DataFrame(rows)
     ed.show_table(
         "impact_estimates",
@@ -241,14 +274,20 @@ def adjusted_estimates(ed, people: pd.DataFrame, evidence: ImpactEvidence) -> pd
     return table
 
 
-def did_and_event_study(ed, people: pd.DataFrame, evidence: ImpactEvidence) -> None:
-    """DiD on each person's completions in the 90 days before vs after; event study by month."""
-    p = ed.params
+def panel_designs(
+    store, window, people: pd.DataFrame, *, pre_months: int, post_months: int
+) -> tuple[estimate.EstimateResult, estimate.EstimateResult]:
+    """Two-period DiD (90 days before vs after) and the monthly event study, on ``treat``.
+
+    Both cluster by person (CRV1, fixest convention). The event study's periods are 30-day
+    periods around the week (the week itself in none), month -1 the reference.
+    """
     periods = person_period(
-        ed.store, p.window, people.assign(participated=people["treat"]),
-        pre=p.pre_months, post=p.post_months,
+        store, window, people.assign(participated=people["treat"]),
+        pre=pre_months, post=post_months,
     )  # fmt: skip
-    two = periods[periods["period"].between(-3, 2)].assign(
+    follow_up = FOLLOW_UP_DAYS // PERIOD_DAYS
+    two = periods[periods["period"].between(-follow_up, follow_up - 1)].assign(
         phase=lambda d: (d["period"] >= 0).astype("int64")
     )
     two = two.groupby(["user_key", "phase"], as_index=False).agg(
@@ -263,10 +302,9 @@ def did_and_event_study(ed, people: pd.DataFrame, evidence: ImpactEvidence) -> N
         time="phase",
         cluster="user_key",
     )
-    evidence.did = did
     monthly = periods.assign(
-        time=periods["period"] + p.pre_months + 1,
-        cohort=np.where(periods["participated"] == 1, p.pre_months + 1, 0),
+        time=periods["period"] + pre_months + 1,
+        cohort=np.where(periods["participated"] == 1, pre_months + 1, 0),
     )
     study = estimate.event_study(
         monthly,
@@ -277,6 +315,16 @@ def did_and_event_study(ed, people: pd.DataFrame, evidence: ImpactEvidence) -> N
         reference=-1,
         cluster="user_key",
     )
+    return did, study
+
+
+def did_and_event_study(ed, people: pd.DataFrame, evidence: ImpactEvidence) -> None:
+    """DiD on each person's completions in the 90 days before vs after; event study by month."""
+    p = ed.params
+    did, study = panel_designs(
+        ed.store, p.window, people, pre_months=p.pre_months, post_months=p.post_months
+    )
+    evidence.did = did
     report = diagnose.pretrends(study)
     evidence.pretrend_passed = report.passed
     evidence.pretrend_p = report.test.p_value if report.test is not None else None
