@@ -114,7 +114,10 @@ def test_monte_carlo_over_generator_seeds(tmp_path: Path):
                     rows.append((seed, edition, design, estimate - att, low <= att <= high))
     runs = pd.DataFrame(rows, columns=["seed", "edition", "design", "error", "covers"])
     summary = runs.groupby("design").agg(
-        bias=("error", "mean"), sd=("error", "std"), n=("error", "size"), coverage=("covers", "mean")
+        bias=("error", "mean"),
+        sd=("error", "std"),
+        n=("error", "size"),
+        coverage=("covers", "mean"),
     )
     print(summary)
     assert summary.loc["naive", "coverage"] == 0
