@@ -158,7 +158,7 @@ def audit(
     min_cell: Annotated[int, typer.Option(help="Smallest count of persons a cell may show.")] = 10,
 ) -> None:
     """Scan outputs for personal data and cells below min_cell (fails non-zero on any hit)."""
-    from evaluation.audit import audit_outputs
+    from evaluation.audit import audit_outputs, available_salt
 
     if not output_dir.exists():
         _fail(f"output folder {output_dir} does not exist")
@@ -166,7 +166,9 @@ def audit(
     if raw_dir is not None and not raw_dir.exists():
         _fail(f"raw folder {raw_dir} does not exist")
     with console.status(f"auditing {output_dir}"):
-        report = audit_outputs(output_dir, raw_dir=raw_dir, min_cell=min_cell)
+        # with the salt (when one exists) the pseudonymous user keys are searched too
+        salt = available_salt() if raw_dir is not None else None
+        report = audit_outputs(output_dir, raw_dir=raw_dir, min_cell=min_cell, salt=salt)
     out.print(report.summary(), highlight=False, soft_wrap=True)
     if not report.ok:
         raise typer.Exit(1)

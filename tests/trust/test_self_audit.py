@@ -8,9 +8,10 @@ from pathlib import Path
 import nbformat
 import pytest
 from tiny_store import write_tiny_store
-from trust_helpers import PLANTED, SALT, write_raw
+from trust_helpers import PLANTED, SALT, write_raw, write_run
 
 import evaluation.audit as audit
+from evaluation import cli
 from evaluation.run import run_editions
 
 pytestmark = pytest.mark.xdist_group("self-audit")
@@ -101,3 +102,14 @@ def test_without_a_salt_the_runner_creates_none(tmp_path, monkeypatch):
 def test_the_salt_is_taken_from_the_environment_first(monkeypatch):
     monkeypatch.setenv("NLW_SALT", SALT.decode())
     assert audit.available_salt() == SALT
+
+
+def test_nlw_audit_searches_user_keys_with_the_salt(tmp_path, monkeypatch, capsys):
+    run = write_run(tmp_path / "run", plant="json", text=PLANTED["user_key"])
+    raw = write_raw(tmp_path / "raw")
+    monkeypatch.setenv("NLW_SALT", SALT.decode())
+    monkeypatch.setattr("sys.argv", ["nlw", "audit", str(run), "--raw", str(raw)])
+    with pytest.raises(SystemExit) as exited:
+        cli.main()
+    assert exited.value.code == 1
+    assert "user_key" in capsys.readouterr().out
