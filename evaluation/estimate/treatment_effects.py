@@ -240,15 +240,71 @@ def ipw(
     -------
     TreatmentEffectResult
         Terms ``ATE``/``ATT`` and ``POM_control``, with the propensity scores. Standard errors:
-        Stata ``teffects ipw`` robust GMM sandwich (accounts for the estimated propensity).
+        Stata ``teffects ipw`` robust sandwich (accounts for the estimated propensity), in
+        closed form (see :func:`_ipw_m_estimate`).
     """
     frame, treated, _, ps_covs = _prepare(
         data, outcome, treatment, covariates, propensity_covariates, propensity_model, estimand
     )
-    teff, propensity = _teffects(frame, outcome, treated, [], ps_covs, propensity_model)
-    params, bse, details = _gmm_result(teff, "ipw", estimand, "IPW")
+    ps_fit = fit_propensity(treated, design_matrix(frame, ps_covs), propensity_model)
+    y = frame[outcome].to_numpy(dtype=float)
+    params, bse = _ipw_m_estimate(y, treated, ps_fit, estimand)
     method = f"Inverse probability weighting ({propensity_model})"
-    return _result(method, estimand, outcome, params, bse, treated, propensity, details)
+    propensity = np.asarray(ps_fit.predict(), dtype=float)
+    return _result(method, estimand, outcome, params, bse, treated, propensity, {})
+
+
+def _ipw_m_estimate(
+    y: np.ndarray, treated: np.ndarray, ps_fit: object, estimand: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """Hajek IPW effect and control mean with the stacked M-estimation sandwich.
+
+    The moment conditions are those of Stata ``teffects ipw`` and statsmodels' GMM: the
+    propensity model's score, then ``w1 (y - mu1)`` and ``w0 (y - mu0)`` with ATE weights
+    ``D/p, (1-D)/(1-p)`` or ATT weights ``D, (1-D) p/(1-p)``. The system is exactly identified,
+    so the GMM solution is the two-step estimate and its robust variance is
+    ``A^-1 B A^-T / n``; computing it in closed form replaces statsmodels' numerical
+    re-optimisation (Nelder-Mead, 79 % of the run time at scale 0.1) with one pass.
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray)
+        ``[effect, mu0]`` and their standard errors.
+    """
+    d = treated.astype(float)
+    x = np.asarray(ps_fit.model.exog, dtype=float)
+    gamma = np.asarray(ps_fit.params, dtype=float)
+    eta = x @ gamma
+    p = np.asarray(ps_fit.model.cdf(eta), dtype=float)
+    dp = np.asarray(ps_fit.model.pdf(eta), dtype=float)  # dp/deta for logit and probit alike
+    if estimand == "ATE":
+        w1, w0 = d / p, (1 - d) / (1 - p)
+        dw1, dw0 = -d * dp / p**2, (1 - d) * dp / (1 - p) ** 2
+    else:
+        w1, w0 = d, (1 - d) * p / (1 - p)
+        dw1, dw0 = np.zeros_like(d), (1 - d) * dp / (1 - p) ** 2
+    mu1 = np.sum(w1 * y) / np.sum(w1)
+    mu0 = np.sum(w0 * y) / np.sum(w0)
+    n, k = x.shape
+    # moments per row: [mu1, mu0, gamma...]
+    moments = np.column_stack(
+        [w1 * (y - mu1), w0 * (y - mu0), np.asarray(ps_fit.model.score_obs(gamma))]
+    )
+    jacobian = np.zeros((k + 2, k + 2))
+    jacobian[0, 0] = -w1.mean()
+    jacobian[1, 1] = -w0.mean()
+    jacobian[0, 2:] = ((dw1 * (y - mu1))[:, None] * x).mean(axis=0)
+    jacobian[1, 2:] = ((dw0 * (y - mu0))[:, None] * x).mean(axis=0)
+    jacobian[2:, 2:] = np.asarray(ps_fit.model.hessian(gamma)) / n
+    inverse = np.linalg.inv(jacobian)
+    meat = moments.T @ moments / n
+    covariance = inverse @ meat @ inverse.T / n
+    contrast = np.zeros((2, k + 2))
+    contrast[0, :2] = [1.0, -1.0]  # effect = mu1 - mu0
+    contrast[1, 1] = 1.0  # mu0
+    estimates = np.array([mu1 - mu0, mu0])
+    std_errors = np.sqrt(np.diag(contrast @ covariance @ contrast.T))
+    return estimates, std_errors
 
 
 def aipw(
