@@ -199,14 +199,58 @@ def regression_adjustment(
     -------
     TreatmentEffectResult
         Terms ``ATE``/``ATT`` and ``POM_control`` (the control potential-outcome mean).
-        Standard errors: Stata ``teffects ra`` robust GMM sandwich, normal reference.
+        Standard errors: Stata ``teffects ra`` robust sandwich in closed form (see
+        :func:`_ra_m_estimate`), normal reference.
     """
     frame, treated, outcome_covs, ps_covs = _prepare(
         data, outcome, treatment, covariates, propensity_covariates, propensity_model, estimand
     )
-    teff, _ = _teffects(frame, outcome, treated, outcome_covs, ps_covs, propensity_model)
-    params, bse, details = _gmm_result(teff, "ra", estimand, "regression adjustment")
-    return _result("Regression adjustment", estimand, outcome, params, bse, treated, None, details)
+    x = design_matrix(frame, outcome_covs).to_numpy(dtype=float)
+    y = frame[outcome].to_numpy(dtype=float)
+    params, bse = _ra_m_estimate(y, treated, x, estimand)
+    return _result("Regression adjustment", estimand, outcome, params, bse, treated, None, {})
+
+
+def _ra_m_estimate(
+    y: np.ndarray, treated: np.ndarray, x: np.ndarray, estimand: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """Regression adjustment with the stacked M-estimation sandwich (Stata ``teffects ra``).
+
+    Moments: OLS normal equations of each arm, ``1[D=a] x (y - x b_a)``, and the potential
+    outcome means ``s (x b_a - mu_a)`` with ``s = 1`` (ATE) or ``s = D`` (ATT). Exactly
+    identified, so the estimate is the two-step one and the robust variance is
+    ``A^-1 B A^-T / n`` in closed form (no numerical re-optimisation).
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray)
+        ``[effect, mu0]`` and their standard errors.
+    """
+    d = treated.astype(float)
+    s = np.ones_like(d) if estimand == "ATE" else d
+    n, k = x.shape
+    arms = [d, 1 - d]  # arm 1 (treated) first, then arm 0
+    betas = [np.linalg.lstsq(x[arm == 1], y[arm == 1], rcond=None)[0] for arm in arms]
+    fitted = [x @ beta for beta in betas]
+    mus = [np.sum(s * f) / np.sum(s) for f in fitted]
+    moments = np.column_stack(
+        [s * (fitted[0] - mus[0]), s * (fitted[1] - mus[1])]
+        + [arm[:, None] * x * (y - f)[:, None] for arm, f in zip(arms, fitted, strict=True)]
+    )
+    size = 2 + 2 * k
+    jacobian = np.zeros((size, size))
+    for a in range(2):
+        block = slice(2 + a * k, 2 + (a + 1) * k)
+        jacobian[a, a] = -s.mean()
+        jacobian[a, block] = (s[:, None] * x).mean(axis=0)
+        jacobian[block, block] = -(arms[a][:, None] * x).T @ x / n
+    inverse = np.linalg.inv(jacobian)
+    covariance = inverse @ (moments.T @ moments / n) @ inverse.T / n
+    contrast = np.zeros((2, size))
+    contrast[0, :2] = [1.0, -1.0]
+    contrast[1, 1] = 1.0
+    estimates = np.array([mus[0] - mus[1], mus[1]])
+    return estimates, np.sqrt(np.diag(contrast @ covariance @ contrast.T))
 
 
 def ipw(
