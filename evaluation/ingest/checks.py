@@ -103,6 +103,9 @@ def _blank(x: str) -> str:
     return f"({x} IS NULL OR list_contains([{tokens}], lower(trim({x}))))"
 
 
+#: 2**63 as a float: integer columns are stored as int64.
+_INT64_LIMIT = "9223372036854775808.0"
+
 PARSED_KINDS = frozenset(
     {"int", "float", "pct", "rating", "seconds", "minutes", "timestamp", "date", "hms", "bool"}
 )
@@ -124,7 +127,9 @@ def typed_sql(spec: SourceSpec, column: str) -> str:
     x = _q(column)
     clean = f"CASE WHEN {_blank(x)} THEN NULL ELSE trim({x}) END"
     if kind in ("int", "float", "pct", "rating", "seconds", "minutes"):
-        return _fast_then_slow(x, f"try_cast({x} AS DOUBLE)", f"try_cast({clean} AS DOUBLE)")
+        return _fast_then_slow(
+            x, _finite(f"try_cast({x} AS DOUBLE)"), _finite(f"try_cast({clean} AS DOUBLE)")
+        )
     if kind in ("timestamp", "date"):
         return _fast_then_slow(x, f"try_cast({x} AS TIMESTAMP)", parse_timestamp_sql(clean))
     if kind == "hms":
@@ -146,6 +151,12 @@ def typed_sql(spec: SourceSpec, column: str) -> str:
             f"THEN nullif(trim({x}), '') ELSE {x} END"
         )
     return f"nullif({x}, '')"  # text and pii: kept as written (text is data, never markup)
+
+
+def _finite(number: str) -> str:
+    # "1e309" and "inf" parse as infinity (and "NaN" as NaN): not data, and a crash when cast to
+    # an integer column later. NULL here makes them a wrong_type error with their line.
+    return f"CASE WHEN isfinite({number}) THEN {number} END"
 
 
 def _fast_then_slow(x: str, fast: str, slow: str) -> str:
@@ -188,6 +199,16 @@ def _value_checks(spec: SourceSpec, column: str, limits: Thresholds) -> list[Che
                 column,
                 f"{typed} IS NOT NULL AND {typed} <> round({typed})",
                 "expected a whole number",
+                raw,
+            )
+        )
+        checks.append(
+            Check(
+                "wrong_type",
+                "error",
+                column,
+                f"abs({typed}) >= {_INT64_LIMIT}",
+                "whole number out of range (beyond 64-bit integers)",
                 raw,
             )
         )

@@ -235,3 +235,13 @@ def test_line_numbers_hold_when_a_large_file_is_read_in_parallel(warehouse_src: 
     report = validate(warehouse_src, threads=4)
     found = {(p.column, p.line) for p in report.problems if p.rule == "wrong_type"}
     assert found == {(column, index + 2) for index, (column, _) in bad.items()}
+
+
+def test_nan_is_no_value_and_infinity_is_not_a_number(warehouse_src: Path) -> None:
+    path = warehouse_src / WH / "user_enrolments.csv"
+    set_value(path, 0, "user_rating", "NaN")
+    line = set_value(path, 1, "content_progress_percentage", "inf")
+    report = validate(warehouse_src)
+    assert [(p.rule, p.line, p.column) for p in report.problems if p.severity == "error"] == [
+        ("wrong_type", line, "content_progress_percentage")
+    ]
