@@ -29,6 +29,7 @@ __all__ = [
     "DOSE_BANDS",
     "OUTCOME_DEFINITIONS",
     "person_edition",
+    "period_values",
     "person_period",
     "staggered_panel",
 ]
@@ -255,6 +256,24 @@ def _relative_period(day: ibis.Expr, window: Window) -> ibis.Expr:
     return ibis.cases((days_before >= 1, before), (days_after >= 1, after), else_=ibis.null())
 
 
+def period_values(store: Store, window: Window, *, pre: int = 6, post: int = 6) -> Table:
+    """Sparse ``user_key, period, completions, learning_hours`` around the week (an expression).
+
+    Only person-periods with a completion appear (the rest are zeros); periods as in
+    :func:`person_period`. Stays in the engine, so large panels are never built in memory.
+    """
+    enrolments = chosen_enrolments(store)
+    content = store.table("content").select("content_id", "duration_hours")
+    done = enrolments.filter(enrolments.completed_on.notnull()).join(
+        content, "content_id", how="left"
+    )
+    done = done.mutate(period=_relative_period(done.completed_on.date(), window))
+    done = done.filter((done.period >= -pre) & (done.period < post))
+    return done.group_by(["user_key", "period"]).aggregate(
+        completions=_.count(), learning_hours=_.duration_hours.fill_null(0).sum()
+    )
+
+
 def person_period(
     store: Store,
     window: Window,
@@ -271,18 +290,7 @@ def person_period(
     period, completions, learning_hours, participated, treated`` (``treated`` = participated
     and period >= 0).
     """
-    enrolments = chosen_enrolments(store)
-    content = store.table("content").select("content_id", "duration_hours")
-    done = enrolments.filter(enrolments.completed_on.notnull()).join(
-        content, "content_id", how="left"
-    )
-    done = done.mutate(period=_relative_period(done.completed_on.date(), window))
-    done = done.filter((done.period >= -pre) & (done.period < post))
-    counts = (
-        done.group_by(["user_key", "period"])
-        .aggregate(completions=_.count(), learning_hours=_.duration_hours.fill_null(0).sum())
-        .to_pandas()
-    )
+    counts = period_values(store, window, pre=pre, post=post).to_pandas()
     grid = pd.MultiIndex.from_product(
         [people["user_key"], range(-pre, post)], names=["user_key", "period"]
     ).to_frame(index=False)

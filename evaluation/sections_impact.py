@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+import ibis
 import numpy as np
 import pandas as pd
 
@@ -30,10 +31,11 @@ from evaluation.panel import (
     FOLLOW_UP_DAYS,
     OUTCOME_DEFINITIONS,
     PERIOD_DAYS,
+    period_values,
     person_edition,
-    person_period,
     staggered_panel,
 )
+from evaluation.panel_designs import did_from_moments, event_study_from_moments, group_moments
 from evaluation.params import load_params, project_root
 
 __all__ = [
@@ -279,41 +281,22 @@ def panel_designs(
 ) -> tuple[estimate.EstimateResult, estimate.EstimateResult]:
     """Two-period DiD (90 days before vs after) and the monthly event study, on ``treat``.
 
-    Both cluster by person (CRV1, fixest convention). The event study's periods are 30-day
-    periods around the week (the week itself in none), month -1 the reference.
+    Both are the two-way fixed-effects fits clustered by person (CRV1, fixest convention),
+    computed from per-group moments in the engine (:mod:`evaluation.panel_designs`: the same
+    numbers as the full person x period fit, without building that panel). Event-study periods
+    are 30-day periods around the week (the week itself in none), month -1 the reference.
     """
-    periods = person_period(
-        store, window, people.assign(participated=people["treat"]),
-        pre=pre_months, post=post_months,
-    )  # fmt: skip
+    values = period_values(store, window, pre=pre_months, post=post_months)
+    who = ibis.memtable(people[["user_key", "treat"]].astype({"treat": "int64"}))
+    months = list(range(-pre_months, post_months))
+    study = event_study_from_moments(
+        group_moments(values, who, periods=months, reference=-1, outcome="completions")
+    )
     follow_up = FOLLOW_UP_DAYS // PERIOD_DAYS
-    two = periods[periods["period"].between(-follow_up, follow_up - 1)].assign(
-        phase=lambda d: (d["period"] >= 0).astype("int64")
-    )
-    two = two.groupby(["user_key", "phase"], as_index=False).agg(
-        completions=("completions", "sum"), participated=("participated", "first")
-    )
-    two["treated"] = two["participated"] * two["phase"]
-    did = estimate.did(
-        two,
-        outcome="completions",
-        treatment="treated",
-        unit="user_key",
-        time="phase",
-        cluster="user_key",
-    )
-    monthly = periods.assign(
-        time=periods["period"] + pre_months + 1,
-        cohort=np.where(periods["participated"] == 1, pre_months + 1, 0),
-    )
-    study = estimate.event_study(
-        monthly,
-        outcome="completions",
-        unit="user_key",
-        time="time",
-        cohort="cohort",
-        reference=-1,
-        cluster="user_key",
+    phases = values.filter(values.period.between(-follow_up, follow_up - 1))
+    phases = phases.mutate(period=ibis.ifelse(phases.period < 0, -1, 0))
+    did = did_from_moments(
+        group_moments(phases, who, periods=[-1, 0], reference=-1, outcome="completions")
     )
     return did, study
 
