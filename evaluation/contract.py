@@ -28,7 +28,7 @@ __all__ = [
     "pandera_schema",
 ]
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"  # 1.1: learners.is_active
 
 GROUPS = ("A", "B", "C", "Unknown")
 ENROLMENT_STATUSES = ("not-enrolled", "not-started", "in-progress", "completed")
@@ -49,6 +49,10 @@ CANONICAL_COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
         "registered_on": ("date32", "date the user registered on iGOT"),
         "profile_status": ("string", "profile completeness status as recorded"),
         "karma_points": ("int64", "karma points balance at the export date"),
+        "is_active": (
+            "bool",
+            "account active on the platform; null when the export does not record it",
+        ),
     },
     "org_hierarchy": {
         "mdo_id": ("string", "organisation (MDO) id"),

@@ -20,6 +20,7 @@ from evaluation.ingest.normalise import (
     enrolment_status_sql,
     event_status_sql,
     group_sql,
+    is_active_sql,
     org_type_sql,
     progress_label_sql,
     quote_ident,
@@ -156,6 +157,14 @@ def _progress_bucket(progress: str) -> str:
     return f"CASE WHEN {progress} >= 100 THEN 100 WHEN {progress} > 0 THEN 1 ELSE 0 END"
 
 
+def _active_lookup(b: Builder, src: str, column: str) -> tuple[str, str]:
+    """Return (join clause, value SQL) mapping the account status through a lookup."""
+    keys = {"raw": column}
+    value, rule = is_active_sql("raw")
+    table = b.lookup("is_active", src, keys, value, rule)
+    return _join_on(table, "la", keys), "la.value"
+
+
 def _group_lookup(b: Builder, src: str, column: str) -> tuple[str, str]:
     """Return (join clause, value SQL) normalising the group column through a lookup."""
     keys = {"raw": column}
@@ -181,6 +190,7 @@ def _text(x: str, default: str = "") -> str:
 def _wh_learners(b: Builder) -> str:
     src = "FROM clean_user_detail u JOIN user_map m ON m.raw_id = u.user_id"
     join, group = _group_lookup(b, src, "u.groups")
+    active_join, active = _active_lookup(b, src, "u.status")
     return canonical_select(
         "learners",
         {
@@ -195,8 +205,9 @@ def _wh_learners(b: Builder) -> str:
             "registered_on": "u.user_registration_date",
             "profile_status": _text("u.profile_status"),
             "karma_points": "coalesce(u.no_of_karma_points, 0)",
+            "is_active": active,
         },
-        f"{src} {join}",
+        f"{src} {join} {active_join}",
         file_order("u"),
     )
 
@@ -441,6 +452,8 @@ def _rp_learners(b: Builder) -> str:
     src = "FROM clean_user_report u JOIN user_map m ON m.raw_id = u.link_id"
     join, group = _group_lookup(b, src, 'u."Group"')
     b.count_rules("mdo_id", "CASE WHEN u.mdoid IS NULL THEN 'from_path' ELSE 'from_body' END", src)
+    # The platform's user reports list active users only.
+    b.count_rules("is_active", "'listed_in_user_report'", src)
     return canonical_select(
         "learners",
         {
@@ -455,6 +468,7 @@ def _rp_learners(b: Builder) -> str:
             "registered_on": 'u."User_Registration_Date"',
             "profile_status": _text('u."Profile_Status"'),
             "karma_points": 'coalesce(u."Karma_Points", 0)',
+            "is_active": "TRUE",
         },
         f"{src} {join}",
         file_order("u"),

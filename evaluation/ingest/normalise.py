@@ -14,6 +14,7 @@ __all__ = [
     "enrolment_status_sql",
     "event_status_sql",
     "group_sql",
+    "is_active_sql",
     "org_type_sql",
     "parse_bool_sql",
     "parse_timestamp_sql",
@@ -175,6 +176,38 @@ def event_status_sql(status: str) -> tuple[str, str]:
     rule = (
         f"CASE WHEN {_one_of(k, _CODES)} THEN 'code' "
         f"WHEN {value} IS NOT NULL THEN 'text' ELSE 'unrecognised' END"
+    )
+    return value, rule
+
+
+#: Account status (warehouse ``user_detail.status``): Sunbird codes 1 active / 0 inactive, or text.
+_ACTIVE = {
+    "code": (["1"], ["0"]),
+    "text": (
+        ["active", "true", "yes"],
+        ["inactive", "false", "no", "deleted", "blocked", "disabled", "suspended"],
+    ),
+}
+
+
+def is_active_sql(x: str) -> tuple[str, str]:
+    """Account status -> TRUE (active) / FALSE (inactive) / NULL (blank or unknown), and the rule.
+
+    Rules: ``code`` (Sunbird's 1 active, 0 inactive), ``text`` ("Active", "Inactive",
+    "Deleted", "Blocked", ...), ``blank`` and ``unrecognised`` (both NULL: not known).
+    """
+    k = f"lower(trim({x}))"
+    whens = " ".join(
+        f"WHEN {_one_of(k, yes)} THEN TRUE WHEN {_one_of(k, no)} THEN FALSE"
+        for yes, no in _ACTIVE.values()
+    )
+    value = f"CASE {whens} END"
+    rule = (
+        f"CASE WHEN {_blank(x)} THEN 'blank' "
+        + " ".join(
+            f"WHEN {_one_of(k, yes + no)} THEN '{name}'" for name, (yes, no) in _ACTIVE.items()
+        )
+        + " ELSE 'unrecognised' END"
     )
     return value, rule
 

@@ -121,6 +121,23 @@ def test_warehouse_enrolment_normalisation(tmp_path: Path) -> None:
     assert manifest.link_key == "user_id" and manifest.shape == "warehouse"
 
 
+def test_learners_carry_account_status(warehouse_src: Path, tmp_path: Path) -> None:
+    path = warehouse_src / "warehouse" / "user_detail.csv"
+    set_value(path, 1, "status", "0")
+    set_value(path, 2, "status", "")
+    set_value(path, 3, "status", "Inactive")
+    manifest = ingest(warehouse_src, tmp_path, dataset="wh")
+    learners = _table(tmp_path / "wh", "learners").set_index("user_key")["is_active"]
+    people = [_key(f"u-000{i}") for i in range(1, 5)]
+    # blank status: unknown (NA), not inactive
+    assert learners[people].astype(object).tolist() == [True, False, pd.NA, False]
+    assert manifest.normalisation["is_active"] == {"blank": 1, "code": len(learners) - 2, "text": 1}
+    reports = ingest(FIXTURES / "reports_ok", tmp_path, dataset="rp")
+    listed = _table(tmp_path / "rp", "learners")["is_active"]
+    assert listed.eq(True).all()  # user reports list active users only
+    assert reports.normalisation["is_active"] == {"listed_in_user_report": len(listed)}
+
+
 def test_reports_dedupe_latest_date_mdoid_from_path_and_email_link(tmp_path: Path) -> None:
     manifest = ingest(FIXTURES / "reports_ok", tmp_path, dataset="rp")
     assert manifest.link_key == "email" and manifest.shape == "reports"
