@@ -12,7 +12,7 @@ import pytest
 from evaluation import estimate
 from evaluation.backend import connect
 from evaluation.ingest import ingest
-from evaluation.panel import person_edition, person_period, period_values
+from evaluation.panel import period_values, person_edition, person_period
 from evaluation.panel_designs import group_moments
 from evaluation.params import Window
 from evaluation.sections_impact import impact_population, panel_designs

@@ -65,3 +65,24 @@ def test_disagreeing_designs_and_poor_overlap_are_named(ed):
 def test_interval_across_zero_says_we_cannot_tell(ed):
     evidence = ImpactEvidence(did=FakeResult(0.1, -0.2, 0.4), pretrend_passed=True)
     assert verdict(ed, evidence).startswith("We cannot tell whether taking part changed")
+
+
+def test_a_failed_placebo_weakens_the_wording(ed):
+    evidence = ImpactEvidence(
+        did=FakeResult(0.8, 0.7, 0.9),
+        aipw=FakeResult(0.85, 0.6, 1.1),
+        pretrend_passed=True,
+        overlap_removed_share=0.0,
+        placebo=FakeResult(0.3, 0.2, 0.4),
+    )
+    text = verdict(ed, evidence)
+    assert text.startswith("Taking part probably raised")
+    assert "a fake week three months earlier also shows an 'effect'" in text
+    evidence = ImpactEvidence(
+        did=FakeResult(0.8, 0.7, 0.9),
+        aipw=FakeResult(0.85, 0.6, 1.1),
+        pretrend_passed=True,
+        overlap_removed_share=0.0,
+        placebo=FakeResult(0.01, -0.05, 0.07),
+    )
+    assert verdict(ed, evidence).startswith("The evidence is strong")
