@@ -1,6 +1,6 @@
 """One real chain (synth -> ingest -> Papermill) per test process, shared by runner and trust tests.
 
-The chain on ``params/ci.yaml`` (scale 0.002, every notebook, one worker, no PDF) is the most
+The chain on ``params/ci.yaml`` (scale 0.002, every notebook, 2 workers, no PDF) is the most
 expensive fixture of the suite. ``tests/runner/test_end_to_end.py`` checks what it makes and
 ``tests/trust/test_real_run.py`` compares it with a second run; both import it as
 ``runner.ci_world`` and mark their tests ``xdist_group("runner")``, so one xdist worker builds it
@@ -57,7 +57,7 @@ def ci_world(tmp_path_factory) -> CiWorld:
         try:
             tmp = tmp_path_factory.mktemp("ci-world")
             params, path = ci_params(tmp)
-            summary = run_editions([path], jobs=1, pdf=False, outputs=tmp / "outputs")
+            summary = run_editions([path], jobs=2, pdf=False, outputs=tmp / "outputs")
             _BUILT["world"] = CiWorld(tmp, params, path, summary)
         except BaseException as exc:
             _BUILT["world"] = exc

@@ -1,8 +1,8 @@
 """A real chain (synth -> ingest -> Papermill) run twice: determinism, no network, a clean audit.
 
 Run A is the suite's shared chain on ``params/ci.yaml`` (``runner.ci_world``: this process,
-``jobs=1``, also checked by ``tests/runner/test_end_to_end.py``). Run B executes the same params
-in a child process with ``jobs=2``, its own processed store (so ingest runs again) and a
+``jobs=2``, also checked by ``tests/runner/test_end_to_end.py``). Run B executes the same params
+in a child process with ``jobs=1``, its own processed store (so ingest runs again) and a
 ``sitecustomize`` that refuses every connection that is not loopback or a Unix socket. Papermill
 kernels inherit the guard through ``PYTHONPATH``; they talk to their worker over loopback TCP,
 which stays allowed. Both runs skip PDF printing (Chromium is outside the guard's sight).
@@ -82,7 +82,7 @@ CHILD = textwrap.dedent(
     from pathlib import Path
     from evaluation.run import run_editions
 
-    summary = run_editions(sys.argv[2:], jobs=2, pdf=False, outputs=Path(sys.argv[1]))
+    summary = run_editions(sys.argv[2:], jobs=1, pdf=False, outputs=Path(sys.argv[1]))
     # Notebooks must succeed; the privacy audit's verdict is tested on its own below.
     print("OK" if all(r.status == "ok" for r in summary.results) else summary.results)
     """
@@ -91,7 +91,7 @@ CHILD = textwrap.dedent(
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
-    """Run A (shared, jobs 1) and run B (child process, jobs 2, network guard), same params."""
+    """Run A (shared, jobs 2) and run B (child process, jobs 1, network guard), same params."""
     world = ci_world(tmp_path_factory)
     assert all(r.status == "ok" for r in world.summary.results), world.summary.results
     tmp = world.tmp
