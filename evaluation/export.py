@@ -8,6 +8,7 @@ by Debian's headless Chromium (nbconvert's ``webpdf`` cannot find it; see FIELD-
 
 from __future__ import annotations
 
+import copy
 import html
 import os
 import shutil
@@ -38,8 +39,35 @@ def atomic_write_text(path: Path, text: str) -> None:
         raise
 
 
+def _is_verdict(output: dict) -> bool:
+    return 'class="nlw-verdict"' in "".join(output.get("data", {}).get("text/html", ""))
+
+
+def _is_title(output: dict) -> bool:
+    return "".join(output.get("data", {}).get("text/markdown", "")).startswith("# ")
+
+
+def _verdict_first(cells: list) -> list:
+    """Repeat the verdict box right under the report's title: readers get the answer first.
+
+    Notebooks reach their verdict last (it weighs every diagnostic), but a policy reader should
+    not have to scroll for it; the full reasoning stays where it is.
+    """
+    code = [cell for cell in cells if cell.cell_type == "code"]
+    verdicts = [out for cell in code for out in cell.outputs if _is_verdict(out)]
+    titled = [
+        i
+        for i, cell in enumerate(cells)
+        if cell.cell_type == "code" and any(_is_title(out) for out in cell.outputs)
+    ]
+    if not verdicts or not titled:
+        return cells
+    answer = nbformat.v4.new_code_cell(source="", outputs=[copy.deepcopy(verdicts[-1])])
+    return [*cells[: titled[0] + 1], answer, *cells[titled[0] + 1 :]]
+
+
 def _strip_for_readers(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """Drop stderr streams and cells tagged ``remove``; give cells positional ids."""
+    """Drop stderr streams and cells tagged ``remove``; verdict first; positional cell ids."""
     kept = []
     for cell in notebook.cells:
         if "remove" in cell.get("metadata", {}).get("tags", []):
@@ -51,6 +79,7 @@ def _strip_for_readers(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode
                 if not (out.get("output_type") == "stream" and out.get("name") == "stderr")
             ]
         kept.append(cell)
+    kept = _verdict_first(kept)
     # Papermill gives its injected-parameters cell a random id; positional ids keep the page
     # byte-identical across runs of the same inputs.
     for number, cell in enumerate(kept):

@@ -185,6 +185,31 @@ def _has_before(outcome: str, data: pd.DataFrame) -> bool:
     return outcome in BEFORE and data[f"{outcome}_change"].notna().sum() >= 50
 
 
+#: Display names of interval tables' columns (the CSVs keep the short names).
+INTERVAL_COLUMNS = {
+    "term": "Period",
+    "estimate": "Effect",
+    "conf_low": "95 % low",
+    "conf_high": "95 % high",
+}
+BALANCE_COLUMNS = {
+    "covariate": "Characteristic",
+    "mean_treated": "Participants",
+    "mean_control": "Others",
+    "smd_before": "Std. difference",
+    "variance_ratio_before": "Variance ratio",
+    "mean_treated_after": "Participants, weighted",
+    "mean_control_after": "Others, weighted",
+    "smd_after": "Std. difference, weighted",
+    "balanced": "Balanced",
+}
+#: How each outcome is named in the report's tables.
+OUTCOME_LABELS = {
+    "completions_90d": "Course completions, 90 days",
+    "learning_hours_90d": "Learning hours, 90 days",
+    "acbp_on_time": "ACBP courses on time (share)",
+    "assessment_score": "Assessment score (0-100)",
+}
 #: How each design is named in the report.
 DESIGN_NAMES = {
     "naive": "naive difference",
@@ -232,7 +257,9 @@ def adjusted_estimates(ed, people: pd.DataFrame, evidence: ImpactEvidence) -> pd
         results = outcome_designs(data, outcome, matching=outcome == PRIMARY)
         for design, result in results.items():
             term = "treat" if design == "naive" else "ATT"
-            rows.append(_row(outcome, DESIGN_NAMES[design], result, term))
+            rows.append(
+                _row(OUTCOME_LABELS.get(outcome, outcome), DESIGN_NAMES[design], result, term)
+            )
         if outcome == PRIMARY:
             evidence.naive = float(results["naive"].coef()["treat"])
             evidence.aipw = results.get("aipw_change")
@@ -273,7 +300,9 @@ def adjusted_estimates(ed, people: pd.DataFrame, evidence: ImpactEvidence) -> pd
         shown = table.assign(term=table["outcome"] + ": " + table["design"])
         ed.show_figure(figures.forest_plot(shown, term="term", name="impact_estimates"))
     defs = "\n".join(
-        f"- **{k}**: {v}" for k, v in OUTCOME_DEFINITIONS.items() if k in ed.params.outcomes
+        f"- **{OUTCOME_LABELS.get(k, k)}**: {v}"
+        for k, v in OUTCOME_DEFINITIONS.items()
+        if k in ed.params.outcomes
     )
     ed.say("Outcomes:\n\n" + defs)
     return table
@@ -339,6 +368,7 @@ def did_and_event_study(ed, people: pd.DataFrame, evidence: ImpactEvidence) -> N
             "30-day period, relative to the period just before the week (month -1 = 0)."
         ),
         formats={"estimate": "decimal", "conf_low": "decimal", "conf_high": "decimal"},
+        rename=INTERVAL_COLUMNS,
     )
 
 
@@ -408,6 +438,7 @@ def staggered(ed, evidence: ImpactEvidence) -> None:
             "comparison; 95 % pointwise intervals)."
         ),
         formats={"estimate": "decimal", "conf_low": "decimal", "conf_high": "decimal"},
+        rename=INTERVAL_COLUMNS,
     )
 
 
@@ -439,6 +470,7 @@ def overlap_and_balance(ed, people: pd.DataFrame, evidence: ImpactEvidence) -> N
             "before and after weighting (|difference| below 0.1 is conventionally balanced)."
         ),
         formats={c: "decimal" for c in balance.columns if balance[c].dtype.kind == "f"},
+        rename=BALANCE_COLUMNS,
     )
     ed.say(
         f"Overlap: {share:.1%} of participants have a propensity to take part above "
@@ -470,6 +502,7 @@ def dose(ed, people: pd.DataFrame) -> None:
             "learned in the week, compared with people who learned nothing in it."
         ),
         formats={"estimate": "decimal", "conf_low": "decimal", "conf_high": "decimal"},
+        rename={**INTERVAL_COLUMNS, "term": "Hours learned in the week"},
     )
 
 
@@ -596,7 +629,13 @@ def robustness(ed, people: pd.DataFrame, evidence: ImpactEvidence) -> pd.DataFra
             "the before/after AIPW estimate."
         ),
         formats={"estimate": "decimal", "conf_low": "decimal", "conf_high": "decimal"},
-        rename={"conf_low": "low", "conf_high": "high"},
+        rename={
+            "check": "Check",
+            "estimate": "Effect",
+            "conf_low": "Low",
+            "conf_high": "High",
+            "reading": "Reading",
+        },
     )
     ed.say(
         f"Smallest effect this design could reliably detect (80 % power, 5 % level): "
