@@ -180,6 +180,15 @@ def _status_lookup(b: Builder, src: str, status: str, progress: str) -> tuple[st
     return _join_on(table, "ls", keys), "ls.value"
 
 
+def _with_id(table: str, alias: str, id_column: str, joins: str = "") -> str:
+    """FROM clause of the rows of a person-level table that reach the store, for rule counts.
+
+    Every non-null raw id is in ``user_map`` (built from these very columns), so the builders'
+    join to it drops exactly the rows without an id: counting those rows skips a join per row.
+    """
+    return f"FROM {table} {alias} {joins} WHERE {alias}.{id_column} IS NOT NULL"
+
+
 def _text(x: str, default: str = "") -> str:
     return f"coalesce(nullif(trim({x}), ''), '{default}')"
 
@@ -189,8 +198,9 @@ def _text(x: str, default: str = "") -> str:
 
 def _wh_learners(b: Builder) -> str:
     src = "FROM clean_user_detail u JOIN user_map m ON m.raw_id = u.user_id"
-    join, group = _group_lookup(b, src, "u.groups")
-    active_join, active = _active_lookup(b, src, "u.status")
+    counted = _with_id("clean_user_detail", "u", "user_id")
+    join, group = _group_lookup(b, counted, "u.groups")
+    active_join, active = _active_lookup(b, counted, "u.status")
     return canonical_select(
         "learners",
         {
@@ -287,7 +297,10 @@ def _wh_content(b: Builder) -> str:
 def _wh_enrolments(b: Builder) -> str:
     src = "FROM clean_user_enrolments e JOIN user_map m ON m.raw_id = e.user_id"
     join, status = _status_lookup(
-        b, src, "e.user_consumption_status", "e.content_progress_percentage"
+        b,
+        _with_id("clean_user_enrolments", "e", "user_id"),
+        "e.user_consumption_status",
+        "e.content_progress_percentage",
     )
     return canonical_select(
         "enrolments",
@@ -348,19 +361,20 @@ def _wh_attendance(b: Builder) -> str:
         else "LEFT JOIN (SELECT NULL::VARCHAR AS event_id, NULL::DOUBLE AS duration) ev ON FALSE"
     )
     src = f"FROM clean_event_enrolment_details a JOIN user_map m ON m.raw_id = a.user_id {ev_join}"
+    counted = _with_id("clean_event_enrolment_details", "a", "user_id", ev_join)
     watch = (
         "coalesce(a.progress_duration / 3600.0, "
         "a.completion_percentage / 100.0 * a.event_duration_seconds / 3600.0, "
         "a.completion_percentage / 100.0 * ev.duration / 60.0)"
     )
-    b.count_rules("event_status", rule, src)
+    b.count_rules("event_status", rule, counted)
     b.count_rules(
         "watch_hours",
         "CASE WHEN a.progress_duration IS NOT NULL THEN 'progress_seconds' "
         "WHEN a.completion_percentage IS NOT NULL AND a.event_duration_seconds IS NOT NULL "
         "THEN 'share_of_event_seconds' WHEN a.completion_percentage IS NOT NULL "
         "AND ev.duration IS NOT NULL THEN 'share_of_event_minutes' ELSE 'missing' END",
-        src,
+        counted,
     )
     return canonical_select(
         "event_attendance",
@@ -389,7 +403,12 @@ def _wh_karma(b: Builder) -> str:
     b.count_rules(
         "karma_context_id",
         "CASE WHEN c.raw_id IS NOT NULL THEN 'user_id_removed' ELSE 'kept' END",
-        src,
+        _with_id(
+            "clean_user_karma_points",
+            "k",
+            "userid",
+            "LEFT JOIN user_map c ON c.raw_id = k.context_id",
+        ),
     )
     return canonical_select(
         "karma_ledger",
@@ -415,7 +434,7 @@ def _wh_acbp(b: Builder) -> str:
         "ON FALSE"
     )
     src = f"FROM clean_cbp_enrolment a JOIN user_map m ON m.raw_id = a.user_id {join}"
-    b.count_rules("acbp_progress", rule, src)
+    b.count_rules("acbp_progress", rule, _with_id("clean_cbp_enrolment", "a", "user_id"))
     return canonical_select(
         "acbp_allocations",
         {
@@ -450,10 +469,13 @@ def _outcomes(b: Builder) -> str:
 
 def _rp_learners(b: Builder) -> str:
     src = "FROM clean_user_report u JOIN user_map m ON m.raw_id = u.link_id"
-    join, group = _group_lookup(b, src, 'u."Group"')
-    b.count_rules("mdo_id", "CASE WHEN u.mdoid IS NULL THEN 'from_path' ELSE 'from_body' END", src)
+    counted = _with_id("clean_user_report", "u", "link_id")
+    join, group = _group_lookup(b, counted, 'u."Group"')
+    b.count_rules(
+        "mdo_id", "CASE WHEN u.mdoid IS NULL THEN 'from_path' ELSE 'from_body' END", counted
+    )
     # The platform's user reports list active users only.
-    b.count_rules("is_active", "'listed_in_user_report'", src)
+    b.count_rules("is_active", "'listed_in_user_report'", counted)
     return canonical_select(
         "learners",
         {
@@ -548,7 +570,7 @@ def _rp_enrolments(b: Builder) -> str:
     cte = _rp_content_id_cte(b)
     join, status = _status_lookup(
         b,
-        "FROM clean_consumption_report cr JOIN user_map m ON m.raw_id = cr.link_id",
+        _with_id("clean_consumption_report", "cr", "link_id"),
         'cr."Status"',
         'cr."Content_Progress_Percentage"',
     )
@@ -576,7 +598,7 @@ def _rp_acbp(b: Builder) -> str:
         return empty_select("acbp_allocations")
     progress, rule = progress_label_sql('a."Current Progress"')
     src = "FROM clean_cbp_report a JOIN user_map m ON m.raw_id = a.link_id"
-    b.count_rules("acbp_progress", rule, src)
+    b.count_rules("acbp_progress", rule, _with_id("clean_cbp_report", "a", "link_id"))
     return canonical_select(
         "acbp_allocations",
         {

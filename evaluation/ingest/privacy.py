@@ -149,7 +149,10 @@ def pseudonymise_sql(column: str) -> str:
     str
         SQL expression: 64 lower-case hex characters, NULL for NULL or blank ids.
     """
-    text = f"trim({column}, $whitespace)"
+    # trim() with a character set is slow (1 s per 450 000 ids): only ids that start or end with
+    # whitespace go through it.
+    edges = f"contains($whitespace, {column}[1]) OR contains($whitespace, {column}[-1])"
+    text = f"CASE WHEN {edges} THEN trim({column}, $whitespace) ELSE {column} END"
     inner = f"unhex(sha256($inner_pad || encode({text})))"
     return f"CASE WHEN {text} <> '' THEN sha256($outer_pad || {inner}) END"
 
