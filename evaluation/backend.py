@@ -51,7 +51,8 @@ def connect(
     Parameters
     ----------
     path
-        ``data/processed/<dataset>``.
+        ``data/processed/<dataset>``, or for ``backend="spark"`` a URI the cluster reads
+        (``hdfs://...``, ``s3a://...``, ``abfss://...``, ``file://...``).
     backend
         ``"duckdb"`` (embedded, out-of-core) or ``"spark"`` (PySpark session from the environment).
     memory_limit
@@ -62,6 +63,8 @@ def connect(
         Spark master URL for ``backend="spark"`` (default: ``$NLW_SPARK_MASTER`` or
         ``local[*]``; see docs/cluster.md).
     """
+    if _is_uri(path):
+        return _connect_uri(str(path), backend, spark_master)
     path = Path(path)
     if not path.is_dir():
         raise FileNotFoundError(f"processed store {path} does not exist; run `nlw ingest` first")
@@ -77,6 +80,38 @@ def connect(
         if file.stem in TABLES:
             con.read_parquet(file, table_name=file.stem)
     return Store(path=path, con=con, backend=backend)
+
+
+def _is_uri(path: str | Path) -> bool:
+    """``hdfs://``, ``s3a://``, ``abfss://``, ``file://`` ...: a store the engine reads itself."""
+    return isinstance(path, str) and "://" in path
+
+
+def _connect_uri(uri: str, backend: Backend, spark_master: str | None) -> Store:
+    """Open a store that lives where only the cluster can list it (HDFS, object stores).
+
+    The local filesystem cannot list such a folder, so each canonical table is read by name,
+    ``<uri>/<table>.parquet``, and tables that are not there are skipped. Only Spark: the
+    embedded engine would need network extensions to read object stores, and nothing at run
+    time fetches from the network.
+    """
+    if backend != "spark":
+        raise ValueError(
+            f"store {uri} is a URI: open it with backend='spark' (DuckDB reads local folders)"
+        )
+    con = _spark_connection(spark_master)
+    root = uri.rstrip("/")
+    found = 0
+    for name in TABLES:
+        try:
+            con.read_parquet(f"{root}/{name}.parquet", table_name=name)
+            found += 1
+        except Exception as error:  # Spark raises AnalysisException (PATH_NOT_FOUND)
+            if "PATH_NOT_FOUND" not in str(error) and "does not exist" not in str(error):
+                raise
+    if not found:
+        raise FileNotFoundError(f"processed store {uri} holds no canonical table")
+    return Store(path=Path(root.split("://", 1)[1]), con=con, backend=backend)
 
 
 def _spark_connection(master: str | None = None) -> ibis.BaseBackend:  # pragma: no cover

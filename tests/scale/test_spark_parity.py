@@ -97,3 +97,23 @@ def test_person_edition_frame_identical(spark_store: Store, duckdb_store: Store)
     on_duckdb = person_edition(duckdb_store, NLW_2024)
     assert on_duckdb["participated"].sum() > 0
     pd.testing.assert_frame_equal(on_spark, on_duckdb, check_dtype=False, rtol=SUM_RTOL)
+
+
+def test_a_store_given_as_a_uri_is_read_table_by_table_on_spark(
+    spark_store: Store, duckdb_store: Store, processed: Path
+) -> None:
+    # HDFS and object stores cannot be listed from the local filesystem: connect() reads each
+    # canonical table by name under the URI (file:// stands in for hdfs:// or s3a:// here)
+    remote = backend.connect(processed.resolve().as_uri(), backend="spark")
+    assert sorted(remote.con.list_tables()) == sorted(duckdb_store.con.list_tables())
+    on_spark = describe.participation_kpis(remote, NLW_2024).as_dict()
+    on_duckdb = describe.participation_kpis(duckdb_store, NLW_2024).as_dict()
+    assert on_duckdb["participants"] > 0
+    hours = on_spark.pop("learning_hours"), on_duckdb.pop("learning_hours")
+    assert hours[0] == pytest.approx(hours[1], rel=SUM_RTOL)
+    assert on_spark == on_duckdb
+
+
+def test_a_uri_store_on_duckdb_is_a_clear_error() -> None:
+    with pytest.raises(ValueError, match="backend='spark'"):
+        backend.connect("s3a://bucket/processed/synthetic")
