@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from tiny_store import write_tiny_store
+
+# In CI the property tests replay the same examples every time (a red build must mean a change
+# broke something, not that today's random draw found an old corner); locally they explore.
+settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 
 @pytest.fixture
