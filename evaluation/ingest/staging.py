@@ -334,16 +334,23 @@ def _dedupe(ctx: _Context, spec: SourceSpec, typed: str, clean: str, st: StagedS
     fingerprint = (
         "hash(" + ", ".join(_q("t::" + c) for c in typed_columns(spec) if c not in _VOLATILE) + ")"
     )
-    con.execute(
-        f"CREATE OR REPLACE TABLE {clean} AS {head}, _path, _ord, _file, _mdoid, _report_date, "
-        f"count(*) OVER same AS _n, min(_fp) OVER same <> max(_fp) OVER same AS _conflict "
-        f"FROM (SELECT t.* REPLACE ({ctx.files.path} AS _path, {_ORD} AS _ord), {meta}, "
-        f"{fingerprint} AS _fp "
-        f"FROM {typed} {files} WHERE _reject IS NULL) "
+    # The windows run over a narrow projection (row id, key, position, fingerprint); the kept
+    # rows are then fetched by row id. Windows over every column cost 5 s per 500 000 rows.
+    narrow = (
+        f"SELECT t.rowid AS _rid, {keys}, {ctx.files.path} AS _path, {_ORD} AS _ord, {meta}, "
+        f"{fingerprint} AS _fp FROM {typed} {files} WHERE _reject IS NULL"
+    )
+    kept = (
+        "SELECT _rid, _path, _ord, _file, _mdoid, _report_date, count(*) OVER same AS _n, "
+        f"min(_fp) OVER same <> max(_fp) OVER same AS _conflict FROM ({narrow}) "
         f"WINDOW same AS (PARTITION BY {same_date}), "
         f"latest AS (PARTITION BY {keys} ORDER BY _report_date DESC NULLS LAST, _path DESC, "
         "_ord DESC) "
         "QUALIFY row_number() OVER latest = 1"
+    )
+    con.execute(
+        f"CREATE OR REPLACE TABLE {clean} AS {head}, w._path, w._ord, w._file, w._mdoid, "
+        f"w._report_date, w._n, w._conflict FROM ({kept}) w JOIN {typed} t ON t.rowid = w._rid"
     )
     _report_duplicates(ctx, spec, typed, clean, st)
     return True
