@@ -127,16 +127,10 @@ def _run_dir(tmp: Path, which: str, edition: str = "2024") -> Path:
     return found
 
 
-#: The one output that still differs between identical runs (an open defect, see below).
+#: Once the one output that differed between identical runs (at 1e-15: pyfixest summed rows in a
+#: run-dependent order). The event study now comes from engine moments that are sums of integer
+#: counts and their products (evaluation/panel_designs.py), exact in any order, so it must match.
 EVENT_STUDY = "03_impact/tables/event_study.csv"
-EVENT_STUDY_DEFECT = (
-    "03_impact/tables/event_study.csv (and the findings.xlsx sheet made from it) differed between "
-    "runs A and B in the last digits (1e-15) in some runs, though both processed stores are "
-    "byte-identical (test_processed_store_is_byte_identical_across_ingests): the event study's "
-    "sums followed a run-dependent row order. Equal in every run since it is computed from "
-    "engine moments (commit 07d4570), but DuckDB's parallel float sums do not promise an order; "
-    "make this strict once that is confirmed (or the moments are summed in a fixed order)"
-)
 
 
 def _differing(a: Path, b: Path, patterns: tuple[str, ...]) -> tuple[list[Path], list[str]]:
@@ -150,10 +144,9 @@ def test_findings_tables_and_figures_are_byte_identical_across_runs_and_jobs(run
     patterns = ("findings.json", "*/findings.json", "*/tables/*.csv", "*/figures/*.png")
     files, different = _differing(_run_dir(tmp, "a"), _run_dir(tmp, "b"), patterns)
     assert len(files) >= 20 and Path(EVENT_STUDY) in files
-    assert [f for f in different if f != EVENT_STUDY] == []
+    assert different == []
 
 
-@pytest.mark.xfail(strict=False, reason=EVENT_STUDY_DEFECT)
 def test_the_event_study_table_is_byte_identical_across_runs_and_jobs(runs):
     tmp, _ = runs
     a, b = _run_dir(tmp, "a"), _run_dir(tmp, "b")
@@ -189,7 +182,6 @@ def _same_rows(tmp_path: Path, table: str) -> str:
     return "same rows, other order" if extra == 0 else f"{extra} rows differ"
 
 
-@pytest.mark.xfail(strict=False, reason=EVENT_STUDY_DEFECT)
 def test_findings_workbook_is_byte_identical(runs):
     tmp, _ = runs
     a, b = _run_dir(tmp, "a"), _run_dir(tmp, "b")
@@ -204,11 +196,11 @@ def _cells(path: Path) -> dict[str, list]:
     }
 
 
-def test_findings_workbook_cells_are_identical_but_the_event_study(runs):
+def test_findings_workbook_cells_are_identical(runs):
     tmp, _ = runs
     a, b = (_cells(_run_dir(tmp, which) / "findings.xlsx") for which in ("a", "b"))
     assert a.keys() == b.keys() and "event_study" in a
-    assert [sheet for sheet in a if a[sheet] != b[sheet] and sheet != "event_study"] == []
+    assert [sheet for sheet in a if a[sheet] != b[sheet]] == []
 
 
 def test_a_full_run_makes_no_network_connection(runs):
