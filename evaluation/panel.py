@@ -17,6 +17,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 import ibis
+import numpy as np
 import pandas as pd
 from ibis import _
 from ibis.expr.types import Table
@@ -309,15 +310,26 @@ def staggered_panel(
     target_hours: float = 4.0,
     first_month: dt.date,
     last_month: dt.date,
+    max_people: int | None = None,
+    seed: int = 0,
 ) -> pd.DataFrame:
     """Person x calendar month panel with ``cohort`` = first month after the first edition joined.
 
     Months are numbered 1.. from ``first_month``; completions inside any edition's week are
     left out (the week's own burst is participation, not an outcome). ``cohort`` is 0 for people
     who joined no edition (never treated). Population: people registered before the first week.
+    With ``max_people``, a simple random sample of that many people (``seed``) when there are
+    more: the panel has one row per person and month, too many to build at national scale.
+    The frame's ``attrs["population"]`` holds the number of people before sampling.
     """
     first_window = editions[0]
     people = _eligible(store, first_window).select("user_key").to_pandas()
+    population = len(people)
+    if max_people is not None and population > max_people:
+        rng = np.random.default_rng(seed)
+        chosen = np.sort(rng.choice(population, size=max_people, replace=False))
+        people = people.sort_values("user_key", ignore_index=True).iloc[chosen]
+        people = people.reset_index(drop=True)
     people["cohort"] = 0
     months = pd.period_range(first_month, last_month, freq="M")
     index = {period: number for number, period in enumerate(months, 1)}
@@ -335,6 +347,9 @@ def staggered_panel(
     )
     for window in editions:
         done = done.filter(~_between(done.completed_on, window.start, window.end))
+    if len(people) < population:
+        sampled = ibis.memtable(people[["user_key"]])
+        done = done.semi_join(sampled, "user_key")
     counts = (
         done.mutate(month=done.completed_on.truncate("M").date())
         .group_by(["user_key", "month"])
@@ -350,4 +365,8 @@ def staggered_panel(
         counts[["user_key", "time", "completions"]], on=["user_key", "time"], how="left"
     )
     panel["completions"] = panel["completions"].fillna(0).astype("int64")
-    return panel.merge(people, on="user_key", how="left")
+    panel = panel.merge(people, on="user_key", how="left")
+    # a fixed row order whatever order the engine returned people in (float sums downstream)
+    panel = panel.sort_values(["user_key", "time"], ignore_index=True)
+    panel.attrs["population"] = population
+    return panel

@@ -397,7 +397,10 @@ def staggered(ed, evidence: ImpactEvidence) -> None:
         target_hours=p.target_hours,
         first_month=_month_start(windows[0].start, -p.pre_months),
         last_month=_month_start(p.window.end, p.post_months),
+        max_people=STAGGERED_MAX_PEOPLE,
+        seed=p.seed,
     )
+    sampled = panel["user_key"].nunique() < panel.attrs.get("population", 0)
     if not (panel["cohort"] > 0).any() or not (panel["cohort"] == 0).any():
         ed.say("Staggered comparison skipped: no one, or everyone, joined an edition.")
         return
@@ -428,6 +431,13 @@ def staggered(ed, evidence: ImpactEvidence) -> None:
         + ", ".join(f"{v:.2f}" for v in first["estimate"])
         + " more courses a month than they would have otherwise; months before joining "
         "should show about zero."
+        + (
+            f" Estimated on a random sample of {format_count(panel['user_key'].nunique())} "
+            f"of the {format_count(panel.attrs['population'])} people (seed {p.seed}): one row "
+            "per person and month is too many at this size; the other designs use everyone."
+            if sampled
+            else ""
+        )
     )
     ed.show_table(
         "staggered_did",
@@ -559,6 +569,8 @@ def heterogeneity(ed, people: pd.DataFrame) -> None:
     )
 
 
+#: People in the staggered DiD's person x month panel at most (a random sample above it).
+STAGGERED_MAX_PEOPLE = 300_000
 #: Ministries with most participants re-checked one at a time (leave-one-out).
 LEAVE_OUT_MINISTRIES = 8
 

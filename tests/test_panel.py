@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 
 from evaluation.backend import connect
-from evaluation.panel import person_edition, person_period
+from evaluation.panel import person_edition, person_period, staggered_panel
 from evaluation.params import Window
 
 WINDOW = Window(start=dt.date(2024, 10, 19), end=dt.date(2024, 10, 27))
@@ -46,3 +46,20 @@ def test_person_period_excludes_the_week_and_fills_zeros(tiny_store, people):
     assert got[("u1", 0)] == 0  # u1's completions are inside the week: no period
     treated = panel.set_index(["user_key", "period"])["treated"]
     assert treated[("u1", 0)] == 1 and treated[("u1", -1)] == 0 and treated[("u4", 1)] == 0
+
+
+def test_staggered_panel_samples_people_reproducibly_above_a_size(tiny_store):
+    store = connect(tiny_store)
+    months = {"first_month": dt.date(2024, 9, 1), "last_month": dt.date(2024, 12, 1)}
+    whole = staggered_panel(store, [WINDOW], **months)
+    assert whole["user_key"].nunique() == 5 and whole.attrs["population"] == 5
+    assert set(whole.loc[whole["cohort"] > 0, "user_key"]) == {"u1", "u2", "u3", "u5"}
+    first = staggered_panel(store, [WINDOW], max_people=3, seed=11, **months)
+    again = staggered_panel(store, [WINDOW], max_people=3, seed=11, **months)
+    assert first.equals(again) and first.attrs["population"] == 5
+    assert first["user_key"].nunique() == 3 and len(first) == 3 * 4  # 3 people x 4 months
+    # a sampled person keeps exactly their rows of the whole panel
+    keys = set(first["user_key"])
+    assert first.reset_index(drop=True).equals(
+        whole[whole["user_key"].isin(keys)].reset_index(drop=True)
+    )
