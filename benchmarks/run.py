@@ -39,6 +39,7 @@ PAIRS: tuple[tuple[str, str, str], ...] = (
     ("ols_compressed", "ols_full", "OLS with CRV1: compressed vs full microdata"),
     ("did_compressed", "did_full", "DiD coefficient: compressed cells vs TWFE on every row"),
     ("propensity_compressed", "propensity_full", "propensity logit: cells vs every row"),
+    ("event_study_moments", "event_study", "event study: engine moments vs TWFE on every row"),
 )
 #: Stages run by default, in order (later ones read what earlier ones wrote).
 DEFAULT_ORDER = (
@@ -56,6 +57,7 @@ DEFAULT_ORDER = (
     "propensity_compressed",
     "ipw",
     "event_study",
+    "event_study_moments",
     "run_edition",
 )
 #: Per-stage time limit in seconds; a stage over it is recorded as "timeout", not waited for.

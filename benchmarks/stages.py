@@ -230,9 +230,39 @@ def event_study(work: Path, scale: float) -> dict:
     return {"terms": len(result.table), "nobs": int(result.nobs)}
 
 
+def event_study_moments(work: Path, scale: float) -> dict:
+    """The same event study from per-group moments computed by DuckDB (what 03_impact runs).
+
+    Equal to the full fit (tests/impact/test_panel_designs.py); no person x period frame.
+    """
+    import ibis
+
+    from evaluation.backend import connect
+    from evaluation.panel import period_values
+    from evaluation.panel_designs import event_study_from_moments, group_moments
+
+    store = connect(_paths(work)["store"])
+    people = _frame(work, "person_edition")[["user_key", "participated"]]
+    who = ibis.memtable(people.rename(columns={"participated": "treat"}))
+    result = event_study_from_moments(
+        group_moments(
+            period_values(store, _window()),
+            who,
+            periods=list(range(-6, 6)),
+            reference=-1,
+            outcome="completions",
+        )
+    )
+    return {"terms": len(result.table), "nobs": int(result.nobs)}
+
+
 # -- the whole edition ------------------------------------------------------------------
 def run_edition(work: Path, scale: float) -> dict:
-    """``nlw run`` of NLW 2024 (the participation notebook, HTML, no PDF) on this store."""
+    """``nlw run`` of NLW 2024: every notebook of an edition (HTML, no PDF) on this store.
+
+    Ministry briefs for ministries with at least 450 x (scale / 0.01) participants, the same
+    share as params/2024.yaml at the default scale (two or three briefs).
+    """
     from evaluation.run import run_editions
 
     paths = _paths(work)
@@ -247,13 +277,16 @@ def run_edition(work: Path, scale: float) -> dict:
                 f"  processed: {paths['processed']}",
                 f"  dataset: {DATASET}",
                 f"  synthetic: {{scale: {scale}, seed: 2024}}",
-                "notebooks: [01_participation]",
+                f"brief_min_participants: {max(60, round(450 * scale / 0.01))}",
+                "notebooks: [01_participation, 02_groups, 03_impact, 04_years, 05_ministry_brief]",
                 "",
             ]
         ),
         encoding="utf-8",
     )
-    summary = run_editions([paths["params"]], jobs=1, pdf=False, outputs=paths["outputs"])
+    summary = run_editions([paths["params"]], jobs=2, pdf=False, outputs=paths["outputs"])
+    if not summary.ok:
+        raise RuntimeError(f"nlw run failed: {summary.results}")
     return {"ok": summary.ok, "notebooks": len(summary.results)}
 
 
@@ -272,6 +305,7 @@ STAGES: dict[str, Callable[[Path, float], dict]] = {
     "propensity_compressed": propensity_compressed,
     "ipw": ipw,
     "event_study": event_study,
+    "event_study_moments": event_study_moments,
     "run_edition": run_edition,
 }
 
