@@ -53,6 +53,7 @@ __all__ = [
     "available_salt",
     "collect_identifiers",
     "mask",
+    "output_vocabulary",
 ]
 
 Kind = Literal[
@@ -318,10 +319,14 @@ class IdentifierIndex:
     [('name', 'advika deshmukh')]
     """
 
-    def __init__(self) -> None:
+    def __init__(self, vocabulary: frozenset[str] | None = None) -> None:
         self._anchors: dict[str, dict[str, tuple[int, str, str]]] = {}
         self.searched: Counter[str] = Counter()
         self.not_searched: Counter[str] = Counter()
+        # Words of the texts that will be searched (see output_vocabulary): an identifier whose
+        # anchor word is not among them cannot match, so it is counted but not stored. At
+        # national scale this keeps the index to the few identifiers that could occur.
+        self.vocabulary = vocabulary
 
     def add(self, value: str, kind: str, *, source: str) -> bool:
         """File one raw value; returns False when it is too short to search for safely."""
@@ -330,6 +335,9 @@ class IdentifierIndex:
             self.not_searched["too_short"] += 1
             return False
         anchor = max(words, key=len)
+        if self.vocabulary is not None and anchor not in self.vocabulary:
+            self.searched[kind] += 1  # searched: its anchor word occurs in no output
+            return True
         entries = self._anchors.setdefault(anchor, {})
         if needle not in entries:
             entries[needle] = (needle.find(anchor), kind, source)
@@ -451,7 +459,9 @@ def available_salt() -> bytes | None:
     return None
 
 
-def collect_identifiers(raw_dir: Path, *, salt: bytes | None = None) -> IdentifierIndex:
+def collect_identifiers(
+    raw_dir: Path, *, salt: bytes | None = None, vocabulary: frozenset[str] | None = None
+) -> IdentifierIndex:
     """Read every direct identifier of the raw inputs under ``raw_dir`` into an index.
 
     Parameters
@@ -461,6 +471,9 @@ def collect_identifiers(raw_dir: Path, *, salt: bytes | None = None) -> Identifi
     salt : bytes, optional
         The pseudonymisation salt; when given, the keyed hash of every raw user id is searched
         too (kind ``user_key``): a person-level key has no place in a published output.
+    vocabulary : frozenset of str, optional
+        :func:`output_vocabulary` of the folders the index will search: identifiers that
+        cannot occur in them are counted but not stored (the same findings, far less memory).
 
     Returns
     -------
@@ -473,7 +486,7 @@ def collect_identifiers(raw_dir: Path, *, salt: bytes | None = None) -> Identifi
     from evaluation.ingest.layout import detect_layout
     from evaluation.ingest.privacy import pseudonymise
 
-    index = IdentifierIndex()
+    index = IdentifierIndex(vocabulary)
     public: set[str] = set()
     con = duckdb.connect(":memory:")
     con.execute("SET enable_progress_bar = false")
@@ -728,6 +741,30 @@ def _scan_file(
         return found + [AuditFinding(relative, "whole file", "unreadable", "", problem)]
 
 
+def output_vocabulary(output_dirs: Iterable[Path]) -> frozenset[str]:
+    """Every word the audit will search in these folders, read the way :func:`_scan_file` reads.
+
+    Identifiers are found by an anchor word that must occur in the searched text, so an index
+    restricted to these words (``collect_identifiers(vocabulary=...)``) finds exactly what a
+    full index finds. Corrupt files contribute the words of their raw bytes too, as the audit
+    falls back to searching those.
+    """
+    words: set[str] = set()
+    for output_dir in output_dirs:
+        for path in _output_files(Path(output_dir).resolve()):
+            segments = _segments(path)
+            if segments is None:
+                continue
+            try:
+                texts = [text for _where, text in segments]
+            except Exception:  # noqa: BLE001 - the audit searches a corrupt file as plain text
+                raw = path.read_bytes().decode("utf-8", errors="replace")
+                texts = [text for _where, text in _text_segments(raw)]
+            for text in texts:
+                words.update(_WORD.findall(_normalise(text)))
+    return frozenset(words)
+
+
 def _table_spec(table: Path) -> dict[str, Any]:
     """Declared disclosure arguments of a published table (``findings.json`` -> disclosure)."""
     findings = table.parent.parent / "findings.json"
@@ -850,7 +887,8 @@ def audit_outputs(
     if identifiers is None:
         identifiers = IdentifierIndex()
         if raw_dir is not None:
-            identifiers = collect_identifiers(Path(raw_dir), salt=salt)
+            vocabulary = output_vocabulary([output_dir])
+            identifiers = collect_identifiers(Path(raw_dir), salt=salt, vocabulary=vocabulary)
     allowed = frozenset(_normalise(text) for text in allow)
     findings: list[AuditFinding] = []
     scanned, skipped, tables = [], [], []

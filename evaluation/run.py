@@ -496,11 +496,13 @@ def _run_planned(
     results = _execute_all(
         tasks, jobs=jobs, resume=resume, outputs=outputs, run_id=run_id, on_event=on_event
     )
-    run_dirs, audits, identifiers = {}, {}, {}
+    run_dirs, audits = {}, {}
     for params, run_dir, ts in editions:
         mine = [results[id(t)] for t in ts]
-        seconds = sum(r.seconds for r in mine)
-        _finish_edition(params, root, run_dir, mine, seconds)
+        _finish_edition(params, root, run_dir, mine, sum(r.seconds for r in mine))
+    identifiers = _identifier_indexes(editions, root, salt)
+    for params, run_dir, ts in editions:
+        mine = [results[id(t)] for t in ts]
         audits[params.edition] = _self_audit(params, root, run_dir, salt, identifiers, on_event)
         ok = all(r.status != "failed" for r in mine) and audits[params.edition].ok
         run_dirs[params.edition] = _publish(run_dir, ok)
@@ -509,6 +511,27 @@ def _run_planned(
     index = write_index(outputs)
     ordered = [results[id(t)] for t in tasks]
     return RunSummary(results=ordered, run_dirs=run_dirs, index=index, audits=audits)
+
+
+def _identifier_indexes(
+    editions: list[tuple[Params, Path, list[Task]]], root: Path, salt: bytes | None
+) -> dict[Path, object]:
+    """One raw-identifier index per raw folder, holding only what these runs could contain.
+
+    Every edition's outputs are written before any is audited, so the index of a raw folder is
+    restricted to the words of all the run folders that share it (audit.output_vocabulary): the
+    raw exports are read once, and at national scale (crores of identifiers) the index keeps
+    only the handful whose anchor word occurs in an output.
+    """
+    from evaluation.audit import collect_identifiers, output_vocabulary
+
+    folders: dict[Path, list[Path]] = {}
+    for params, run_dir, _ in editions:
+        folders.setdefault(params.data.raw_path(root).resolve(), []).append(run_dir)
+    return {
+        raw: collect_identifiers(raw, salt=salt, vocabulary=output_vocabulary(run_dirs))
+        for raw, run_dirs in folders.items()
+    }
 
 
 def _self_audit(
@@ -528,7 +551,7 @@ def _self_audit(
 
     raw = params.data.raw_path(root).resolve()
     if raw not in identifiers:
-        identifiers[raw] = collect_identifiers(raw, salt=salt)
+        identifiers[raw] = collect_identifiers(raw, salt=salt, vocabulary=None)
     report = audit_outputs(
         run_dir, raw_dir=raw, min_cell=params.min_cell, identifiers=identifiers[raw]
     )

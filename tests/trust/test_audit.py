@@ -14,6 +14,7 @@ from evaluation.audit import (
     audit_outputs,
     collect_identifiers,
     mask,
+    output_vocabulary,
 )
 from evaluation.ingest.sources import all_sources
 
@@ -90,6 +91,24 @@ def test_where_names_the_line_page_cell_or_chunk(tmp_path, index):
         run = write_run(tmp_path / place, plant=place, text=PLANTED["email"])
         report = audit_outputs(run, raw_dir=None, identifiers=index)
         assert [f.where for f in report.findings if f.kind == "email"] == [where], place
+
+
+@pytest.mark.parametrize("place", sorted(PLACES))
+def test_an_index_restricted_to_the_outputs_words_finds_the_same(tmp_path, raw, index, place):
+    # At national scale the self-audit keeps only identifiers whose anchor word occurs in an
+    # output; it must find exactly what the full index finds, in every file type.
+    text = " / ".join(f"{kind}: {value}" for kind, value in PLANTED.items())
+    run = write_run(tmp_path / "run", plant=place, text=text)
+    small = collect_identifiers(raw, salt=SALT, vocabulary=output_vocabulary([run]))
+    full = audit_outputs(run, raw_dir=None, identifiers=index)
+    restricted = audit_outputs(run, raw_dir=None, identifiers=small)
+    assert restricted.findings == full.findings and len(full.findings) == len(PLANTED)
+    # every raw identifier is still accounted for (an absent one counts as searched)
+    total = sum(restricted.searched.values()) + sum(restricted.not_searched.values())
+    assert total == sum(full.searched.values()) + sum(full.not_searched.values())
+    clean_words = output_vocabulary([write_run(tmp_path / "clean")])
+    clean = collect_identifiers(raw, salt=SALT, vocabulary=clean_words)
+    assert len(clean._anchors) == 0  # a clean run: nothing could match, nothing is stored
 
 
 def test_raw_dir_is_read_when_no_index_is_given(tmp_path, raw):

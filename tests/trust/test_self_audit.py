@@ -48,9 +48,9 @@ def leaky_run(tmp_path_factory):
     calls = []
     real = audit.collect_identifiers
 
-    def counted(raw_dir, *, salt=None):
+    def counted(raw_dir, *, salt=None, vocabulary=None):
         calls.append((Path(raw_dir), salt is not None))
-        return real(raw_dir, salt=salt)
+        return real(raw_dir, salt=salt, vocabulary=vocabulary)
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("NLW_SALT", SALT.decode())
