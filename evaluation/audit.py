@@ -413,8 +413,36 @@ def _quote(column: str) -> str:
     return '"' + column.replace('"', '""') + '"'
 
 
-def _raw_values(con: Any, layout: Any) -> Iterator[tuple[str, str, str, list[str]]]:
-    """Yield ``(source, column, role, distinct values)``; each file group is read once."""
+#: Distinct values of a column, or with a vocabulary only those that could match it: a value
+#: made of ASCII characters only has exactly the words ``[a-z0-9]+`` of its lower case (what
+#: ``_WORD`` finds in ``_normalise``), so it can match only if one of them is in the
+#: vocabulary; any other value (Devanagari, accents) is always kept for Python to judge.
+_DISTINCT = "SELECT DISTINCT {c} AS v FROM audit_raw WHERE trim({c}) <> ''"
+_COULD_MATCH = r"""
+WITH vals AS ({distinct}),
+ascii AS (SELECT v FROM vals WHERE regexp_full_match(v, '[\x00-\x7f]*')),
+words AS (SELECT v, unnest(regexp_extract_all(lower(v), '[a-z0-9]+')) AS w FROM ascii)
+SELECT v FROM vals WHERE NOT regexp_full_match(v, '[\x00-\x7f]*')
+UNION SELECT v FROM words WHERE w IN (SELECT w FROM audit_vocabulary)
+ORDER BY 1
+"""
+
+
+def _raw_values(
+    con: Any,
+    layout: Any,
+    *,
+    filtered_roles: frozenset[str] = frozenset(),
+    salt: bytes | None = None,
+) -> Iterator[tuple[str, str, str, list[str]]]:
+    """Yield ``(source, column, role, distinct values)``; each file group is read once.
+
+    Columns whose role is in ``filtered_roles`` yield only the values that could contain a word
+    of the ``audit_vocabulary`` table (see ``_COULD_MATCH``); the filter runs in DuckDB, so at
+    national scale Python sees thousands of values instead of crores. With ``salt``, each raw
+    user id column also yields role ``user_key``: the keyed hashes (computed in DuckDB exactly
+    as ingest does) that occur in the vocabulary.
+    """
     from evaluation.ingest.sources import all_sources
 
     specs = all_sources()
@@ -436,11 +464,27 @@ def _raw_values(con: Any, layout: Any) -> Iterator[tuple[str, str, str, list[str
                 f"CREATE OR REPLACE TEMP TABLE audit_raw AS SELECT {selected} FROM {relation}"
             )
             for column in wanted:
-                rows = con.execute(
-                    f"SELECT DISTINCT {_quote(column)} FROM audit_raw "
-                    f"WHERE trim({_quote(column)}) <> '' ORDER BY 1"
-                ).fetchall()
+                distinct = _DISTINCT.format(c=_quote(column))
+                if roles[column] in filtered_roles:
+                    query = _COULD_MATCH.format(distinct=distinct)
+                else:
+                    query = f"{distinct} ORDER BY 1"
+                rows = con.execute(query).fetchall()
                 yield name, column, roles[column], [row[0] for row in rows]
+                if salt is not None and roles[column] == "raw_user_id":
+                    yield name, column, "user_key", _matching_keys(con, distinct, salt)
+
+
+def _matching_keys(con: Any, distinct: str, salt: bytes) -> list[str]:
+    """Keyed hashes of the distinct ids that occur as words of the vocabulary (one word each)."""
+    from evaluation.ingest.privacy import hmac_parameters, pseudonymise_sql
+
+    rows = con.execute(
+        f"SELECT DISTINCT {pseudonymise_sql('v')} AS k FROM ({distinct}) "
+        "WHERE k IN (SELECT w FROM audit_vocabulary) ORDER BY 1",
+        hmac_parameters(salt),
+    ).fetchall()
+    return [row[0] for row in rows]
 
 
 def available_salt() -> bytes | None:
@@ -490,15 +534,31 @@ def collect_identifiers(
     public: set[str] = set()
     con = duckdb.connect(":memory:")
     con.execute("SET enable_progress_bar = false")
+    filtered: frozenset[str] = frozenset()
+    if vocabulary is not None:
+        con.execute(
+            "CREATE TEMP TABLE audit_vocabulary AS SELECT unnest(?::VARCHAR[]) AS w",
+            [sorted(vocabulary)],
+        )
+        # public text must stay whole (it un-flags identifiers); a phone's needle is its digits
+        # run together, not its words
+        filtered = frozenset(set(COLUMN_KINDS.values()) - {"public", "phone"})
+    keyed = salt is not None and vocabulary is not None
     try:
-        for source, column, role, values in _raw_values(con, detect_layout(Path(raw_dir))):
+        layout = detect_layout(Path(raw_dir))
+        raw_values = _raw_values(con, layout, filtered_roles=filtered, salt=salt if keyed else None)
+        for source, column, role, values in raw_values:
             if role == "public":
                 public.update(values)
                 continue
             label = f"raw {source}:{column}"
+            if role == "user_key":  # keyed hashes computed (and filtered) in DuckDB
+                for key in values:
+                    index.add(key, "user_key", source=f"{label} (pseudonymised)")
+                continue
             for value in values:
                 index.add(value, role, source=label)
-            if role == "raw_user_id" and salt is not None:
+            if role == "raw_user_id" and salt is not None and not keyed:
                 for key in pseudonymise(values, salt):
                     index.add(key or "", "user_key", source=f"{label} (pseudonymised)")
     finally:
