@@ -434,8 +434,8 @@ def _raw_values(
     *,
     filtered_roles: frozenset[str] = frozenset(),
     salt: bytes | None = None,
-) -> Iterator[tuple[str, str, str, list[str]]]:
-    """Yield ``(source, column, role, distinct values)``; each file group is read once.
+) -> Iterator[tuple[str, str, str, list[str], int]]:
+    """Yield ``(source, column, role, values, distinct count)``; each file group is read once.
 
     Columns whose role is in ``filtered_roles`` yield only the values that could contain a word
     of the ``audit_vocabulary`` table (see ``_COULD_MATCH``); the filter runs in DuckDB, so at
@@ -470,9 +470,13 @@ def _raw_values(
                 else:
                     query = f"{distinct} ORDER BY 1"
                 rows = con.execute(query).fetchall()
-                yield name, column, roles[column], [row[0] for row in rows]
+                total = len(rows)
+                if roles[column] in filtered_roles or salt is not None:
+                    total = con.execute(f"SELECT count(*) FROM ({distinct})").fetchone()[0]
+                yield name, column, roles[column], [row[0] for row in rows], total
                 if salt is not None and roles[column] == "raw_user_id":
-                    yield name, column, "user_key", _matching_keys(con, distinct, salt)
+                    keys = _matching_keys(con, distinct, salt)
+                    yield name, column, "user_key", keys, total
 
 
 def _matching_keys(con: Any, distinct: str, salt: bytes) -> list[str]:
@@ -547,10 +551,12 @@ def collect_identifiers(
     try:
         layout = detect_layout(Path(raw_dir))
         raw_values = _raw_values(con, layout, filtered_roles=filtered, salt=salt if keyed else None)
-        for source, column, role, values in raw_values:
+        for source, column, role, values, total in raw_values:
             if role == "public":
                 public.update(values)
                 continue
+            # values filtered out in DuckDB were searched there: none can occur in an output
+            index.searched[role] += total - len(values)
             label = f"raw {source}:{column}"
             if role == "user_key":  # keyed hashes computed (and filtered) in DuckDB
                 for key in values:

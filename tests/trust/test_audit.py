@@ -103,7 +103,9 @@ def test_an_index_restricted_to_the_outputs_words_finds_the_same(tmp_path, raw, 
     full = audit_outputs(run, raw_dir=None, identifiers=index)
     restricted = audit_outputs(run, raw_dir=None, identifiers=small)
     assert restricted.findings == full.findings and len(full.findings) == len(PLANTED)
-    assert len(small) < len(index)  # and it holds fewer identifiers
+    stored = [sum(map(len, i._anchors.values())) for i in (small, index)]
+    assert stored[0] < stored[1]  # and it holds fewer identifiers
+    assert small.searched["user_key"] == index.searched["user_key"]  # all counted as searched
     clean_words = output_vocabulary([write_run(tmp_path / "clean")])
     clean = collect_identifiers(raw, salt=SALT, vocabulary=clean_words)
     assert len(clean._anchors) == 0  # a clean run: nothing could match, nothing is stored
