@@ -2,8 +2,10 @@
 
 Every stage (see :mod:`benchmarks.stages`) runs in a fresh Python process, one after another,
 so each figure is that process's own: wall time, CPU time (user + system, including processes
-it started and waited for, e.g. notebook kernels) and peak resident memory (the largest single
-process in its tree, from ``os.wait4``; DuckDB's and pandas' memory both count). Pairs of stages
+it started and waited for, e.g. notebook kernels), peak resident memory of the largest single
+process in its tree (from ``os.wait4``; DuckDB's and pandas' memory both count) and the peak of
+the whole tree's resident memory summed (two notebook kernels at once count twice; sampled
+every 50 ms, :mod:`benchmarks.measure`). Pairs of stages
 (workbench path vs naive path) run in the same invocation, so every ratio compares figures
 measured on the same machine at the same moment: on a shared machine absolute times are noisy,
 ratios much less so.
@@ -27,6 +29,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from benchmarks.measure import TreeSampler
 from benchmarks.stages import STAGES
 
 HERE = Path(__file__).resolve().parent
@@ -78,6 +81,7 @@ class StageResult:
     measured_at: str = field(
         default_factory=lambda: dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     )
+    tree_peak_mb: float = float("nan")
 
 
 def _last_json_line(text: str) -> dict:
@@ -131,7 +135,8 @@ def run_stage(stage: str, work: Path, scale: float, timeout: float) -> StageResu
     start = time.perf_counter()
     with log.open("w") as sink:
         child = subprocess.Popen(command, cwd=ROOT, env=env, stdout=sink, stderr=subprocess.STDOUT)
-        status, usage = _wait(child, timeout)
+        sampler = TreeSampler(child.pid)
+        status, usage = _wait(child, timeout, sampler)
     wall = time.perf_counter() - start
     text = log.read_text(errors="replace")
     result = StageResult(
@@ -141,6 +146,7 @@ def run_stage(stage: str, work: Path, scale: float, timeout: float) -> StageResu
         cpu_s=round(usage.ru_utime + usage.ru_stime, 2) if usage else float("nan"),
         # Linux reports ru_maxrss in kilobytes
         peak_rss_mb=round(usage.ru_maxrss / 1024, 1) if usage else float("nan"),
+        tree_peak_mb=round(sampler.peak_kb / 1024, 1),
     )
     if status == "ok":
         result.facts = _last_json_line(text)
@@ -149,13 +155,17 @@ def run_stage(stage: str, work: Path, scale: float, timeout: float) -> StageResu
     return result
 
 
-def _wait(child: subprocess.Popen, timeout: float) -> tuple[str, os.struct_rusage | None]:
+def _wait(
+    child: subprocess.Popen, timeout: float, sampler: TreeSampler | None = None
+) -> tuple[str, os.struct_rusage | None]:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         pid, code, usage = os.wait4(child.pid, os.WNOHANG)
         if pid:
             child.returncode = code  # reaped here, so Popen must not wait again
             return ("ok" if os.waitstatus_to_exitcode(code) == 0 else "failed"), usage
+        if sampler is not None:
+            sampler.sample()
         time.sleep(0.05)
     child.kill()
     _, _, usage = os.wait4(child.pid, 0)
@@ -195,8 +205,8 @@ def markdown(scale: float, results: list[StageResult], pairs: list[dict]) -> str
         f"# Benchmark at scale {scale} ({dt.date.today().isoformat()}, "
         f"{os.cpu_count()} cores, {platform.python_version()})",
         "",
-        "| stage | status | wall s | CPU s | compute s | peak RSS MB | facts |",
-        "|---|---|---:|---:|---:|---:|---|",
+        "| stage | status | wall s | CPU s | compute s | peak RSS MB | tree peak MB | facts |",
+        "|---|---|---:|---:|---:|---:|---:|---|",
     ]
     for r in results:
         shown = {k: v for k, v in r.facts.items() if not k.startswith("compute")}
@@ -205,12 +215,14 @@ def markdown(scale: float, results: list[StageResult], pairs: list[dict]) -> str
         facts = facts if len(facts) <= 90 else facts[:87] + "..."
         lines.append(
             f"| {r.stage} | {r.status} | {r.wall_s:.1f} | {r.cpu_s:.1f} | {compute:.2f} "
-            f"| {r.peak_rss_mb:.0f} "
+            f"| {r.peak_rss_mb:.0f} | {r.tree_peak_mb:.0f} "
             f"| {facts} |"
         )
     lines += [
         "",
-        "Wall and CPU include interpreter start-up and imports; compute is the stage's own work.",
+        "Wall and CPU include interpreter start-up and imports; compute is the stage's own work. "
+        "Peak RSS is the largest single process; tree peak sums every process the stage ran "
+        "at once (e.g. two notebook kernels).",
         "",
         "| pair (ours / naive) | what | wall speed-up | CPU speed-up | compute speed-up "
         "| naive memory / ours |",
