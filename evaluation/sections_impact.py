@@ -127,17 +127,17 @@ def impact_population(people: pd.DataFrame, *, treatment: str, pre_months: int) 
 
     See :func:`impact_people` (this is its data part, without the notebook).
     """
-    people = people[people["tenure_years"] * 365.25 >= pre_months * PERIOD_DAYS]
+    keep = people["tenure_years"] * 365.25 >= pre_months * PERIOD_DAYS
     if treatment == "target_met":
         # people who met the target against people who did not take part at all
-        people = people[(people["target_met"] == 1) | (people["participated"] == 0)].copy()
-        people["treat"] = people["target_met"]
-    else:
-        people = people.copy()
-        people["treat"] = people["participated"]
+        keep &= (people["target_met"] == 1) | (people["participated"] == 0)
+    # one copy of the rows kept (copy-on-write: the new columns below copy nothing else)
+    people = people.loc[keep].reset_index(drop=True)
+    treated = "target_met" if treatment == "target_met" else "participated"
+    people["treat"] = people[treated]
     for outcome, before in BEFORE.items():
         people[f"{outcome}_change"] = people[outcome] - people[before]
-    return people.reset_index(drop=True)
+    return people
 
 
 def question(ed, people: pd.DataFrame) -> None:
@@ -179,6 +179,16 @@ def _covariates_for(outcome: str, people: pd.DataFrame) -> list[str]:
 
 def _baseline(people: pd.DataFrame, drop: tuple[str, ...] = ()) -> list[str]:
     return [c for c in BASELINE if c in people and people[c].nunique() > 1 and c not in drop]
+
+
+def _columns(people: pd.DataFrame, *extra: str) -> pd.DataFrame:
+    """``people`` cut to ``treat``, the estimators' covariates and ``extra`` (one copy).
+
+    Every subset below starts from this: at national scale the whole frame is about 1.4 GB
+    and a row filter on it would copy every column, most of which the estimator never reads.
+    """
+    wanted = dict.fromkeys(["treat", *extra, *BASELINE, *COVARIATES])
+    return people[[c for c in wanted if c in people]]
 
 
 def _has_before(outcome: str, data: pd.DataFrame) -> bool:
@@ -251,7 +261,8 @@ def adjusted_estimates(ed, people: pd.DataFrame, evidence: ImpactEvidence) -> pd
     """Naive vs before/after (AIPW and matching on the change) effects, every outcome in params."""
     rows = []
     for outcome in ed.params.outcomes:
-        data = people[people[outcome].notna()]
+        data = _columns(people, outcome, f"{outcome}_change")
+        data = data[data[outcome].notna()]
         if data["treat"].nunique() < 2 or len(data) < 50:
             continue
         results = outcome_designs(data, outcome, matching=outcome == PRIMARY)
@@ -531,6 +542,7 @@ def _aipw_change(covariates: list[str]):
 
 def heterogeneity(ed, people: pd.DataFrame) -> None:
     """Effects by Group and by the largest ministries (before/after AIPW), tests of equality."""
+    people = _columns(people, f"{PRIMARY}_change", "ministry")
     subset = people[people["group"].isin(ed.params.groups)]
     by_group = diagnose.effects_by_group(
         _aipw_change(_baseline(people, drop=("group",))), subset, group="group"
@@ -616,7 +628,9 @@ def robustness(ed, people: pd.DataFrame, evidence: ImpactEvidence) -> pd.DataFra
     largest = people.loc[people["treat"] == 1, "ministry"].value_counts().index
     chosen = people["ministry"].where(people["ministry"].isin(largest[:LEAVE_OUT_MINISTRIES]))
     left_out = diagnose.leave_one_out(
-        _aipw_change(_baseline(people)), people.assign(left_out=chosen), group="left_out"
+        _aipw_change(_baseline(people)),
+        _columns(people, f"{PRIMARY}_change").assign(left_out=chosen),
+        group="left_out",
     )
     spread = left_out["estimate"].iloc[1:]
     rows.append(

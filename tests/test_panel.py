@@ -2,8 +2,14 @@ import datetime as dt
 
 import pytest
 
-from evaluation.backend import connect
-from evaluation.panel import person_edition, person_period, staggered_panel
+from evaluation.backend import MEMORY_LIMIT_ENV, connect
+from evaluation.panel import (
+    ZERO_FILLED,
+    _to_pandas,
+    person_edition,
+    person_period,
+    staggered_panel,
+)
 from evaluation.params import Window
 
 WINDOW = Window(start=dt.date(2024, 10, 19), end=dt.date(2024, 10, 27))
@@ -63,3 +69,31 @@ def test_staggered_panel_samples_people_reproducibly_above_a_size(tiny_store):
     assert first.reset_index(drop=True).equals(
         whole[whole["user_key"].isin(keys)].reset_index(drop=True)
     )
+
+
+def test_person_edition_is_sorted_typed_and_zero_filled(people):
+    # rows in user order whatever order the engine's parallel joins produced
+    assert people["user_key"].tolist() == sorted(people["user_key"])
+    for column in ZERO_FILLED:
+        assert people[column].notna().all(), column
+    counts = [c for c, kind in ZERO_FILLED.items() if kind == "int64"]
+    assert (people[counts].dtypes == "int64").all()
+    assert set(people["dose_band"]) <= {"none", "0-4h", "4-8h", "8h+"}
+
+
+def test_arrow_sort_equals_an_engine_order_by(tiny_store):
+    store = connect(tiny_store)
+    learners = store.table("learners").select("user_key", "group")
+    ordered = learners.order_by("user_key").to_pandas()
+    lean = _to_pandas(learners, sort_by="user_key")
+    assert lean["user_key"].tolist() == ordered["user_key"].tolist()
+    assert lean["group"].tolist() == ordered["group"].tolist()
+
+
+def test_engine_memory_limit_comes_from_the_environment(tiny_store, monkeypatch):
+    monkeypatch.setenv(MEMORY_LIMIT_ENV, "1GB")
+    con = connect(tiny_store).con
+    limit = con.raw_sql("SELECT current_setting('memory_limit')").fetchone()[0]
+    assert limit in {"1000.0 MiB", "953.6 MiB"}  # DuckDB shows 1GB (10^9 bytes) in MiB
+    explicit = connect(tiny_store, memory_limit="2GB").con
+    assert explicit.raw_sql("SELECT current_setting('memory_limit')").fetchone()[0] != limit
