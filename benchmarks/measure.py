@@ -7,6 +7,12 @@
 memory over the command's whole process tree, sampled every 50 ms from ``/proc``. With
 ``nlw run --jobs 2`` two notebook kernels run at once, so only the tree figure says whether a
 run fits in a machine's memory; a 50 ms sample can miss a spike shorter than that.
+
+Two Linux details: pages shared between processes (a forked worker and its parent) count once
+per process in the tree sum, so it errs high; and a child's "maximum resident set" starts at
+what its parent held when it forked (the kernel records the pre-exec copy's size), so
+``largest_process_mb`` is at least the launcher's size at start. Here the launcher is this small
+process, so that floor is tens of megabytes.
 """
 
 from __future__ import annotations

@@ -35,8 +35,8 @@ def test_wait_reports_failure_and_timeout() -> None:
 
 
 def test_tree_peak_sums_processes_running_at_once() -> None:
-    # a parent holding 200 MB starts a child holding 300 MB and waits for it: the largest
-    # single process is ~300 MB, the tree held ~500 MB at once
+    # a parent holding 200 MB starts a child holding 300 MB and waits for it: the tree held
+    # ~500 MB at once, more than any single process
     hold = "block = bytearray({mb} * 2**20); block[::4096] = b'x' * ({mb} * 256)"
     inner = hold.format(mb=300) + "; import time; time.sleep(3)"
     code = (
@@ -45,7 +45,9 @@ def test_tree_peak_sums_processes_running_at_once() -> None:
     )
     result = measure([sys.executable, "-S", "-c", code])
     assert result["exit_code"] == 0, result
-    assert 290 <= result["largest_process_mb"] < 450, result
+    # no upper bound on the largest process: Linux starts a child's peak at what its parent
+    # held when it forked (a 1 GB pytest worker gives ~1 GB), see benchmarks/measure.py
+    assert result["largest_process_mb"] >= 290, result
     assert result["tree_peak_mb"] >= 490, result
 
 
