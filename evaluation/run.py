@@ -273,8 +273,9 @@ def _execute(task: Task) -> NotebookResult:
 #: glibc malloc settings for notebook kernels. By default glibc raises its mmap threshold up to
 #: 32 MB after the first large frees, so the 26 MB columns of a national person frame come from
 #: the heap and their memory stays with the kernel after they are freed; a fixed 1 MB threshold
-#: returns it. Measured on 03_impact at scale 1: the kernel holds 1.95 GB instead of 2.76 GB
-#: after the main estimates, no slower (docs/scale.md).
+#: returns it. Measured on 03_impact at scale 1, together with the 2 GB engine limit of a
+#: two-kernel run: the kernel holds 1.95 GB instead of 2.76 GB after the main estimates, and
+#: no step was slower (docs/scale.md).
 KERNEL_MALLOC = {"MALLOC_MMAP_THRESHOLD_": "1048576", "MALLOC_TRIM_THRESHOLD_": "1048576"}
 
 
