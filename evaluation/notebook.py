@@ -143,5 +143,8 @@ def _format_cell(value: Any, kind: str, style: NumberStyle) -> Any:
     if kind == "hours":
         return group_digits(value, style=style, decimals=1)
     if kind == "decimal":
-        return f"{value:.2f}"
+        # round first: -0.001 would print as "-0.00", which reads as a negative effect
+        return f"{round(float(value), 2) + 0.0:.2f}"
+    if kind == "p_value":
+        return "< 0.001" if value < 0.001 else f"{value:.3f}"
     raise ValueError(f"unknown display format {kind!r}")

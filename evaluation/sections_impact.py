@@ -293,7 +293,7 @@ def adjusted_estimates(ed, people: pd.DataFrame, evidence: ImpactEvidence) -> pd
             "std_error": "decimal",
             "conf_low": "decimal",
             "conf_high": "decimal",
-            "p_value": "decimal",
+            "p_value": "p_value",
             "n": "count",
         },
         rename={

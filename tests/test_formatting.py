@@ -45,3 +45,13 @@ def test_hindi_counts_and_dates():
     assert format_count_hi(17400000) == "1.74 करोड़"
     assert format_count_hi(23800) == "23,800"
     assert format_date_hi(dt.date(2024, 10, 24)) == "24 अक्टूबर 2024"
+
+
+def test_table_cells_show_no_negative_zero_and_small_p_values_as_a_bound():
+    from evaluation.notebook import _format_cell
+
+    assert _format_cell(-0.004, "decimal", "indian") == "0.00"
+    assert _format_cell(-0.006, "decimal", "indian") == "-0.01"
+    assert _format_cell(0.8049, "decimal", "indian") == "0.80"
+    assert _format_cell(1e-9, "p_value", "indian") == "< 0.001"
+    assert _format_cell(0.4514, "p_value", "indian") == "0.451"
