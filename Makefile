@@ -44,8 +44,8 @@ lab: setup  ## JupyterLab on the nlw kernel
 bench: setup  ## benchmarks (not part of tests); BENCH_SCALE=0.1 by default
 	$(BIN)/nlw bench --scale $(BENCH_SCALE)
 
-lint: setup
-	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+lint: setup  ## ruff, the type checker (mypy) and the layer rule (import-linter)
+	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy && $(BIN)/lint-imports pyproject.toml
 
 format: setup
 	$(BIN)/ruff format . && $(BIN)/ruff check --fix .

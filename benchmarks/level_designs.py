@@ -11,10 +11,10 @@ import datetime as dt
 import json
 
 from evaluation import estimate
-from evaluation.backend import connect
-from evaluation.panel import person_edition
-from evaluation.params import Window
-from evaluation.sections_impact import BASELINE, impact_population
+from evaluation.analysis.impact import BASELINE, impact_population
+from evaluation.analysis.panels import person_edition
+from evaluation.core.params import Window
+from evaluation.data.backend import connect
 
 store = connect("data/processed/synthetic")
 truth = json.load(open("data/raw/synthetic/ground_truth.json"))["editions"]

@@ -39,7 +39,7 @@ def _paths(work: Path) -> dict[str, Path]:
 
 
 def _window():
-    from evaluation.params import Window
+    from evaluation.core.params import Window
 
     return Window(start=EDITION_2024[0], end=EDITION_2024[1])
 
@@ -47,10 +47,10 @@ def _window():
 # -- start-up -----------------------------------------------------------------------------
 def imports(work: Path, scale: float) -> dict:
     """What every notebook kernel imports before its first cell (one process start-up)."""
-    import evaluation.describe
+    import evaluation.analysis.describe
+    import evaluation.analysis.panels
     import evaluation.estimate
-    import evaluation.panel
-    import evaluation.sections  # noqa: F401  (figures, seaborn, matplotlib)
+    import evaluation.report.sections.participation  # noqa: F401  (figures, seaborn, matplotlib)
 
     return {
         "bytecode_cache": sys.pycache_prefix or "next to sources",
@@ -61,7 +61,7 @@ def imports(work: Path, scale: float) -> dict:
 # -- data layer ----------------------------------------------------------------------------
 def synth(work: Path, scale: float) -> dict:
     """Synthetic warehouse exports at ``scale`` (what ``make run`` generates)."""
-    from evaluation.synth import generate
+    from evaluation.data.synth import generate
 
     raw = generate(_paths(work)["raw"], scale=scale, seed=2024, formats=("warehouse",))
     csvs = sorted(raw.rglob("*.csv"))
@@ -70,7 +70,7 @@ def synth(work: Path, scale: float) -> dict:
 
 def ingest(work: Path, scale: float) -> dict:
     """Raw exports -> processed Parquet store (DuckDB, validation, pseudonymisation)."""
-    from evaluation.ingest import ingest as run_ingest
+    from evaluation.data.ingest import ingest as run_ingest
 
     paths = _paths(work)
     manifest = run_ingest(paths["raw"], paths["processed"], dataset=DATASET)
@@ -102,8 +102,8 @@ def panel(work: Path, scale: float) -> dict:
     """
     import ibis
 
-    from evaluation import panel as panels
-    from evaluation.backend import connect
+    from evaluation.analysis import panels
+    from evaluation.data.backend import connect
 
     paths = _paths(work)
     store = connect(paths["store"])
@@ -149,7 +149,7 @@ def ols_full(work: Path, scale: float) -> dict:
 
 def ols_compressed(work: Path, scale: float) -> dict:
     """The same regression on (participated, group, ministry) cells computed by DuckDB."""
-    from evaluation.compress import compressed_ols
+    from evaluation.estimate.compressed import compressed_ols
 
     table = _engine_table(work, "person_edition")
     result = compressed_ols(table, OLS_FORMULA, cluster="ministry")
@@ -176,7 +176,7 @@ def did_compressed(work: Path, scale: float) -> dict:
     In a balanced panel whose treatment varies by group x period only, person fixed effects
     and group fixed effects give the same coefficient; the standard errors differ (HC1 here).
     """
-    from evaluation.compress import compressed_ols
+    from evaluation.estimate.compressed import compressed_ols
 
     table = _engine_table(work, "person_period")
     result = compressed_ols(table, "completions ~ treated + participated + C(period)")
@@ -194,7 +194,7 @@ def propensity_full(work: Path, scale: float) -> dict:
 
 def propensity_compressed(work: Path, scale: float) -> dict:
     """The same logit on cells counted by DuckDB."""
-    from evaluation.compress import compressed_logit
+    from evaluation.estimate.compressed import compressed_logit
 
     result = compressed_logit(_engine_table(work, "person_edition"), PROPENSITY_FORMULA)
     return {
@@ -246,9 +246,9 @@ def event_study_moments(work: Path, scale: float) -> dict:
     """
     import ibis
 
-    from evaluation.backend import connect
-    from evaluation.panel import period_values
-    from evaluation.panel_designs import event_study_from_moments, group_moments
+    from evaluation.analysis.panels import period_values
+    from evaluation.data.backend import connect
+    from evaluation.estimate.moments import event_study_from_moments, group_moments
 
     store = connect(_paths(work)["store"])
     people = _frame(work, "person_edition")[["user_key", "participated"]]
@@ -272,7 +272,7 @@ def run_edition(work: Path, scale: float) -> dict:
     Ministry briefs for ministries with at least 450 x (scale / 0.01) participants, the same
     share as params/2024.yaml at the default scale (two or three briefs).
     """
-    from evaluation.run import run_editions
+    from evaluation.run.runner import run_editions
 
     paths = _paths(work)
     paths["params"].write_text(
@@ -326,9 +326,9 @@ def _preload() -> None:
     import pyfixest  # noqa: F401
     import statsmodels.api  # noqa: F401
 
-    import evaluation.compress  # noqa: F401
+    import evaluation.analysis.panels  # noqa: F401
     import evaluation.estimate  # noqa: F401
-    import evaluation.panel  # noqa: F401
+    import evaluation.estimate.compressed  # noqa: F401
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -53,7 +53,7 @@ def synth(
     ] = Format.both,
 ) -> None:
     """Generate synthetic platform exports with planted, known effects (and ground_truth.json)."""
-    from evaluation.synth import generate
+    from evaluation.data.synth import generate
 
     if not 0 < scale <= 5:
         _fail(f"--scale must be in (0, 5], got {scale}")
@@ -71,7 +71,7 @@ def validate(
     max_errors: Annotated[int, typer.Option(help="Stop listing after this many problems.")] = 200,
 ) -> None:
     """Check raw exports and list every problem (file, line, column, rule) in one pass."""
-    from evaluation.ingest import validate as run_validate
+    from evaluation.data.ingest import validate as run_validate
 
     report = run_validate(src, max_errors=max_errors)
     out.print(report.to_table())
@@ -90,8 +90,8 @@ def ingest(
     ] = None,
 ) -> None:
     """Read raw exports, drop personal data, validate, and write the processed Parquet store."""
-    from evaluation.ingest import DataError
-    from evaluation.ingest import ingest as run_ingest
+    from evaluation.data.ingest import DataError
+    from evaluation.data.ingest import ingest as run_ingest
 
     try:
         manifest = run_ingest(src, out_dir, dataset=dataset)
@@ -120,9 +120,9 @@ def run(
     """Evaluate each edition: execute its notebooks with Papermill and export the reports."""
     from rich.markup import escape
 
-    from evaluation.outputs_guard import OutputError
-    from evaluation.params import ParamsError
-    from evaluation.run import run_editions
+    from evaluation.core.params import ParamsError
+    from evaluation.run.outputs_guard import OutputError
+    from evaluation.run.runner import run_editions
 
     progress = _RunProgress()
     try:
@@ -158,7 +158,7 @@ def audit(
     min_cell: Annotated[int, typer.Option(help="Smallest count of persons a cell may show.")] = 10,
 ) -> None:
     """Scan outputs for personal data and cells below min_cell (fails non-zero on any hit)."""
-    from evaluation.audit import audit_outputs, available_salt
+    from evaluation.run.audit import audit_outputs, available_salt
 
     if not output_dir.exists():
         _fail(f"output folder {output_dir} does not exist")
@@ -178,7 +178,7 @@ def _raw_of_run(output_dir: Path) -> Path | None:
     """The raw folder named in the run's manifest, if there is one."""
     import json
 
-    from evaluation.params import project_root
+    from evaluation.core.params import project_root
 
     manifest = output_dir / "manifest.json"
     if not manifest.exists():
@@ -195,7 +195,7 @@ def bench(
     """Benchmarks against the naive path; results go to benchmarks/results/."""
     import subprocess
 
-    from evaluation.params import project_root
+    from evaluation.core.params import project_root
 
     root = project_root()
     if not (root / "benchmarks" / "run.py").exists():

@@ -1,8 +1,8 @@
 import datetime as dt
 
-from evaluation.backend import connect
-from evaluation.describe import daily_completions, participation_kpis
-from evaluation.params import Window
+from evaluation.analysis.describe import daily_completions, participation_kpis
+from evaluation.core.params import Window
+from evaluation.data.backend import connect
 
 WINDOW = Window(start=dt.date(2024, 10, 19), end=dt.date(2024, 10, 27))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import nbformat
 
-from evaluation.export import _strip_for_readers
+from evaluation.run.exporters import _strip_for_readers
 
 
 def _display(mime: str, text: str) -> dict:

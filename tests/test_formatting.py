@@ -1,6 +1,6 @@
 import pytest
 
-from evaluation.formatting import format_count, group_digits, in_words
+from evaluation.report.formatting import format_count, group_digits, in_words
 
 
 @pytest.mark.parametrize(
@@ -39,7 +39,7 @@ def test_decimals_are_kept():
 def test_hindi_counts_and_dates():
     import datetime as dt
 
-    from evaluation.formatting import format_count_hi, format_date_hi
+    from evaluation.report.formatting import format_count_hi, format_date_hi
 
     assert format_count_hi(740000) == "7.4 लाख"
     assert format_count_hi(17400000) == "1.74 करोड़"
@@ -48,7 +48,7 @@ def test_hindi_counts_and_dates():
 
 
 def test_table_cells_show_no_negative_zero_and_small_p_values_as_a_bound():
-    from evaluation.notebook import _format_cell
+    from evaluation.report.edition import _format_cell
 
     assert _format_cell(-0.004, "decimal", "indian") == "0.00"
     assert _format_cell(-0.006, "decimal", "indian") == "-0.01"

@@ -2,15 +2,15 @@ import datetime as dt
 
 import pytest
 
-from evaluation.backend import MEMORY_LIMIT_ENV, connect
-from evaluation.panel import (
+from evaluation.analysis.panels import (
     ZERO_FILLED,
     _to_pandas,
     person_edition,
     person_period,
     staggered_panel,
 )
-from evaluation.params import Window
+from evaluation.core.params import Window
+from evaluation.data.backend import MEMORY_LIMIT_ENV, connect
 
 WINDOW = Window(start=dt.date(2024, 10, 19), end=dt.date(2024, 10, 27))
 

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from evaluation.params import ParamsError, load_params, validate_params
+from evaluation.core.params import ParamsError, load_params, validate_params
 
 ROOT = Path(__file__).resolve().parents[1]
 MINIMAL = {"edition": "2024", "window": {"start": "2024-10-19", "end": "2024-10-27"}}

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from evaluation.params import Params
+from evaluation.core.params import Params
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))

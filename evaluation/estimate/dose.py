@@ -9,7 +9,10 @@ import numpy as np
 import pandas as pd
 import pyfixest as pf
 
-from evaluation.estimate._validation import (
+from evaluation.estimate.regression import _pyfixest_vcov
+from evaluation.estimate.results import DoseResponseResult, make_table
+from evaluation.estimate.treatment_effects import design_matrix
+from evaluation.estimate.validation import (
     VcovType,
     as_list,
     check_clusters,
@@ -18,9 +21,6 @@ from evaluation.estimate._validation import (
     check_variation,
     complete_rows,
 )
-from evaluation.estimate.regression import _pyfixest_vcov
-from evaluation.estimate.results import DoseResponseResult, make_table
-from evaluation.estimate.treatment_effects import design_matrix
 
 __all__ = ["dose_response", "DoseMethod", "dose_bins"]
 

@@ -15,7 +15,9 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from evaluation.estimate._validation import (
+from evaluation.estimate.results import MatchingResult, make_table
+from evaluation.estimate.treatment_effects import design_matrix, fit_propensity
+from evaluation.estimate.validation import (
     Estimand,
     PropensityModel,
     as_list,
@@ -25,8 +27,6 @@ from evaluation.estimate._validation import (
     check_variation,
     complete_rows,
 )
-from evaluation.estimate.results import MatchingResult, make_table
-from evaluation.estimate.treatment_effects import design_matrix, fit_propensity
 
 __all__ = ["match"]
 

@@ -14,7 +14,14 @@ import numpy as np
 import pandas as pd
 import pyfixest as pf
 
-from evaluation.estimate._validation import (
+from evaluation.estimate.results import (
+    DiDResult,
+    EventStudyResult,
+    RegressionResult,
+    WaldTest,
+    make_table,
+)
+from evaluation.estimate.validation import (
     VcovType,
     as_list,
     check_binary,
@@ -23,13 +30,6 @@ from evaluation.estimate._validation import (
     check_option,
     check_variation,
     complete_rows,
-)
-from evaluation.estimate.results import (
-    DiDResult,
-    EventStudyResult,
-    RegressionResult,
-    WaldTest,
-    make_table,
 )
 
 __all__ = ["ols", "did", "event_study"]

@@ -15,7 +15,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from evaluation.estimate._validation import (
+from evaluation.estimate.results import StaggeredDiDResult, WaldTest, make_table
+from evaluation.estimate.validation import (
     StaggeredAggregate,
     StaggeredControl,
     StaggeredMethod,
@@ -24,7 +25,6 @@ from evaluation.estimate._validation import (
     check_option,
     check_variation,
 )
-from evaluation.estimate.results import StaggeredDiDResult, WaldTest, make_table
 
 __all__ = ["staggered_did"]
 

@@ -13,7 +13,7 @@ controls, normalised weights, and a standard error from its influence function t
 estimating both nuisance models (as R ``DRDID::drdid_panel``, which divides by ``n - 1``).
 
 Propensity scores are never clipped (clipping can flip an ATT's sign); inspect overlap with
-:func:`evaluation.diagnose.overlap` instead.
+:func:`evaluation.analysis.diagnose.overlap` instead.
 """
 
 from __future__ import annotations
@@ -26,7 +26,8 @@ import pandas as pd
 import statsmodels.api as sm
 from statsmodels.treatment.treatment_effects import TreatmentEffect
 
-from evaluation.estimate._validation import (
+from evaluation.estimate.results import TreatmentEffectResult, make_table
+from evaluation.estimate.validation import (
     Estimand,
     PropensityModel,
     as_list,
@@ -36,7 +37,6 @@ from evaluation.estimate._validation import (
     check_variation,
     complete_rows,
 )
-from evaluation.estimate.results import TreatmentEffectResult, make_table
 
 __all__ = ["regression_adjustment", "ipw", "aipw", "design_matrix", "fit_propensity"]
 

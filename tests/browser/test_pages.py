@@ -7,7 +7,7 @@ from browser.chromium import chromium, probe, screenshot
 from pypdf import PdfReader
 from runner.test_run import tiny_params
 
-from evaluation.run import run_editions
+from evaluation.run.runner import run_editions
 
 pytestmark = [
     pytest.mark.browser,

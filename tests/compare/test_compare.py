@@ -1,4 +1,4 @@
-"""Tests of evaluation.compare against hand-computed values and scipy / statsmodels.
+"""Tests of evaluation.analysis.compare against hand-computed values and scipy / statsmodels.
 
 Reference values were computed by hand (shown in comments) on tiny fixtures.
 """
@@ -11,7 +11,7 @@ import pytest
 from scipy import special, stats
 from statsmodels.stats.proportion import proportion_confint
 
-from evaluation import compare
+from evaluation.analysis import compare
 
 TIGHT = 1e-10  # same arithmetic, different code path
 HAND = 1e-4  # hand computation rounded to 4+ digits

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
-from evaluation import disclosure
+from evaluation.report import disclosure
 
 
 def with_totals(body: np.ndarray, columns: list[str]) -> pd.DataFrame:

@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 
 from benchmarks.montecarlo import simulate_cross_section, simulate_panel
-from evaluation import diagnose, estimate
+from evaluation import estimate
+from evaluation.analysis import diagnose
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,7 @@ from matplotlib import font_manager  # noqa: E402
 from matplotlib.colors import to_hex  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from evaluation import figures  # noqa: E402
+from evaluation.report import figures  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

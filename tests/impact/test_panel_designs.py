@@ -10,13 +10,13 @@ import pandas as pd
 import pytest
 
 from evaluation import estimate
-from evaluation.backend import connect
-from evaluation.ingest import ingest
-from evaluation.panel import period_values, person_edition, person_period
-from evaluation.panel_designs import group_moments
-from evaluation.params import Window
-from evaluation.sections_impact import impact_population, panel_designs
-from evaluation.synth import generate
+from evaluation.analysis.impact import impact_population, panel_designs
+from evaluation.analysis.panels import period_values, person_edition, person_period
+from evaluation.core.params import Window
+from evaluation.data.backend import connect
+from evaluation.data.ingest import ingest
+from evaluation.data.synth import generate
+from evaluation.estimate.moments import group_moments
 
 WINDOW = Window(start=dt.date(2024, 10, 19), end=dt.date(2024, 10, 27))
 

@@ -3,7 +3,7 @@
 The generator writes ``ground_truth.json`` (the exact sample ATT of each outcome, never read by
 the analysis path). Here the whole analysis path runs on generated exports: ``nlw synth`` ->
 ingest -> ``panel.person_edition`` -> the designs 03_impact reports
-(``sections_impact.outcome_designs`` and ``panel_designs``). Every primary design's 95 %
+(``analysis.impact.outcome_designs`` and ``panel_designs``). Every primary design's 95 %
 interval must cover the planted effect and the naive difference must not.
 
 The fast test uses one fixed draw; the slow Monte Carlo repeats the whole chain over many
@@ -20,12 +20,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from evaluation.backend import connect
-from evaluation.ingest import ingest
-from evaluation.panel import person_edition
-from evaluation.params import Window
-from evaluation.sections_impact import impact_population, outcome_designs, panel_designs
-from evaluation.synth import generate
+from evaluation.analysis.impact import impact_population, outcome_designs, panel_designs
+from evaluation.analysis.panels import person_edition
+from evaluation.core.params import Window
+from evaluation.data.backend import connect
+from evaluation.data.ingest import ingest
+from evaluation.data.synth import generate
 
 WINDOWS = {
     "2024": Window(start=dt.date(2024, 10, 19), end=dt.date(2024, 10, 27)),

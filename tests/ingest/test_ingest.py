@@ -10,8 +10,8 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from evaluation.contract import TABLES, arrow_schema, pandera_schema
-from evaluation.ingest import DataError, IngestError, Manifest, ingest, pipeline, pseudonymise
+from evaluation.core.contract import TABLES, arrow_schema, pandera_schema
+from evaluation.data.ingest import DataError, IngestError, Manifest, ingest, pipeline, pseudonymise
 from tests.ingest.conftest import FIXTURES, TEST_SALT
 from tests.ingest.helpers import edit_rows, set_value
 
@@ -295,7 +295,7 @@ def test_invalid_dataset_name(tmp_path: Path) -> None:
 def test_output_breaking_the_contract_is_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from evaluation.ingest import build
+    from evaluation.data.ingest import build
 
     monkeypatch.setattr(build, "competency_area_sql", lambda column: "'astrology'")
     with pytest.raises(IngestError) as info:

@@ -3,7 +3,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from evaluation.ingest.normalise import (
+from evaluation.data.ingest.normalise import (
     duration_hms_hours_sql,
     enrolment_status_sql,
     event_status_sql,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from evaluation.ingest.privacy import load_salt, normalise_email, pseudonymise
+from evaluation.data.ingest.privacy import load_salt, normalise_email, pseudonymise
 
 
 def test_pseudonymise_is_hmac_sha256_hex_of_trimmed_value() -> None:
@@ -56,7 +56,7 @@ def test_normalise_email() -> None:
 def test_pseudonymise_sql_equals_the_python_hmac(salt: bytes) -> None:
     import duckdb
 
-    from evaluation.ingest.privacy import hmac_parameters, pseudonymise_sql
+    from evaluation.data.ingest.privacy import hmac_parameters, pseudonymise_sql
 
     ids = ["u-0001", " u-0001\t", "\xa0Ünïcödé-id\u3000", "a@b.in", "", "  \n", None, "x" * 300]
     con = duckdb.connect()

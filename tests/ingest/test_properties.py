@@ -9,7 +9,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from evaluation.ingest import ingest, validate
+from evaluation.data.ingest import ingest, validate
 from tests.ingest.conftest import FIXTURES
 from tests.ingest.helpers import read_rows, to_csv
 

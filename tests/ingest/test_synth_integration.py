@@ -8,10 +8,10 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from evaluation.contract import TABLES, pandera_schema
-from evaluation.ingest import Manifest, ingest, validate
+from evaluation.core.contract import TABLES, pandera_schema
+from evaluation.data.ingest import Manifest, ingest, validate
 
-synth = pytest.importorskip("evaluation.synth")
+synth = pytest.importorskip("evaluation.data.synth")
 
 IDENTIFIER_COLUMNS = ("full_name", "email", "phone_number", "employee_id", "external_system_id")
 # Reports carry no events or karma ledger; ``external/`` sits beside ``reports/`` at the root, so

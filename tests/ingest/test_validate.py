@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from evaluation.ingest import Problem, validate
+from evaluation.data.ingest import Problem, validate
 from tests.ingest.helpers import edit_rows, read_rows, set_value, to_csv
 
 WH = "warehouse"

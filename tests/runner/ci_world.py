@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from evaluation.run import RunSummary, run_editions
+from evaluation.run.runner import RunSummary, run_editions
 
 ROOT = Path(__file__).resolve().parents[2]
 

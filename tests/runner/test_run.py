@@ -10,8 +10,8 @@ import nbformat
 import pytest
 from tiny_store import write_tiny_store
 
-from evaluation.params import ParamsError
-from evaluation.run import run_editions
+from evaluation.core.params import ParamsError
+from evaluation.run.runner import run_editions
 
 pytestmark = pytest.mark.xdist_group("tiny-run")
 ROOT = Path(__file__).resolve().parents[2]

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from evaluation import estimate
-from evaluation.compress import compress, compressed_logit, compressed_ols
+from evaluation.estimate.compressed import compress, compressed_logit, compressed_ols
 
 #: Tolerances of the acceptance criterion (issue 7): coefficients absolute, SEs relative.
 COEF_ATOL = 1e-8

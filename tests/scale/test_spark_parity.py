@@ -13,11 +13,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from evaluation import backend, describe
-from evaluation.backend import Store
-from evaluation.ingest import ingest
-from evaluation.params import Window
-from evaluation.synth import generate
+from evaluation.analysis import describe
+from evaluation.core.params import Window
+from evaluation.data import backend
+from evaluation.data.backend import Store
+from evaluation.data.ingest import ingest
+from evaluation.data.synth import generate
 
 pyspark = pytest.importorskip("pyspark")
 
@@ -40,11 +41,11 @@ def processed(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def spark_store(processed: Path) -> Iterator[Store]:
     """The store opened through ``backend.connect(backend="spark")`` on ``local[2]``."""
-    from evaluation.spark import spark_backend
+    from evaluation.data.spark import spark_backend
 
     con = spark_backend("local[2]", config={"spark.sql.shuffle.partitions": "2"})
     with pytest.MonkeyPatch.context() as patch:
-        # until the lead wires evaluation.spark into backend._spark_connection
+        # until the lead wires evaluation.data.spark into backend._spark_connection
         patch.setattr(backend, "_spark_connection", lambda *args, **kwargs: con)
         yield backend.connect(processed, backend="spark")
 
@@ -91,7 +92,7 @@ def test_ministry_participation_identical(spark_store: Store, duckdb_store: Stor
 
 @pytest.mark.slow
 def test_person_edition_frame_identical(spark_store: Store, duckdb_store: Store) -> None:
-    from evaluation.panel import person_edition
+    from evaluation.analysis.panels import person_edition
 
     on_spark = person_edition(spark_store, NLW_2024)
     on_duckdb = person_edition(duckdb_store, NLW_2024)

@@ -10,8 +10,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from evaluation.ingest import ingest
-from evaluation.synth import generate
+from evaluation.data.ingest import ingest
+from evaluation.data.synth import generate
 
 pytestmark = pytest.mark.xdist_group("runner")
 ROOT = Path(__file__).resolve().parents[2]

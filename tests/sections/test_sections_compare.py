@@ -15,12 +15,16 @@ from statsmodels.stats.proportion import (  # noqa: E402
     proportion_confint,
 )
 
-from evaluation import compare  # noqa: E402
-from evaluation import sections_compare as sc  # noqa: E402
-from evaluation.describe import ParticipationKPIs  # noqa: E402
-from evaluation.findings import Findings  # noqa: E402
-from evaluation.notebook import Edition  # noqa: E402
-from evaluation.params import validate_params  # noqa: E402
+from evaluation.analysis import (
+    compare,  # noqa: E402
+    populations,  # noqa: E402
+)
+from evaluation.analysis.describe import ParticipationKPIs  # noqa: E402
+from evaluation.core.params import validate_params  # noqa: E402
+from evaluation.report.edition import Edition  # noqa: E402
+from evaluation.report.findings import Findings  # noqa: E402
+from evaluation.report.sections import common, groups, years  # noqa: E402
+from evaluation.report.sections import ministry as brief  # noqa: E402
 
 
 def edition(tmp_path, **overrides) -> Edition:
@@ -52,14 +56,14 @@ def people_by_group() -> pd.DataFrame:
 
 def test_usable_variables_drops_constant_and_absent_columns():
     frame = pd.DataFrame({"a": [1, 2, np.nan], "b": [0, 0, 0], "c": [np.nan] * 3})
-    assert sc.usable_variables(frame, ["a", "b", "c", "d"]) == ["a"]
+    assert common.usable_variables(frame, ["a", "b", "c", "d"]) == ["a"]
 
 
 def test_mask_small_rows_marks_text_of_rows_with_small_or_zero_counts():
     table = pd.DataFrame(
         {"n_1": [5, 50, 0, 40], "n_2": [40, 50, 40, 9], "change": ["+1", "+2", "+3", "+4"]}
     )
-    masked = sc.mask_small_rows(table, ["n_1", "n_2"], ["change"], 10)
+    masked = common.mask_small_rows(table, ["n_1", "n_2"], ["change"], 10)
     assert masked["change"].tolist() == ["[c]", "+2", "[c]", "[c]"]
     assert table["change"].tolist() == ["+1", "+2", "+3", "+4"], "input left unchanged"
 
@@ -73,7 +77,7 @@ def test_tests_display_words_shares_in_points_and_means_with_welch_interval():
         }
     )
     tests = compare.pairwise_tests(frame, outcomes=["participated", "hours_in_week"], by="group")
-    shown = sc.tests_display(tests, "group")
+    shown = common.tests_display(tests, "group")
     share, mean = shown.iloc[0], shown.iloc[1]
     low, high = confint_proportions_2indep(3, 4, 2, 4, method="newcomb", compare="diff")
     assert share["comparison"] == "Group B vs Group A"
@@ -91,9 +95,9 @@ def test_tests_display_words_shares_in_points_and_means_with_welch_interval():
 
 
 def test_p_values_below_a_thousandth_are_written_as_a_bound():
-    assert sc._p_text(0.0004) == "<0.001"
-    assert sc._p_text(0.0123) == "0.012"
-    assert sc._p_text(float("nan")) == "–"
+    assert common.p_text(0.0004) == "<0.001"
+    assert common.p_text(0.0123) == "0.012"
+    assert common.p_text(float("nan")) == "–"
 
 
 # ---------------------------------------------------------------------------- groups
@@ -115,7 +119,7 @@ def test_group_lead_sentence_names_top_and_bottom_groups_and_the_imbalance():
             "imbalanced": [False, True, False, False],
         }
     )
-    text = sc.group_lead_sentence(participation, target, balance)
+    text = common.group_lead_sentence(participation, target, balance)
     # Wilson 95 %: 10/20 -> 0.2993 to 0.7007; 4/20 -> 0.0807 to 0.4160.
     assert text == (
         "Group A took part most often: 50% of eligible users (95 % CI 30% to 70%), against 20% "
@@ -133,7 +137,7 @@ def test_groups_summary_suppresses_a_small_group_and_leaves_it_out_of_the_lead(t
         {"group": ["C"] * 5, "participated": [1, 1, 0, 0, 0], "target_met": [1, 0, 0, 0, 0]}
     ).assign(completions_pre_365d=[1.0, 2.0, 0.0, 1.0, 0.0])
     people = pd.concat([people_by_group(), small], ignore_index=True)
-    sc.groups_summary_section(ed, people)
+    groups.summary(ed, people)
     lead = ed.findings.sentences["group_lead"]
     assert lead.startswith("Group A took part most often: 50%")
     assert "Group C" not in lead
@@ -157,7 +161,7 @@ def test_group_tests_section_writes_one_holm_family_per_table(tmp_path):
             "completions_90d": rng.poisson(2.0, 90),
         }
     )
-    sc.group_tests_section(ed, people)
+    groups.tests(ed, people)
     exact = pd.read_csv(tmp_path / "tables" / "tests_group_values.csv")
     assert len(exact) == 4 * 3, "four outcomes x three pairs"
     expected = compare.adjust_pvalues(exact["p_value"], "holm")
@@ -185,7 +189,7 @@ def kpis(participants: int, group_a: int) -> ParticipationKPIs:
 
 
 def test_kpi_changes_are_exact_differences_with_relative_change():
-    table = sc.kpi_changes(kpis(100, 0), kpis(120, 7)).set_index("kpi")
+    table = years.kpi_changes(kpis(100, 0), kpis(120, 7)).set_index("kpi")
     assert table.loc["participants", ["previous", "current", "change"]].tolist() == [100, 120, 20]
     assert table.loc["participants", "relative_change"] == pytest.approx(0.2)
     assert table.loc["learning_hours", "change"] == pytest.approx(50.0)
@@ -194,10 +198,10 @@ def test_kpi_changes_are_exact_differences_with_relative_change():
 
 def test_without_a_previous_edition_the_years_report_says_so_and_stops(tmp_path):
     ed = edition(tmp_path)
-    sc.years_summary_section(ed, None, None, kpis(100, 0))
-    sc.year_kpis_section(ed, None, None, kpis(100, 0))
-    sc.returning_section(ed, None)
-    sc.rank_changes_section(ed, None)
+    years.summary(ed, None, None, kpis(100, 0))
+    years.kpis(ed, None, None, kpis(100, 0))
+    years.returning(ed, None)
+    years.rank_changes(ed, None)
     assert ed.findings.sentences == {
         "years_lead": (
             "National Learning Week has no previous edition to compare with (previous_edition "
@@ -217,7 +221,7 @@ def test_years_summary_counts_returning_and_new_participants(tmp_path):
             "participated": [1, 1, 1, 1, 0, 1, 1, 0, 0, 1],
         }
     )
-    sc.years_summary_section(ed, both, kpis(4, 0), kpis(3, 0))
+    years.summary(ed, both, kpis(4, 0), kpis(3, 0))
     low, high = proportion_confint(2, 4, method="wilson")
     assert ed.findings.sentences["years_lead"] == (
         "3 people took part in 2025, 1 fewer than the 4 of 2024 (-25%) under identical "
@@ -245,7 +249,7 @@ def test_rank_movers_keeps_the_largest_moves_and_writes_intervals():
             "change_high": [2.0, 1.0, 1.0],
         }
     )
-    movers = sc.rank_movers(ranks, top=2)
+    movers = years.rank_movers(ranks, top=2)
     assert movers["unit"].tolist() == ["a", "b"]
     assert movers.iloc[0][["rank_1", "rank_2", "rank_change"]].tolist() == [
         "3 (2-3)",
@@ -274,16 +278,16 @@ def ministry_frame() -> pd.DataFrame:
 
 def test_choose_ministry_takes_the_largest_or_checks_the_name():
     people = ministry_frame()
-    assert sc.choose_ministry(people, None) == "M2"  # 3 participants
-    assert sc.choose_ministry(people, "S1") == "S1"
+    assert populations.choose_ministry(people, None) == "M2"  # 3 participants
+    assert populations.choose_ministry(people, "S1") == "S1"
     tied = pd.DataFrame({"ministry": ["b", "a", "Unknown", "Unknown"], "participated": [1] * 4})
-    assert sc.choose_ministry(tied, None) == "a", "ties by name; Unknown never chosen"
+    assert populations.choose_ministry(tied, None) == "a", "ties by name; Unknown never chosen"
     with pytest.raises(ValueError, match="'M11' is not in the data \\(did you mean 'M1'\\?\\)"):
-        sc.choose_ministry(people, "M11")
+        populations.choose_ministry(people, "M11")
 
 
 def test_ministry_scope_table_by_hand():
-    table = sc.ministry_scope_table(ministry_frame(), "M1", ["M2"], "peers").set_index("scope")
+    table = brief.ministry_scope_table(ministry_frame(), "M1", ["M2"], "peers").set_index("scope")
     mine = table.loc["M1"]
     assert mine[["users", "participants", "target_met"]].tolist() == [4, 2, 1]
     assert mine["participation_rate"] == 0.5
@@ -304,7 +308,7 @@ def test_ministry_scope_table_by_hand():
 
 def test_leaderboard_position_ranks_within_kind_and_bucket():
     board = compare.leaderboard(ministry_frame(), unit="ministry", state_unit=None)
-    position = sc.leaderboard_position(board, "M1")  # 12 / 4 = 3.0 per user vs M2's 1.0
+    position = brief.leaderboard_position(board, "M1")  # 12 / 4 = 3.0 per user vs M2's 1.0
     assert position | {"peers": None} == {
         "org_type": "central",
         "size_bucket": "XS",
@@ -316,7 +320,7 @@ def test_leaderboard_position_ranks_within_kind_and_bucket():
         "peers": None,
     }
     assert position["peers"] == ["M2"]
-    state = sc.leaderboard_position(board, "S1")
+    state = brief.leaderboard_position(board, "S1")
     assert (state["org_type"], state["size_bucket"], state["rank"], state["of"]) == (
         "state",
         "S",
@@ -325,7 +329,7 @@ def test_leaderboard_position_ranks_within_kind_and_bucket():
     )
     assert state["peers"] == [], "states are never ranked against central ministries"
     with pytest.raises(ValueError, match="not on the leaderboard"):
-        sc.leaderboard_position(board, "M9")
+        brief.leaderboard_position(board, "M9")
 
 
 def three_ministries() -> pd.DataFrame:
@@ -353,7 +357,7 @@ def three_ministries() -> pd.DataFrame:
 
 def test_ministry_shrinkage_pulls_a_small_unit_towards_its_kind(tmp_path):
     ed = edition(tmp_path)
-    sc.ministry_shrinkage_section(ed, three_ministries(), "M3")
+    brief.shrinkage(ed, three_ministries(), "M3")
     table = pd.read_csv(tmp_path / "tables" / "ministry_shrinkage.csv").set_index("measure")
     took_part = table.loc["Took part in the week"]
     central_rate = (10 + 200 + 30) / (50 + 500 + 40)  # the state is not in M3's prior
@@ -366,7 +370,7 @@ def test_ministry_shrinkage_pulls_a_small_unit_towards_its_kind(tmp_path):
 
 def test_ministry_funnel_circles_the_ministry_and_says_where_it_lies(tmp_path):
     ed = edition(tmp_path)
-    sc.ministry_funnel_section(ed, three_ministries(), "M3")
+    brief.funnel(ed, three_ministries(), "M3")
     caption = ed.findings.figures["ministry_funnel"]
     assert caption.endswith("M3 is circled: it lies above the 99.8 % limits.")
     assert (tmp_path / "figures" / "ministry_funnel.png").is_file()
@@ -374,7 +378,7 @@ def test_ministry_funnel_circles_the_ministry_and_says_where_it_lies(tmp_path):
 
 def test_ministry_summary_compares_with_peers_of_the_same_kind_and_bucket(tmp_path):
     ed = edition(tmp_path)
-    sc.ministry_summary_section(ed, three_ministries(), "M1")
+    brief.summary(ed, three_ministries(), "M1")
     lead = ed.findings.sentences["ministry_lead"]
     low, high = proportion_confint(10, 50, method="wilson")
     # Nation 255 / 620 = 41 %; peers M2 + M3 230 / 540 = 43 % (the state is not a peer);

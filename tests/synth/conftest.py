@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from evaluation.synth import generate
+from evaluation.data.synth import generate
 
 #: 0.4 % of the national population: about 18,000 users and 3,000 participants in 2024, large
 #: enough for the sampling tolerances in test_calibration to stay near 10 %.

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from evaluation.synth._simulate import simulate
-from evaluation.synth._truth import ground_truth
+from evaluation.data.synth._simulate import simulate
+from evaluation.data.synth._truth import ground_truth
 
 PUBLISHED_2024 = {
     "trackable_participants": 740_000,

@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from evaluation.synth import generate
+from evaluation.data.synth import generate
 
 OUTCOMES = ("completions_90d", "learning_hours_90d", "acbp_on_time", "assessment_score")
 DEVANAGARI = re.compile("[\u0900-\u097f]")
@@ -137,7 +137,7 @@ def test_same_seed_gives_byte_identical_files(tmp_path: Path) -> None:
 def test_interrupted_run_leaves_nothing_that_looks_complete(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import evaluation.synth._generate as module
+    import evaluation.data.synth._generate as module
 
     def broken(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt

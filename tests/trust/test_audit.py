@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from trust_helpers import PLACES, PLANTED, SALT, SPEAKER, write_raw, write_run
 
-from evaluation.audit import (
+from evaluation.data.ingest.sources import all_sources
+from evaluation.run.audit import (
     COLUMN_KINDS,
     IdentifierIndex,
     audit_outputs,
@@ -16,7 +17,6 @@ from evaluation.audit import (
     mask,
     output_vocabulary,
 )
-from evaluation.ingest.sources import all_sources
 
 
 @pytest.fixture(scope="module")

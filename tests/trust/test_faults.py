@@ -21,11 +21,11 @@ import nbformat
 import pytest
 from tiny_store import write_tiny_store
 
-import evaluation.outputs_guard as guard
-import evaluation.run as runner
+import evaluation.run.outputs_guard as guard
+import evaluation.run.runner as runner
 from evaluation import cli
-from evaluation.outputs_guard import OutputError, check_writable
-from evaluation.run import PROGRESS, run_editions
+from evaluation.run.outputs_guard import OutputError, check_writable
+from evaluation.run.runner import PROGRESS, run_editions
 
 pytestmark = pytest.mark.xdist_group("faults")  # the module fixture is built once
 ROOT = Path(__file__).resolve().parents[2]
@@ -192,10 +192,10 @@ def test_a_killed_worker_leaves_earlier_outputs_intact_and_resume_reuses_its_wor
 KILL_RUNNER = """
 import os, sys
 from pathlib import Path
-import evaluation.run
-from evaluation.run import run_editions
+import evaluation.run.runner
+from evaluation.run.runner import run_editions
 
-evaluation.run._library_hash = lambda root: sys.argv[4]  # as same_library() does
+evaluation.run.runner._library_hash = lambda root: sys.argv[4]  # as same_library() does
 os.environ["NLW_TEST_RUNNER_PID"] = str(os.getpid())
 run_editions([sys.argv[1]], jobs=1, pdf=False, outputs=Path(sys.argv[2]),
              notebooks_dir=Path(sys.argv[3]))

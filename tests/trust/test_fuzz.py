@@ -12,9 +12,9 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from evaluation.audit import audit_outputs
-from evaluation.ingest import DataError, ingest, validate
-from evaluation.params import Params, ParamsError, load_params, validate_params
+from evaluation.core.params import Params, ParamsError, load_params, validate_params
+from evaluation.data.ingest import DataError, ingest, validate
+from evaluation.run.audit import audit_outputs
 
 ROOT = Path(__file__).resolve().parents[2]
 WAREHOUSE = ROOT / "tests" / "ingest" / "fixtures" / "warehouse_ok"

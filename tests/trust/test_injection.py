@@ -13,10 +13,10 @@ from openpyxl import load_workbook
 from papermill.translators import translate_parameters
 from tiny_store import write_tiny_store
 
-from evaluation.findings import neutralise_formulas
-from evaluation.params import ParamsError, load_params
-from evaluation.run import run_editions
-from evaluation.workbook import write_findings_workbook
+from evaluation.core.params import ParamsError, load_params
+from evaluation.report.findings import neutralise_formulas
+from evaluation.run.runner import run_editions
+from evaluation.run.workbook import write_findings_workbook
 
 #: Tests of the hostile run: on one xdist worker, so the run is made once.
 HOSTILE = pytest.mark.xdist_group("hostile-run")

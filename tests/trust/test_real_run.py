@@ -22,8 +22,8 @@ import pytest
 from openpyxl import load_workbook
 from runner.ci_world import ci_params, ci_world
 
-from evaluation.audit import audit_outputs
-from evaluation.ingest import ingest, load_salt
+from evaluation.data.ingest import ingest, load_salt
+from evaluation.run.audit import audit_outputs
 
 pytestmark = pytest.mark.xdist_group("ci-world")  # one worker builds the shared chain
 ROOT = Path(__file__).resolve().parents[2]
@@ -80,7 +80,7 @@ CHILD = textwrap.dedent(
     """
     import sys
     from pathlib import Path
-    from evaluation.run import run_editions
+    from evaluation.run.runner import run_editions
 
     summary = run_editions(sys.argv[2:], jobs=1, pdf=False, outputs=Path(sys.argv[1]))
     # Notebooks must succeed; the privacy audit's verdict is tested on its own below.
@@ -129,7 +129,7 @@ def _run_dir(tmp: Path, which: str, edition: str = "2024") -> Path:
 
 #: Once the one output that differed between identical runs (at 1e-15: pyfixest summed rows in a
 #: run-dependent order). The event study now comes from engine moments that are sums of integer
-#: counts and their products (evaluation/panel_designs.py), exact in any order, so it must match.
+#: counts and their products (evaluation/estimate/moments.py), exact in any order, so it must match.
 EVENT_STUDY = "03_impact/tables/event_study.csv"
 
 

@@ -10,9 +10,9 @@ import pytest
 from tiny_store import write_tiny_store
 from trust_helpers import PLANTED, SALT, write_raw, write_run
 
-import evaluation.audit as audit
+import evaluation.run.audit as audit
 from evaluation import cli
-from evaluation.run import run_editions
+from evaluation.run.runner import run_editions
 
 pytestmark = pytest.mark.xdist_group("self-audit")
 EDITIONS = ("2024", "2024b")

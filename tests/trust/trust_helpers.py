@@ -12,7 +12,7 @@ from openpyxl import Workbook
 from PIL import Image
 from PIL.PngImagePlugin import PngInfo
 
-from evaluation.ingest.privacy import pseudonymise
+from evaluation.data.ingest.privacy import pseudonymise
 
 SALT = b"trust-tests-salt-0123456789"
 RAW_USER_ID = "3f2a9c1e-7b4d-4e8a-9c0f-1a2b3c4d5e6f"

@@ -1,0 +1,1 @@
+"""Shared foundations every layer may import: params, the canonical contract, the vocabulary."""

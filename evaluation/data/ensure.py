@@ -1,0 +1,48 @@
+"""Make sure an edition's processed data exist: generate synthetic exports, then ingest them.
+
+Used by ``nlw run`` before any notebook starts, and by notebooks opened interactively.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from evaluation.core.params import Params, project_root
+
+__all__ = ["data_fingerprint", "ensure_data"]
+
+
+def ensure_data(params: Params, root: Path | None = None, *, log=print) -> Path:
+    """Return the processed store of ``params``, building whatever is missing.
+
+    The synthetic generator runs only when the raw folder is missing and ``data.synthetic`` is
+    set; ingest runs when the store has no manifest yet. Real raw data are never generated.
+    """
+    root = root or project_root()
+    raw = params.data.raw_path(root)
+    store = params.data.store_path(root)
+    if not raw.exists():
+        if params.data.synthetic is None:
+            raise FileNotFoundError(f"data.raw: folder {raw} does not exist")
+        from evaluation.data.synth import generate
+
+        spec = params.data.synthetic
+        log(f"generating synthetic exports (scale {spec.scale}, seed {spec.seed}) in {raw}")
+        # The warehouse shape is the richer one (events, karma ledger) and what ingest prefers;
+        # `nlw synth --format both` also writes the MDO report CSVs.
+        generate(raw, scale=spec.scale, seed=spec.seed, formats=("warehouse",))
+    if not (store / "manifest.json").exists():
+        from evaluation.data.ingest import ingest
+
+        log(f"ingesting {raw} -> {store}")
+        ingest(raw, store.parent, dataset=store.name)
+    return store
+
+
+def data_fingerprint(store: Path) -> str:
+    """sha256 of the store's manifest: changes whenever the processed data change."""
+    manifest = store / "manifest.json"
+    if not manifest.exists():
+        return "missing"
+    return hashlib.sha256(manifest.read_bytes()).hexdigest()

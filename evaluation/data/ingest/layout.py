@@ -1,0 +1,252 @@
+"""Find out which raw shape a folder holds and list its input files.
+
+A source folder is either a *root* holding ``warehouse/`` and/or ``reports/`` (and optionally
+``external/``), or one of those shape folders itself. When both shapes are present the warehouse
+is used: it is richer (events, the karma ledger) and keyed by user id. ``ground_truth.json``
+(written beside synthetic data) is never opened.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Literal
+
+from evaluation.data.ingest.errors import Problem
+from evaluation.data.ingest.sources import OUTCOMES_SOURCE, REPORT_SOURCES, WAREHOUSE_SOURCES
+
+__all__ = ["Layout", "RawFile", "Shape", "detect_layout"]
+
+Shape = Literal["warehouse", "reports", "unknown"]
+
+#: Warehouse tables an ingest cannot do without; the others are optional.
+REQUIRED_WAREHOUSE = ("user_detail", "user_enrolments", "content", "org_hierarchy")
+FORBIDDEN_NAMES = frozenset({"ground_truth.json"})
+
+_MDOID = re.compile(r"^mdoid=(?P<id>.+)$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+@dataclass(frozen=True)
+class RawFile:
+    """One input file.
+
+    Attributes
+    ----------
+    path : Path
+        Absolute path.
+    rel : str
+        Path relative to the source folder (used in problems and the manifest).
+    format : {"csv", "parquet"}
+        File format.
+    mdoid : str or None
+        Organisation id taken from a ``mdoid=<id>`` folder in the path.
+    report_date : date or None
+        Date of the report folder ``<YYYY-MM-DD>``.
+    """
+
+    path: Path
+    rel: str
+    format: Literal["csv", "parquet"]
+    mdoid: str | None = None
+    report_date: date | None = None
+
+
+@dataclass
+class Layout:
+    """What a source folder holds."""
+
+    src: Path
+    shape: Shape = "unknown"
+    files: dict[str, list[RawFile]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    def all_files(self) -> list[RawFile]:
+        """Every input file, sorted by relative path."""
+        return sorted((f for fs in self.files.values() for f in fs), key=lambda f: f.rel)
+
+
+def _rel(path: Path, src: Path) -> str:
+    return path.relative_to(src).as_posix()
+
+
+def _problem(severity: str, rel: str, rule: str, message: str) -> Problem:
+    return Problem(severity, rel, None, None, rule, message)  # type: ignore[arg-type]
+
+
+def _is_warehouse_dir(folder: Path) -> bool:
+    stems = {s for spec in WAREHOUSE_SOURCES.values() for s in spec.file_stems}
+    return any(
+        (folder / f"{stem}.{ext}").exists() or (folder / stem).is_dir()
+        for stem in stems
+        for ext in ("csv", "parquet")
+    )
+
+
+def _is_reports_dir(folder: Path) -> bool:
+    if any((folder / spec.report_folder).is_dir() for spec in REPORT_SOURCES.values()):
+        return True
+    return any(True for _ in folder.glob("*/*/mdoid=*"))
+
+
+def _warehouse_files(folder: Path, src: Path, layout: Layout) -> None:
+    for name, spec in WAREHOUSE_SOURCES.items():
+        found: list[RawFile] = []
+        for stem in spec.file_stems:
+            parquet, csv = folder / f"{stem}.parquet", folder / f"{stem}.csv"
+            parts = sorted((folder / stem).glob("*.parquet")) if (folder / stem).is_dir() else []
+            if parquet.exists() and csv.exists():
+                layout.notes.append(f"{stem}: both CSV and Parquet present, Parquet used")
+            if parquet.exists():
+                found.append(RawFile(parquet, _rel(parquet, src), "parquet"))
+            elif csv.exists():
+                found.append(RawFile(csv, _rel(csv, src), "csv"))
+            found.extend(RawFile(p, _rel(p, src), "parquet") for p in parts)
+            if found:
+                break
+        if found:
+            layout.files[name] = found
+            continue
+        severity = "error" if name in REQUIRED_WAREHOUSE else "warning"
+        layout.problems.append(
+            _problem(
+                severity,
+                _rel(folder, src) if folder != src else ".",
+                "missing_file",
+                f"warehouse table {name!r} not found ({name}.csv or {name}.parquet)",
+            )
+        )
+
+
+def _report_file(path: Path, src: Path) -> RawFile:
+    mdoid = next((m["id"] for part in path.parts if (m := _MDOID.match(part))), None)
+    day = next((p for p in reversed(path.parent.parts) if _DATE.match(p)), None)
+    report_date = None
+    if day is not None:
+        try:
+            report_date = date.fromisoformat(day)
+        except ValueError:
+            report_date = None
+    return RawFile(path, _rel(path, src), "csv", mdoid, report_date)
+
+
+def _report_files(folder: Path, src: Path, layout: Layout) -> None:
+    by_stem = {stem: name for name, spec in REPORT_SOURCES.items() for stem in spec.file_stems}
+    unknown = 0
+    for path in sorted(folder.rglob("*.csv")):
+        name = by_stem.get(path.stem)
+        if name is None:
+            unknown += 1
+            layout.problems.append(
+                _problem(
+                    "warning",
+                    _rel(path, src),
+                    "unrecognised_file",
+                    "not a known MDO report file name; ignored",
+                )
+            )
+            continue
+        raw = _report_file(path, src)
+        if raw.report_date is None:
+            layout.problems.append(
+                _problem(
+                    "warning",
+                    raw.rel,
+                    "no_report_date",
+                    "no <YYYY-MM-DD> folder in the path; the file ranks oldest in de-duplication",
+                )
+            )
+        layout.files.setdefault(name, []).append(raw)
+    if not layout.files:
+        layout.problems.append(
+            _problem(
+                "error",
+                _rel(folder, src) if folder != src else ".",
+                "no_recognisable_report",
+                "no UserReport, UserCustomReport, ConsumptionReport, CBPEnrollmentReport or "
+                "ContentCompetencyMapping CSV found",
+            )
+        )
+    elif "consumption_report" not in layout.files:
+        layout.problems.append(
+            _problem(
+                "warning",
+                _rel(folder, src),
+                "missing_file",
+                "no ConsumptionReport.csv: the enrolments table will be empty",
+            )
+        )
+    layout.notes.append(
+        "reports: "
+        + ", ".join(f"{len(v)} {k} file(s)" for k, v in sorted(layout.files.items()))
+        + (f"; {unknown} unrecognised CSV file(s) ignored" if unknown else "")
+    )
+
+
+def _outcomes(src: Path, layout: Layout) -> None:
+    for candidate in (src / "external" / "outcomes.csv", src / "external" / "outcomes.parquet"):
+        if candidate.exists():
+            fmt: Literal["csv", "parquet"] = "csv" if candidate.suffix == ".csv" else "parquet"
+            layout.files[OUTCOMES_SOURCE.name] = [RawFile(candidate, _rel(candidate, src), fmt)]
+            layout.notes.append(f"external outcomes found: {_rel(candidate, src)}")
+            return
+
+
+def detect_layout(src: Path) -> Layout:
+    """Detect the raw shape under ``src`` and list its files.
+
+    Parameters
+    ----------
+    src : Path
+        A root folder (with ``warehouse/`` and/or ``reports/``) or a shape folder itself.
+
+    Returns
+    -------
+    Layout
+        Shape, files by logical source, notes saying what was found, and folder-level problems
+        (missing folder, missing required tables, no recognisable report).
+    """
+    src = Path(src)
+    layout = Layout(src=src)
+    if not src.is_dir():
+        what = "is a file, not a folder" if src.exists() else "does not exist"
+        layout.problems.append(_problem("error", str(src), "missing_folder", f"source {what}"))
+        return layout
+    warehouse = src / "warehouse" if (src / "warehouse").is_dir() else None
+    reports = src / "reports" if (src / "reports").is_dir() else None
+    if warehouse is None and reports is None:
+        if _is_warehouse_dir(src):
+            warehouse = src
+        elif _is_reports_dir(src):
+            reports = src
+    if (src / "ground_truth.json").exists():
+        layout.notes.append("ground_truth.json present: never read by ingest")
+    if warehouse is not None:
+        layout.shape = "warehouse"
+        note = f"warehouse shape found in {_rel(warehouse, src) if warehouse != src else '.'}"
+        if reports is not None:
+            note += "; reports/ also present but not used (the warehouse is richer: events, karma)"
+        layout.notes.append(note)
+        _warehouse_files(warehouse, src, layout)
+    elif reports is not None:
+        layout.shape = "reports"
+        layout.notes.append(
+            f"reports shape found in {_rel(reports, src) if reports != src else '.'}"
+        )
+        _report_files(reports, src, layout)
+    else:
+        layout.problems.append(
+            _problem(
+                "error",
+                ".",
+                "no_recognisable_report",
+                "neither warehouse tables nor MDO report folders found",
+            )
+        )
+        return layout
+    if src != warehouse and src != reports:
+        _outcomes(src, layout)
+    return layout

@@ -1,0 +1,260 @@
+"""Byte-level checks of one raw file before any parsing: encoding, header, delimiter, tail.
+
+Only the header line and the file's last line are decoded here; the body is streamed once to
+count physical lines (needed to turn record numbers into physical line numbers).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from dataclasses import dataclass, field
+
+from evaluation.data.ingest.errors import Problem
+from evaluation.data.ingest.layout import RawFile
+from evaluation.data.ingest.sources import SourceSpec
+
+__all__ = ["FileScan", "LineMapper", "scan_file"]
+
+_CHUNK = 8 << 20
+_BOM = b"\xef\xbb\xbf"
+_OTHER_DELIMITERS = (";", "\t", "|")
+
+
+@dataclass
+class FileScan:
+    """What the byte scan learned about one file.
+
+    Attributes
+    ----------
+    raw : RawFile
+        The file.
+    header : list of str
+        Column names (BOM stripped); empty when unreadable.
+    usable : bool
+        False when the file must not be parsed (fatal problem, or no data rows).
+    physical_lines : int
+        Number of physical lines (a last line without newline counts).
+    bom : bool
+        The file started with a UTF-8 byte-order mark (accepted and stripped).
+    sha256 : str
+        Hex digest of the whole file when asked for (taken during the line count, so the manifest
+        does not read every input a second time); empty otherwise.
+    problems : list of Problem
+        Problems found at this stage.
+    """
+
+    raw: RawFile
+    header: list[str] = field(default_factory=list)
+    usable: bool = True
+    physical_lines: int = 0
+    bom: bool = False
+    truncated_line: int | None = None
+    sha256: str = ""
+    problems: list[Problem] = field(default_factory=list)
+
+    def add(self, severity: str, line: int | None, column: str | None, rule: str, msg: str) -> None:
+        """Record a problem of this file."""
+        self.problems.append(Problem(severity, self.raw.rel, line, column, rule, msg))  # type: ignore[arg-type]
+
+
+def _parse_line(text: str) -> list[str]:
+    return next(csv.reader(io.StringIO(text)), [])
+
+
+def _check_columns(scan: FileScan, spec: SourceSpec) -> None:
+    header = scan.header
+    seen: set[str] = set()
+    for name in header:
+        if name in seen:
+            scan.add("error", 1, name, "duplicate_column", f"column {name!r} appears twice")
+            scan.usable = False
+        seen.add(name)
+    for group in spec.required_groups():
+        if not any(name in seen for name in group):
+            wanted = " or ".join(repr(n) for n in group)
+            scan.add("error", 1, group[0], "missing_column", f"required column {wanted} missing")
+            scan.usable = False
+    for name in header:
+        if name not in spec.columns:
+            scan.add("warning", 1, name, "unexpected_column", f"unknown column {name!r} ignored")
+
+
+def _scan_parquet(scan: FileScan, spec: SourceSpec) -> FileScan:
+    import pyarrow.parquet as pq
+
+    try:
+        meta = pq.read_metadata(scan.raw.path)
+        scan.header = list(meta.schema.names)
+    except Exception as exc:  # noqa: BLE001 - any reader failure means an unreadable file
+        scan.add("error", None, None, "unreadable_parquet", f"not a readable Parquet file: {exc}")
+        scan.usable = False
+        return scan
+    _check_columns(scan, spec)
+    if meta.num_rows == 0:
+        scan.add("warning", None, None, "header_only", "the table has columns but no rows")
+        scan.usable = False
+    scan.physical_lines = meta.num_rows + 1
+    return scan
+
+
+def _first_line(path: object) -> bytes:
+    with open(path, "rb") as fh:  # type: ignore[call-overload]
+        line = fh.readline(4 << 20)
+    return line
+
+
+def _count_lines(path: object, digest: hashlib._Hash | None) -> tuple[int, bytes, bool]:
+    """Return (newline count, bytes after the last newline, any non-blank byte after line 1).
+
+    ``digest``, when given, is fed every byte on the way.
+    """
+    newlines, tail, body_seen, first_done = 0, b"", False, False
+    with open(path, "rb") as fh:  # type: ignore[call-overload]
+        while chunk := fh.read(_CHUNK):
+            if digest is not None:
+                digest.update(chunk)
+            if not first_done and b"\n" in chunk:
+                first_done = True
+                rest = chunk[chunk.index(b"\n") + 1 :]
+                body_seen = body_seen or bool(rest.strip())
+            elif first_done and not body_seen:
+                body_seen = bool(chunk.strip())
+            newlines += chunk.count(b"\n")
+            cut = chunk.rfind(b"\n")
+            tail = chunk[cut + 1 :] if cut >= 0 else tail + chunk
+    return newlines, tail, body_seen
+
+
+def _scan_csv(scan: FileScan, spec: SourceSpec, digest: bool) -> FileScan:
+    path = scan.raw.path
+    if path.stat().st_size == 0:
+        scan.add("error", None, None, "empty_file", "the file is empty (0 bytes)")
+        scan.usable = False
+        return scan
+    first = _first_line(path)
+    scan.bom = first.startswith(_BOM)
+    first = first.removeprefix(_BOM)
+    try:
+        header_text = first.decode("utf-8").rstrip("\r\n")
+    except UnicodeDecodeError:
+        scan.add("error", 1, None, "non_utf8", "the header line is not valid UTF-8")
+        scan.usable = False
+        return scan
+    if not header_text.strip():
+        scan.add("error", 1, None, "empty_file", "the first line is blank: no header")
+        scan.usable = False
+        return scan
+    scan.header = [h.strip() for h in _parse_line(header_text)]
+    if len(scan.header) == 1 and any(d in header_text for d in _OTHER_DELIMITERS):
+        used = next(d for d in _OTHER_DELIMITERS if d in header_text)
+        scan.add(
+            "error", 1, None, "wrong_delimiter", f"columns separated by {used!r}; expected ','"
+        )
+        scan.usable = False
+        return scan
+    _check_columns(scan, spec)
+    hasher = hashlib.sha256() if digest else None
+    newlines, tail, body_seen = _count_lines(path, hasher)
+    scan.sha256 = hasher.hexdigest() if hasher else ""
+    scan.physical_lines = newlines + (1 if tail else 0)
+    if not body_seen:
+        scan.add("warning", None, None, "header_only", "the file has a header but no data rows")
+        scan.usable = False
+        return scan
+    if tail.strip() and scan.physical_lines > 1:
+        fields = _parse_line(tail.decode("utf-8", errors="replace"))
+        if len(fields) < len(scan.header):
+            scan.truncated_line = scan.physical_lines
+            scan.add(
+                "error",
+                scan.physical_lines,
+                None,
+                "truncated_last_line",
+                f"last line has {len(fields)} of {len(scan.header)} fields and no line end: "
+                "the file looks cut off",
+            )
+    return scan
+
+
+def scan_file(raw: RawFile, spec: SourceSpec, *, digest: bool = False) -> FileScan:
+    """Check one file's bytes and header.
+
+    Parameters
+    ----------
+    raw : RawFile
+        The file.
+    spec : SourceSpec
+        What the file should contain.
+    digest : bool, default False
+        Also take the SHA-256 of a CSV file while its lines are counted (``FileScan.sha256``).
+
+    Returns
+    -------
+    FileScan
+        Header, physical line count and the problems found.
+    """
+    scan = FileScan(raw)
+    if not raw.path.exists():
+        scan.add("error", None, None, "missing_file", "file not found")
+        scan.usable = False
+        return scan
+    return _scan_parquet(scan, spec) if raw.format == "parquet" else _scan_csv(scan, spec, digest)
+
+
+class LineMapper:
+    """Turn DuckDB's row positions into 1-based physical line numbers of one CSV file.
+
+    DuckDB numbers *records* (header = 1) and skips rejected records in its row order. A record
+    can span several physical lines when a quoted field holds a newline; then the true line is
+    found by re-reading the file with :mod:`csv` (only for files that need it, only on demand).
+
+    Parameters
+    ----------
+    scan : FileScan
+        The byte scan of the file.
+    rejected_records : list of int
+        DuckDB record numbers of rejected rows.
+    valid_rows : int
+        Number of rows DuckDB accepted.
+    """
+
+    def __init__(self, scan: FileScan, rejected_records: list[int], valid_rows: int) -> None:
+        self.scan = scan
+        self.rejected = sorted(set(rejected_records))
+        records = 1 + valid_rows + len(self.rejected)
+        self.identity = scan.raw.format == "parquet" or records == scan.physical_lines
+        self._starts: list[int] | None = None
+
+    def record_of_valid(self, k: int) -> int:
+        """Record number (header = 1) of the k-th accepted row (1-based)."""
+        record = k + 1
+        for r in self.rejected:  # rejected records before it shift it down the file
+            if r <= record:
+                record += 1
+            else:
+                break
+        return record
+
+    def physical(self, record: int) -> int:
+        """Physical line on which record number ``record`` starts."""
+        if self.identity:
+            return record
+        if self._starts is None:
+            self._starts = self._record_starts()
+        return self._starts[record - 1] if record - 1 < len(self._starts) else record
+
+    def line_of_valid(self, k: int) -> int:
+        """Physical line of the k-th accepted row."""
+        return self.physical(self.record_of_valid(k))
+
+    def _record_starts(self) -> list[int]:
+        starts: list[int] = []
+        with open(self.scan.raw.path, encoding="utf-8-sig", errors="replace", newline="") as fh:
+            reader = csv.reader(fh)
+            previous_end = 0
+            for _ in reader:
+                starts.append(previous_end + 1)
+                previous_end = reader.line_num
+        return starts

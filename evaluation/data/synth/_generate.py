@@ -1,0 +1,158 @@
+"""Entry point: generate a synthetic platform export with planted, known effects."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Literal, get_args
+
+import numpy as np
+import pyarrow as pa
+
+from evaluation.data.synth._config import DATA_END, EDITIONS, POPULATION_AT_SCALE_1
+from evaluation.data.synth._simulate import World, simulate
+from evaluation.data.synth._truth import ground_truth
+from evaluation.data.synth._write import (
+    dates,
+    row_details,
+    write_csv,
+    write_reports,
+    write_warehouse,
+)
+
+__all__ = ["generate", "Format", "FORMATS"]
+
+Format = Literal["warehouse", "reports"]
+FORMATS: tuple[str, ...] = get_args(Format)
+
+#: Largest scale accepted (scale 2.5 is about 11 million users and 100 million rows).
+MAX_SCALE = 5.0
+
+
+def _validate(scale: float, seed: int, formats: Sequence[str]) -> tuple[str, ...]:
+    if isinstance(formats, str):
+        raise ValueError(f"formats must be a sequence such as ('warehouse',), got {formats!r}")
+    chosen = tuple(dict.fromkeys(formats))
+    unknown = [name for name in chosen if name not in FORMATS]
+    if unknown or not chosen:
+        raise ValueError(f"formats must be a non-empty subset of {FORMATS}, got {formats!r}")
+    if not isinstance(scale, int | float) or not 0 < scale <= MAX_SCALE:
+        raise ValueError(f"scale must be a number in (0, {MAX_SCALE}], got {scale!r}")
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    return chosen
+
+
+def generate(
+    out: Path,
+    *,
+    scale: float = 0.01,
+    seed: int = 2024,
+    formats: Sequence[Format] = ("warehouse", "reports"),
+) -> Path:
+    """Write a synthetic iGOT Karmayogi export with planted effects to ``out``.
+
+    The files follow the real export shapes (see ``docs/synthetic-data.md``): warehouse CSVs
+    under ``warehouse/``, MDO report CSVs under ``reports/``, an external outcomes file, the
+    planted truth in ``ground_truth.json`` and a README saying the data are synthetic. The run
+    writes into a temporary sibling folder and renames it at the end, so an interrupted run
+    never looks complete; an existing ``out`` is replaced.
+
+    Parameters
+    ----------
+    out : Path
+        Destination folder.
+    scale : float, default 0.01
+        1 reproduces the national NLW 2024 counts (4.5 million registered users); counts scale
+        linearly.
+    seed : int, default 2024
+        Random seed; the same seed and scale give byte-identical files.
+    formats : sequence of {"warehouse", "reports"}
+        Which raw shapes to write.
+
+    Returns
+    -------
+    Path
+        ``out``.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> folder = generate(pathlib.Path(tempfile.mkdtemp()) / "synthetic", scale=0.001)
+    >>> (folder / "ground_truth.json").exists()
+    True
+    """
+    chosen = _validate(scale, seed, formats)
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f"{out.name}.tmp-", dir=out.parent))
+    try:
+        world = simulate(int(seed), float(scale))
+        details = row_details(world)
+        if "warehouse" in chosen:
+            write_warehouse(world, staging / "warehouse", details)
+        if "reports" in chosen:
+            write_reports(world, staging / "reports", details)
+        _write_outcomes(world, staging / "external" / "outcomes.csv")
+        truth = ground_truth(world)
+        truth["formats"] = list(chosen)
+        text = json.dumps(truth, indent=2, ensure_ascii=False, allow_nan=False)
+        (staging / "ground_truth.json").write_text(text + "\n", encoding="utf-8")
+        (staging / "README.md").write_text(_readme(world, chosen), encoding="utf-8")
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    _replace(staging, out)
+    return out
+
+
+def _replace(staging: Path, out: Path) -> None:
+    if out.exists():
+        retired = Path(tempfile.mkdtemp(prefix=f"{out.name}.old-", dir=out.parent))
+        out.rename(retired / out.name)
+        staging.rename(out)
+        shutil.rmtree(retired, ignore_errors=True)
+    else:
+        staging.rename(out)
+
+
+def _write_outcomes(world: World, path: Path) -> None:
+    """Assessment scores before and after each edition (realised values only)."""
+    persons, days, values = [], [], []
+    for scores, week in zip(world.scores, world.weeks, strict=True):
+        took_part = week.participant[scores.person]
+        post = np.where(took_part, scores.post_if_took_part, scores.post_if_not)
+        followed = scores.post_day >= 0
+        persons += [scores.person, scores.person[followed]]
+        days += [scores.pre_day, scores.post_day[followed]]
+        values += [scores.pre, post[followed]]
+    person, day, value = (np.concatenate(part) for part in (persons, days, values))
+    order = np.lexsort((day, person))
+    table = pa.table(
+        {
+            "user_id": world.people.user_id.take(pa.array(person[order])),
+            "outcome": pa.array(np.full(len(order), "assessment_score")),
+            "measured_on": dates(day[order]),
+            "value": pa.array(np.round(value[order], 1)),
+        }
+    )
+    write_csv(path, table)
+
+
+def _readme(world: World, formats: tuple[str, ...]) -> str:
+    editions = ", ".join(f"{e.year}: {e.start} to {e.end}" for e in EDITIONS)
+    return (
+        "# SYNTHETIC DATA - not real people, not real platform figures\n\n"
+        "Generated by `evaluation.data.synth.generate` (`nlw synth`). Every name, email, "
+        "phone number,\n"
+        "id and record here is invented; the shapes follow the iGOT Karmayogi exports.\n\n"
+        f"- seed: {world.seed}\n- scale: {world.scale} (scale 1 = {POPULATION_AT_SCALE_1:,} "
+        f"registered users, national NLW 2024 counts)\n"
+        f"- simulated users: {world.people.count:,}\n- editions: {editions}\n"
+        f"- data period: 2023-10-01 to {DATA_END}\n- formats: {', '.join(formats)}\n\n"
+        "`ground_truth.json` holds the planted effects. The analysis path must never read it;\n"
+        "it exists to check that estimators recover the truth.\n"
+    )

@@ -1,0 +1,344 @@
+"""Sections of 03_impact: did taking part change what people learned afterwards.
+
+Each function shows one section: it calls :mod:`evaluation.analysis.impact` for the numbers,
+records them in findings and words them for a policy reader. The designs, the population and
+the checks are defined there; how strongly the answer is put is
+:func:`evaluation.analysis.verdict.decide`.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from evaluation.analysis import diagnose
+from evaluation.analysis import impact as analysis
+from evaluation.analysis.impact import PRIMARY, ImpactEvidence
+from evaluation.analysis.panels import OUTCOME_DEFINITIONS
+from evaluation.analysis.verdict import decide
+from evaluation.report import figures
+from evaluation.report.edition import Edition
+from evaluation.report.formatting import format_count
+
+__all__ = [
+    "ImpactEvidence",
+    "adjusted_estimates",
+    "did_and_event_study",
+    "dose",
+    "heterogeneity",
+    "impact_people",
+    "overlap_and_balance",
+    "question",
+    "robustness",
+    "staggered",
+    "verdict",
+]
+
+TREATMENT_WORDS = {
+    "participated": "took part in the week (at least one completion or event attended)",
+    "target_met": "met the learning target in the week",
+    "hours": "took part, with the dose measured as hours learned in the week",
+}
+#: Display names of interval tables' columns (the CSVs keep the short names).
+INTERVAL_COLUMNS = {
+    "term": "Period",
+    "estimate": "Effect",
+    "conf_low": "95 % low",
+    "conf_high": "95 % high",
+}
+BALANCE_COLUMNS = {
+    "covariate": "Characteristic",
+    "mean_treated": "Participants",
+    "mean_control": "Others",
+    "smd_before": "Std. difference",
+    "variance_ratio_before": "Variance ratio",
+    "mean_treated_after": "Participants, weighted",
+    "mean_control_after": "Others, weighted",
+    "smd_after": "Std. difference, weighted",
+    "balanced": "Balanced",
+}
+#: How each outcome is named in the report's tables.
+OUTCOME_LABELS = {
+    "completions_90d": "Course completions, 90 days",
+    "learning_hours_90d": "Learning hours, 90 days",
+    "acbp_on_time": "ACBP courses on time (share)",
+    "assessment_score": "Assessment score (0-100)",
+}
+#: How each design of :func:`evaluation.analysis.impact.outcome_designs` is named.
+DESIGN_NAMES = {
+    "naive": "naive difference",
+    "aipw_change": "before/after, doubly robust (AIPW)",
+    "matching_change": "before/after, propensity-score matching",
+    "aipw_levels": "AIPW on levels (observed traits only)",
+}
+_INTERVAL_FORMATS = {"estimate": "decimal", "conf_low": "decimal", "conf_high": "decimal"}
+
+
+def impact_people(ed: Edition) -> pd.DataFrame:
+    """The impact population of this edition (:func:`evaluation.analysis.impact.impact_people`)."""
+    return analysis.impact_people(ed.store, ed.params)
+
+
+def question(ed: Edition, people: pd.DataFrame) -> None:
+    """State the question, the treatment definition and who is compared."""
+    p, style = ed.params, ed.params.number_style
+    treated = int(people["treat"].sum())
+    ed.say(
+        f"**The question.** Did people who {TREATMENT_WORDS[p.treatment]} learn more in the "
+        f"90 days after {p.title} than they would have without it? We compare "
+        f"{format_count(treated, style=style)} such people with "
+        f"{format_count(len(people) - treated, style=style)} eligible colleagues who did not "
+        f"take part, everyone registered at least {p.pre_months} months before the week so that "
+        "we see each person's learning before it. People chose to take part, so the two groups "
+        "differed before the week; the before/after designs below compare each person with "
+        "their own past, which removes that difference."
+    )
+    ed.findings.count(
+        "impact_treated",
+        treated,
+        label="people in the treated group",
+        definition=TREATMENT_WORDS[p.treatment],
+        unit="persons",
+    )
+
+
+def adjusted_estimates(ed: Edition, people: pd.DataFrame, evidence: ImpactEvidence) -> pd.DataFrame:
+    """Naive vs before/after (AIPW and matching on the change) effects, every outcome in params."""
+    table = analysis.adjusted_estimates(people, list(ed.params.outcomes), evidence)
+    if not table.empty:
+        table["outcome"] = table["outcome"].map(lambda k: OUTCOME_LABELS.get(k, k))
+        table["design"] = table["design"].map(DESIGN_NAMES)
+    ed.show_table(
+        "impact_estimates",
+        table,
+        caption=(
+            "Effect of taking part on each outcome (treated minus comparison, per person; 95 % "
+            "intervals). The naive difference ignores that participants were keener learners "
+            "before the week. Before/after designs compare each person's change from the 90 "
+            "days before the week to the 90 days after, weighting or matching on Group, "
+            "organisation type, tenure and earlier participation. ACBP on time has no 'before', "
+            "so its adjusted estimate can only compare people alike in observed traits and may "
+            "still carry some of the keen-learner difference."
+        ),
+        formats={
+            **_INTERVAL_FORMATS,
+            "std_error": "decimal",
+            "p_value": "p_value",
+            "n": "count",
+        },
+        rename={
+            "outcome": "Outcome",
+            "design": "Design",
+            "estimate": "Effect",
+            "std_error": "Std. error",
+            "conf_low": "95 % low",
+            "conf_high": "95 % high",
+            "p_value": "p",
+            "n": "People",
+        },
+    )
+    if not table.empty:
+        shown = table.assign(term=table["outcome"] + ": " + table["design"])
+        ed.show_figure(figures.forest_plot(shown, term="term", name="impact_estimates"))
+    defs = "\n".join(
+        f"- **{OUTCOME_LABELS.get(k, k)}**: {v}"
+        for k, v in OUTCOME_DEFINITIONS.items()
+        if k in ed.params.outcomes
+    )
+    ed.say("Outcomes:\n\n" + defs)
+    return table
+
+
+def did_and_event_study(ed: Edition, people: pd.DataFrame, evidence: ImpactEvidence) -> None:
+    """DiD on each person's completions in the 90 days before vs after; event study by month."""
+    p = ed.params
+    did, study = analysis.panel_designs(
+        ed.store, p.window, people, pre_months=p.pre_months, post_months=p.post_months
+    )
+    evidence.did = did
+    report = diagnose.pretrends(study)
+    evidence.pretrend_passed = report.passed
+    evidence.pretrend_p = report.test.p_value if report.test is not None else None
+    coefs = study.tidy()
+    coefs["term"] = [f"month {int(k):+d}" for k in coefs["relative_period"]]
+    ed.show_figure(figures.forest_plot(coefs, term="term", name="event_study"))
+    test = report.test
+    ed.say(
+        f"Difference in differences: completions in the 90 days after the week rose by "
+        f"**{did.coef().iloc[0]:.2f}** per person more for participants than for others "
+        f"(95 % interval {did.confint().iloc[0, 0]:.2f} to {did.confint().iloc[0, 1]:.2f}). "
+        "This holds only if both groups would have moved in parallel without the week. "
+        + (
+            f"Before the week the two groups' monthly completions "
+            f"{'did move in parallel' if report.passed else 'did NOT move in parallel'} "
+            f"(joint test of the {test.df_num} pre-week months, p = {test.p_value:.3f})."
+            if test is not None
+            else ""
+        )
+    )
+    ed.show_table(
+        "event_study",
+        coefs[["term", "estimate", "conf_low", "conf_high"]],
+        caption=(
+            "Event study: difference between participants and others in course completions per "
+            "30-day period, relative to the period just before the week (month -1 = 0)."
+        ),
+        formats=_INTERVAL_FORMATS,
+        rename=INTERVAL_COLUMNS,
+    )
+
+
+def staggered(ed: Edition, evidence: ImpactEvidence) -> None:
+    """Callaway-Sant'Anna DiD by the edition a person first joined, effects by month since."""
+    p = ed.params
+    effects = analysis.staggered_effects(ed.store, p)
+    if effects is None:
+        ed.say("Staggered comparison skipped: no one, or everyone, joined an edition.")
+        return
+    evidence.staggered = effects.result
+    coefs = effects.by_month
+    ed.show_figure(
+        figures.forest_plot(coefs, term="term", name="staggered_did", effect_label="Completions")
+    )
+    first = coefs[coefs["term"].isin(["month +0", "month +1", "month +2"])]
+    ed.say(
+        f"Staggered difference in differences (Callaway and Sant'Anna, by the edition each person "
+        f"first joined, {effects.editions} edition(s); comparison: people who had not joined "
+        "yet). In the first three months after joining, participants completed "
+        + ", ".join(f"{v:.2f}" for v in first["estimate"])
+        + " more courses a month than they would have otherwise; months before joining "
+        "should show about zero."
+        + (
+            f" Estimated on a random sample of {format_count(effects.people)} "
+            f"of the {format_count(effects.population)} people (seed {p.seed}): one row "
+            "per person and month is too many at this size; the other designs use everyone."
+            if effects.sampled
+            else ""
+        )
+    )
+    ed.show_table(
+        "staggered_did",
+        coefs[["term", "estimate", "conf_low", "conf_high"]],
+        caption=(
+            "Staggered DiD: effect on course completions per calendar month, by months since the "
+            "month after the week a person first joined (doubly robust, never- and not-yet-joined "
+            "comparison; 95 % pointwise intervals)."
+        ),
+        formats=_INTERVAL_FORMATS,
+        rename=INTERVAL_COLUMNS,
+    )
+
+
+def overlap_and_balance(ed: Edition, people: pd.DataFrame, evidence: ImpactEvidence) -> None:
+    """Propensity overlap (and what trimming would remove) and balance before/after weighting."""
+    checked = analysis.overlap_and_balance(people, evidence)
+    balance = checked.balance
+    ed.show_table(
+        "balance",
+        balance,
+        caption=(
+            "Covariate balance: standardised differences between participants and others "
+            "before and after weighting (|difference| below 0.1 is conventionally balanced)."
+        ),
+        formats={c: "decimal" for c in balance.columns if balance[c].dtype.kind == "f"},
+        rename=BALANCE_COLUMNS,
+    )
+    ed.say(
+        f"Overlap: {checked.removed_share:.1%} of participants have a propensity to take part "
+        f"above {checked.overlap.trim[1]:g}, i.e. almost no comparable colleague who stayed "
+        "away; the effect on participants rests on the rest."
+    )
+
+
+def dose(ed: Edition, people: pd.DataFrame) -> None:
+    """Dose response: change in the outcome by hours learned in the week (before/after)."""
+    result = analysis.dose_response(people)
+    top = float(people["hours_in_week"].max()) + 1.0
+    table = result.tidy()[["term", "estimate", "conf_low", "conf_high"]]
+    names = {"[4, 8]": "4 to 8 hours", f"[8, {top:g}]": "8 hours or more"}
+    table["term"] = [names.get(t.removeprefix("dose="), "under 4 hours") for t in table["term"]]
+    ed.show_table(
+        "dose_response",
+        table,
+        caption=(
+            "Change in completions (90 days after minus 90 days before the week) by hours "
+            "learned in the week, compared with people who learned nothing in it."
+        ),
+        formats=_INTERVAL_FORMATS,
+        rename={**INTERVAL_COLUMNS, "term": "Hours learned in the week"},
+    )
+
+
+def _forest(effects: diagnose.GroupEffects, name: str) -> figures.CaptionedFigure:
+    table = effects.table
+    return figures.forest_plot(
+        table.assign(term=table.iloc[:, 0].astype(str)), term="term", name=name
+    )
+
+
+def heterogeneity(ed: Edition, people: pd.DataFrame) -> None:
+    """Effects by Group and by the largest ministries (before/after AIPW), tests of equality."""
+    effects = analysis.group_effects(people, list(ed.params.groups), ed.params.min_cell)
+    by_group = effects.by_group
+    ed.show_figure(_forest(by_group, "effects_by_group"))
+    ed.say(
+        f"Test that the effect is the same in every group: p = {by_group.equality.p_value:.3f} "
+        f"(I² = {by_group.i_squared:.0%})."
+    )
+    by_ministry = effects.by_ministry
+    if by_ministry is None:
+        return
+    ed.show_figure(_forest(by_ministry, "effects_by_ministry"))
+    ed.say(
+        f"Effects in the {effects.ministries} ministries or states with most participants; test "
+        f"that they are all the same: p = {by_ministry.equality.p_value:.3f} "
+        f"(I² = {by_ministry.i_squared:.0%})."
+    )
+
+
+def robustness(ed: Edition, people: pd.DataFrame, evidence: ImpactEvidence) -> pd.DataFrame:
+    """Placebo week, leave-one-ministry-out, E-value and minimum detectable effect."""
+    checks = analysis.robustness_checks(ed.store, ed.params, people, evidence)
+    if checks is None:
+        return pd.DataFrame()
+    ed.show_table(
+        "robustness",
+        checks.table,
+        caption=(
+            "Robustness of the headline (difference in differences on completions). The "
+            "placebo should be about zero; leaving out one large ministry should barely move "
+            "the before/after AIPW estimate."
+        ),
+        formats=_INTERVAL_FORMATS,
+        rename={
+            "check": "Check",
+            "estimate": "Effect",
+            "conf_low": "Low",
+            "conf_high": "High",
+            "reading": "Reading",
+        },
+    )
+    ed.say(
+        f"Smallest effect this design could reliably detect (80 % power, 5 % level): "
+        f"{checks.mde.effect:.2f} completions per person; the estimate is {checks.effect:.2f}. "
+        f"E-value {checks.e_value.point:.2f} (interval {checks.e_value.interval:.2f}): a hidden "
+        "factor would have to be associated with both taking part and completions by a risk "
+        "ratio this large to explain the effect away, over and above each person's own past, "
+        "which the design already removes."
+    )
+    return checks.table
+
+
+def verdict(ed: Edition, evidence: ImpactEvidence) -> str:
+    """Show the verdict the evidence supports and record the headline effect."""
+    decided = decide(evidence.for_verdict())
+    if decided is None:
+        return ""
+    ed.verdict("impact_verdict", decided.text)
+    ed.findings.number(
+        "impact_did",
+        decided.effect,
+        label="effect on completions in 90 days (DiD)",
+        definition=OUTCOME_DEFINITIONS[PRIMARY],
+        decimals=2,
+    )
+    return decided.text

@@ -1,0 +1,355 @@
+"""Sections of 05_ministry_brief: one ministry or state against its peers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from evaluation.analysis import compare, describe
+from evaluation.report import figures
+from evaluation.report.figures import CaptionedFigure
+from evaluation.report.formatting import format_count
+from evaluation.report.sections.common import label, mask_small_rows, pct
+
+# --------------------------------------------------------------------------------------------
+# 05_ministry_brief
+# --------------------------------------------------------------------------------------------
+
+
+def _scope_row(rows: pd.DataFrame, scope: str) -> dict[str, object]:
+    participants = rows[rows["participated"] == 1]
+    users, taking_part = len(rows), int(rows["participated"].sum())
+    met = int(rows["target_met"].sum())
+    low, high = (
+        compare.unit_rates(rows.assign(_all="x"), unit="_all")[["conf_low", "conf_high"]]
+        .iloc[0]
+        .tolist()
+        if users
+        else (np.nan, np.nan)
+    )
+    return {
+        "scope": scope,
+        "users": users,
+        "participants": taking_part,
+        "participation_rate": taking_part / users if users else np.nan,
+        "conf_low": low,
+        "conf_high": high,
+        "target_met": met,
+        "target_rate": met / taking_part if taking_part else np.nan,
+        "hours_per_participant": (participants["hours_in_week"].mean() if taking_part else np.nan),
+        "karma_per_user": rows["karma_points"].mean() if users else np.nan,
+    }
+
+
+def ministry_scope_table(
+    people: pd.DataFrame, ministry: str, peers: Sequence[str], peer_label: str
+) -> pd.DataFrame:
+    """The ministry's KPIs beside its peers' (together) and the national picture.
+
+    Parameters
+    ----------
+    people : pandas.DataFrame
+        :func:`ministry_people` frame (eligible persons with ``karma_points`` in the week).
+    ministry : str
+        The ministry of the brief.
+    peers : sequence of str
+        Other ministries of its size bucket and kind (the ministry itself left out).
+    peer_label : str
+        How the peers are named in the table.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per scope: ``scope, users, participants, participation_rate, conf_low,
+        conf_high, target_met, target_rate, hours_per_participant, karma_per_user``; the
+        participation rate's interval is Wilson's; ``target_rate`` is among participants.
+    """
+    return pd.DataFrame(
+        [
+            _scope_row(people[people["ministry"] == ministry], ministry),
+            _scope_row(people[people["ministry"].isin(list(peers))], peer_label),
+            _scope_row(people, "All ministries and states"),
+        ]
+    )
+
+
+def leaderboard_position(board: pd.DataFrame, ministry: str) -> dict[str, object]:
+    """Where ``ministry`` stands on :func:`compare.leaderboard`: rank, bucket and its peers.
+
+    Returns
+    -------
+    dict
+        ``org_type, size_bucket, rank, of`` (units in the bucket), ``points_per_user``,
+        ``leader``, ``leader_points_per_user`` and ``peers`` (the other units of the bucket).
+    """
+    mine = board[board["unit"] == ministry]
+    if mine.empty:
+        raise ValueError(f"{ministry!r} is not on the leaderboard")
+    row = mine.iloc[0]
+    bucket = board[
+        (board["org_type"] == row["org_type"]) & (board["size_bucket"] == row["size_bucket"])
+    ].sort_values(["rank", "unit"])
+    return {
+        "org_type": row["org_type"],
+        "size_bucket": row["size_bucket"],
+        "rank": int(row["rank"]),
+        "of": int(bucket["rank"].max()),
+        "points_per_user": float(row["points_per_user"]),
+        "leader": bucket.iloc[0]["unit"],
+        "leader_points_per_user": float(bucket.iloc[0]["points_per_user"]),
+        "peers": [unit for unit in bucket["unit"] if unit != ministry],
+    }
+
+
+def _kind(org_type: str, plural: bool = True) -> str:
+    if org_type == "state":
+        return "states" if plural else "state"
+    return "central ministries" if plural else "central ministry"
+
+
+def _board(people: pd.DataFrame) -> pd.DataFrame:
+    """The leaderboard of known central ministries and states (one entry per ``ministry``)."""
+    known = people[
+        (people["ministry"] != "Unknown") & people["org_type"].isin(["central", "state"])
+    ]
+    return compare.leaderboard(known, unit="ministry", state_unit=None)
+
+
+def summary(ed, people: pd.DataFrame, ministry: str) -> None:
+    """Lead sentence and the KPI table: the ministry, its size-bucket peers, the nation."""
+    p, style = ed.params, ed.params.number_style
+    position = leaderboard_position(_board(people), ministry)
+    peer_label = (
+        f"Peers: other {_kind(position['org_type'])} of size {position['size_bucket']} "
+        f"({len(position['peers'])})"
+    )
+    table = ministry_scope_table(people, ministry, position["peers"], peer_label)
+    mine, peers, nation = (table.iloc[i] for i in range(3))
+    ed.say(f"# {ministry}: {p.title}")
+    lead = (
+        f"In {ministry}, {format_count(mine['participants'], style=style)} of "
+        f"{format_count(mine['users'], style=style)} eligible users took part in {p.title} "
+        f"({pct(mine['participation_rate'])}, 95 % CI {pct(mine['conf_low'])} to "
+        f"{pct(mine['conf_high'])}), against {pct(nation['participation_rate'])} nationally "
+        f"and {pct(peers['participation_rate'])} among its peers (other "
+        f"{_kind(position['org_type'])} of size {position['size_bucket']}); "
+        f"{pct(mine['target_rate'])} of its participants met the {p.target_hours:g}-hour "
+        f"target ({pct(nation['target_rate'])} nationally)."
+    )
+    ed.verdict("ministry_lead", lead)
+    ed.findings.count(
+        "ministry_participants",
+        int(mine["participants"]),
+        label=f"participants in {ministry}",
+        definition=describe.DEFINITIONS["participant"],
+        unit="persons",
+    )
+    _show_scope_table(ed, table)
+
+
+def _show_scope_table(ed, table: pd.DataFrame) -> None:
+    p = ed.params
+    ed.show_table(
+        "ministry_kpis",
+        table,
+        caption=(
+            "The ministry beside its peers (same kind and size bucket, taken together) and all "
+            "ministries and states: eligible users (registered before the week), participants "
+            "with the participation rate and its 95 % Wilson interval, target met (share of "
+            "participants), learning hours per participant and karma points per user in the week."
+        ),
+        count_columns=["users", "participants", "target_met"],
+        derived={
+            "participation_rate": ["participants", "users"],
+            "conf_low": ["participants", "users"],
+            "conf_high": ["participants", "users"],
+            "target_rate": ["target_met", "participants"],
+            "hours_per_participant": "participants",
+            "karma_per_user": "users",
+        },
+        formats={
+            "users": "count",
+            "participants": "count",
+            "target_met": "count",
+            "participation_rate": "percent",
+            "conf_low": "percent",
+            "conf_high": "percent",
+            "target_rate": "percent",
+            "hours_per_participant": "decimal",
+            "karma_per_user": "decimal",
+        },
+        rename={
+            "scope": "",
+            "users": "Eligible users",
+            "participants": "Participants",
+            "participation_rate": "Participation rate",
+            "conf_low": "95 % CI from",
+            "conf_high": "95 % CI to",
+            "target_met": f"Met {p.target_hours:g}-hour target",
+            "target_rate": "Target rate",
+            "hours_per_participant": "Hours per participant",
+            "karma_per_user": "Karma points per user",
+        },
+    )
+
+
+def _same_kind(people: pd.DataFrame, ministry: str) -> pd.DataFrame:
+    """Persons of the units of the ministry's kind (central or state): ranked separately."""
+    kind = people.loc[people["ministry"] == ministry, "org_type"].iloc[0]
+    return people[(people["org_type"] == kind) & (people["ministry"] != "Unknown")]
+
+
+def _shrunk_rates(people: pd.DataFrame, ministry: str, outcome: str) -> compare.ShrinkageResult:
+    rates = compare.unit_rates(_same_kind(people, ministry), unit="ministry", outcome=outcome)
+    return compare.shrink_rates(rates)
+
+
+def shrinkage(ed, people: pd.DataFrame, ministry: str) -> None:
+    """The ministry's rates raw (Wilson) and empirical-Bayes shrunk, with their ranks."""
+    rows = []
+    for outcome in ("participated", "target_met"):
+        fit = _shrunk_rates(people, ministry, outcome)
+        row = fit.table[fit.table["ministry"] == ministry].iloc[0]
+        rows.append(
+            {
+                "measure": label(outcome).replace(" (share)", ""),  # a rate column follows
+                "n": row["n"],
+                "count": row["count"],
+                "rate": row["rate"],
+                "conf_low": row["conf_low"],
+                "conf_high": row["conf_high"],
+                "rate_shrunk": row["rate_shrunk"],
+                "shrunk_low": row["shrunk_low"],
+                "shrunk_high": row["shrunk_high"],
+                "rank_raw": f"{row['rank_raw']} of {len(fit.table)}",
+                "rank_shrunk": f"{row['rank_shrunk']} of {len(fit.table)}",
+            }
+        )
+    table = pd.DataFrame(rows)
+    kind = _kind(people.loc[people["ministry"] == ministry, "org_type"].iloc[0])
+    first = table.iloc[0]
+    ed.say(
+        f"Small units' rates swing by luck, so each rate is also shown shrunk towards the "
+        f"average of all {kind} (empirical Bayes, beta-binomial): {ministry}'s participation "
+        f"rate of {pct(first['rate'])} becomes {pct(first['rate_shrunk'])}, rank "
+        f"{first['rank_shrunk']} (raw: {first['rank_raw']})."
+    )
+    derived_from = ["count", "n"]
+    ed.show_table(
+        "ministry_shrinkage",
+        mask_small_rows(table, ["n", "count"], ["rank_raw", "rank_shrunk"], ed.params.min_cell),
+        caption=(
+            f"Share of eligible users who took part and who met the target: raw with its 95 % "
+            f"Wilson interval, and shrunk with its 95 % posterior interval; ranks among {kind}."
+        ),
+        count_columns=["n", "count"],
+        derived={
+            column: derived_from
+            for column in (
+                "rate",
+                "conf_low",
+                "conf_high",
+                "rate_shrunk",
+                "shrunk_low",
+                "shrunk_high",
+            )
+        },
+        formats={"n": "count", "count": "count"}
+        | {
+            c: "percent"
+            for c in ("rate", "conf_low", "conf_high", "rate_shrunk", "shrunk_low", "shrunk_high")
+        },
+        rename={
+            "measure": "Measure",
+            "n": "Eligible users",
+            "count": "Persons",
+            "rate": "Rate",
+            "conf_low": "Wilson from",
+            "conf_high": "Wilson to",
+            "rate_shrunk": "Shrunk rate",
+            "shrunk_low": "Posterior from",
+            "shrunk_high": "Posterior to",
+            "rank_raw": "Rank (raw)",
+            "rank_shrunk": "Rank (shrunk)",
+        },
+    )
+
+
+def _highlight(
+    figure: CaptionedFigure, size: float, rate: float, label: str, position: str
+) -> CaptionedFigure:
+    """Mark one unit on a funnel plot and say where it lies in the caption."""
+    axes = figure.fig.axes[0]
+    axes.scatter([size], [rate], s=140, facecolors="none", edgecolors="black", linewidths=2)
+    axes.annotate(
+        label,
+        (size, rate),
+        xytext=(8, -12),
+        textcoords="offset points",
+        fontsize=9,
+        fontweight="bold",
+    )
+    where = {"above": "above", "below": "below", "within": "inside"}[position]
+    caption = f"{figure.caption} {label} is circled: it lies {where} the 99.8 % limits" + (
+        ", so its rate is within what chance alone would give." if position == "within" else "."
+    )
+    return CaptionedFigure(figure.fig, caption, figure.name)
+
+
+def funnel(ed, people: pd.DataFrame, ministry: str) -> None:
+    """Funnel plot of participation rates of the ministry's kind, the ministry circled."""
+    units = _same_kind(people, ministry)
+    rates = compare.unit_rates(units, unit="ministry", outcome="participated")
+    flags = compare.funnel_flags(rates)
+    mine = flags[flags["ministry"] == ministry].iloc[0]
+    figure = figures.funnel_plot(rates, unit="ministry", name="ministry_funnel")
+    ed.show_figure(_highlight(figure, mine["n"], mine["rate"], ministry, str(mine["position_998"])))
+
+
+def leaderboard(ed, people: pd.DataFrame, ministry: str) -> None:
+    """The platform's NLW leaderboard: karma points per user within the size bucket."""
+    board = _board(people)
+    position = leaderboard_position(board, ministry)
+    kind = _kind(position["org_type"])
+    text = (
+        f"On the NLW leaderboard (karma points earned in the week per user, {kind} ranked "
+        f"separately by size), {ministry} ranks {position['rank']} of {position['of']} in "
+        f"size bucket {position['size_bucket']} with {position['points_per_user']:.1f} points "
+        f"per user; the bucket's leader, {position['leader']}, has "
+        f"{position['leader_points_per_user']:.1f}."
+    )
+    ed.findings.sentence("ministry_leaderboard", text)
+    ed.findings.number(
+        "ministry_leaderboard_rank",
+        position["rank"],
+        label=f"leaderboard rank of {ministry} in its size bucket",
+        definition="Dense rank of karma points per user within the size bucket (1 = highest).",
+        decimals=0,
+    )
+    ed.say(text)
+    bucket = board[
+        (board["org_type"] == position["org_type"])
+        & (board["size_bucket"] == position["size_bucket"])
+    ]
+    shown = bucket[(bucket["rank"] <= 10) | (bucket["unit"] == ministry)]
+    ed.show_table(
+        "ministry_leaderboard",
+        shown[["rank", "unit", "users", "total_points", "points_per_user"]],
+        caption=(
+            f"Top of the leaderboard of {kind} in size bucket {position['size_bucket']} "
+            f"({ministry} included). Users are eligible users; the rank is the platform's rule, "
+            "with no allowance for chance."
+        ),
+        count_columns=["users"],
+        derived={"points_per_user": "users", "total_points": "users"},
+        formats={"users": "count", "total_points": "count", "points_per_user": "decimal"},
+        rename={
+            "rank": "Rank",
+            "unit": "Ministry / State",
+            "users": "Users",
+            "total_points": "Karma points",
+            "points_per_user": "Points per user",
+        },
+    )

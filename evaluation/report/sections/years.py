@@ -1,0 +1,397 @@
+"""Sections of 04_years: this edition compared with the previous one."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from evaluation.analysis import compare, describe
+from evaluation.report import figures
+from evaluation.report.formatting import format_count
+from evaluation.report.sections.common import (
+    is_share,
+    label,
+    mask_small_rows,
+    p_text,
+    pct,
+    record_exact,
+    show_tests,
+    usable_variables,
+    value_text,
+)
+
+# --------------------------------------------------------------------------------------------
+# 04_years
+# --------------------------------------------------------------------------------------------
+
+#: Census totals compared between editions (keys of ParticipationKPIs).
+_CENSUS_KPIS = {
+    "participants": "Trackable participants",
+    "target_met": "Met the learning target",
+    "course_enrolments": "Course enrolments",
+    "course_completions": "Course completions",
+    "learning_hours": "Learning hours",
+    "avg_daily_completions": "Completions per day on average",
+    "peak_daily_completions": "Completions on the peak day",
+    "group_a_participants": "Group A participants",
+}
+
+
+def kpi_changes(
+    previous: describe.ParticipationKPIs, current: describe.ParticipationKPIs
+) -> pd.DataFrame:
+    """Each census KPI in both editions with the change and the relative change.
+
+    The totals are counts of the whole platform, not samples, so their change is exact and
+    has no sampling interval (see :func:`compare.compare_editions`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``kpi, measure, previous, current, change, relative_change``.
+    """
+    before, after = previous.as_dict(), current.as_dict()
+    rows = []
+    for key, measure in _CENSUS_KPIS.items():
+        change = after[key] - before[key]
+        relative = change / before[key] if before[key] else np.nan
+        rows.append(
+            {
+                "kpi": key,
+                "measure": measure,
+                "previous": before[key],
+                "current": after[key],
+                "change": change,
+                "relative_change": relative,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def summary(
+    ed,
+    both: pd.DataFrame | None,
+    previous: describe.ParticipationKPIs | None,
+    current: describe.ParticipationKPIs,
+) -> None:
+    """The lead sentence, or one sentence saying there is no previous edition to compare with.
+
+    The other year sections do nothing when ``both`` is None, so the notebook ends cleanly.
+    """
+    p, style = ed.params, ed.params.number_style
+    if both is None or previous is None:
+        text = (
+            f"{p.title} has no previous edition to compare with (previous_edition is not set), "
+            "so this report has no year-on-year comparison."
+        )
+        ed.say(ed.findings.sentence("years_lead", text))
+        return
+    before = p.previous_edition
+    change = current.participants - previous.participants
+    returning = compare.returning_participants(both, editions=(before, p.edition))
+    text = (
+        f"{format_count(current.participants, style=style)} people took part in {p.edition}, "
+        f"{format_count(abs(change), style=style)} {'more' if change >= 0 else 'fewer'} than the "
+        f"{format_count(previous.participants, style=style)} of {before} "
+        f"({change / previous.participants:+.0%}) under identical definitions. "
+        f"{pct(returning.return_rate)} of {before}'s participants came back (95 % CI "
+        f"{pct(returning.return_conf_low)} to {pct(returning.return_conf_high)}), and "
+        f"{pct(returning.first_time_share)} of {p.edition}'s participants were new."
+    )
+    ed.verdict("years_lead", text)
+
+
+def kpis(
+    ed,
+    both: pd.DataFrame | None,
+    previous: describe.ParticipationKPIs | None,
+    current: describe.ParticipationKPIs,
+) -> None:
+    """Census KPIs (exact changes) and person-level rates and means (changes with intervals)."""
+    if both is None or previous is None:
+        return
+    p = ed.params
+    ed.say("## Headline figures and rates, edition by edition")
+    census = kpi_changes(previous, current)
+    ed.show_table(
+        "kpi_changes",
+        census.drop(columns="kpi"),
+        caption=(
+            f"Headline figures of {p.previous_edition} and {p.edition}, counted the same way. "
+            "They count everything on the platform, so the change is exact: it has no sampling "
+            "interval."
+        ),
+        formats={
+            "previous": "count",
+            "current": "count",
+            "change": "count",
+            "relative_change": "percent",
+        },
+        rename={
+            "measure": "Measure",
+            "previous": p.previous_edition,
+            "current": p.edition,
+            "change": "Change",
+            "relative_change": "Change (%)",
+        },
+    )
+    changes = _person_level_changes(both, (p.previous_edition, p.edition), p.outcomes)
+    record_exact(ed, "kpi_rate_changes_values", changes, ["n_1", "n_2"], {})
+    ed.show_table(
+        "kpi_rate_changes",
+        mask_small_rows(
+            _changes_display(changes),
+            ["n_1", "n_2"],
+            ["value_1", "value_2", "change", "p_adjusted"],
+            p.min_cell,
+        ),
+        caption=(
+            "Rates and means per person in both editions, with the change and its 95 % interval "
+            "(the two editions' persons treated as independent samples, which is conservative "
+            "since most users appear in both); p-values adjusted by Holm across the table."
+        ),
+        count_columns=["n_1", "n_2"],
+        formats={"n_1": "count", "n_2": "count"},
+        rename={
+            "measure": "Measure",
+            "population": "Among",
+            "n_1": f"Persons {p.previous_edition}",
+            "n_2": f"Persons {p.edition}",
+            "value_1": p.previous_edition,
+            "value_2": p.edition,
+            "change": "Change (95 % CI)",
+            "p_adjusted": "p (Holm)",
+        },
+    )
+
+
+def _person_level_changes(
+    both: pd.DataFrame, editions: tuple[str, str], outcomes: Sequence[str]
+) -> pd.DataFrame:
+    """One family: rates among eligible users and among participants, Holm across all rows."""
+    eligible = usable_variables(both, ["participated", "target_met", *outcomes])
+    among_eligible = compare.compare_editions(
+        both, outcomes=eligible, editions=editions, adjust="none"
+    ).assign(population="eligible users")
+    participants = both[both["participated"] == 1]
+    among_participants = compare.compare_editions(
+        participants,
+        outcomes=usable_variables(participants, ["target_met", "hours_in_week"]),
+        editions=editions,
+        adjust="none",
+    ).assign(population="participants")
+    table = pd.concat([among_eligible, among_participants], ignore_index=True)
+    table["p_adjusted"] = compare.adjust_pvalues(table["p_value"], "holm")
+    table["share"] = [is_share(both[outcome]) for outcome in table["outcome"]]
+    return table
+
+
+def _changes_display(changes: pd.DataFrame) -> pd.DataFrame:
+    def change_text(row: pd.Series) -> str:
+        scale, unit, digits = (100, " pts", 1) if row["share"] else (1, "", 2)
+        return (
+            f"{scale * row['change']:+.{digits}f}{unit} ({scale * row['conf_low']:+.{digits}f} "
+            f"to {scale * row['conf_high']:+.{digits}f})"
+        )
+
+    return pd.DataFrame(
+        {
+            "measure": changes["outcome"].map(label),
+            "population": changes["population"],
+            "n_1": changes["n_1"],
+            "n_2": changes["n_2"],
+            "value_1": list(map(value_text, changes["value_1"], changes["share"])),
+            "value_2": list(map(value_text, changes["value_2"], changes["share"])),
+            "change": [change_text(row) for _i, row in changes.iterrows()],
+            "p_adjusted": changes["p_adjusted"].map(p_text),
+        }
+    )
+
+
+def returning(ed, both: pd.DataFrame | None) -> None:
+    """How many previous participants came back, and first-time vs returning participants."""
+    if both is None:
+        return
+    p = ed.params
+    ed.say("## Returning and first-time participants")
+    editions = (p.previous_edition, p.edition)
+    summary = compare.returning_participants(both, editions=editions)
+    counts = pd.DataFrame(
+        {
+            "who": [
+                f"Participants in {p.previous_edition}",
+                f"... who took part again in {p.edition}",
+                f"Participants in {p.edition}",
+                f"... who had not taken part in {p.previous_edition}",
+            ],
+            "persons": [
+                summary.earlier_participants,
+                summary.returned,
+                summary.later_participants,
+                summary.first_time,
+            ],
+        }
+    )
+    ed.show_table(
+        "returning_participants",
+        counts,
+        caption=(
+            f"Returning and first-time participants. Return rate {pct(summary.return_rate)} "
+            f"(95 % Wilson interval {pct(summary.return_conf_low)} to "
+            f"{pct(summary.return_conf_high)})."
+        ),
+        count_columns=["persons"],
+        formats={"persons": "count"},
+        rename={"who": "Who", "persons": "Persons"},
+    )
+    _record_returning(ed, summary)
+    history = compare.label_participant_history(
+        both, current=p.edition, previous=[p.previous_edition]
+    )
+    outcomes = usable_variables(history, ["hours_in_week", "target_met", *p.outcomes])
+    if history["participant_history"].nunique() < 2 or not outcomes:
+        ed.say("All participants were of one kind (all new or all returning): nothing to compare.")
+        return
+    tests = compare.pairwise_tests(
+        history, outcomes=outcomes, by="participant_history", reference="first_time"
+    )
+    show_tests(
+        ed,
+        "tests_returning",
+        tests,
+        "participant_history",
+        caption=(
+            f"Returning vs first-time participants of {p.edition}: difference with its 95 % "
+            "interval, effect size, p-values adjusted by Holm across the table. Returning "
+            "participants are self-selected keen learners, so this describes, it does not "
+            "estimate an effect of coming back."
+        ),
+    )
+
+
+def _record_returning(ed, summary: compare.ReturnSummary) -> None:
+    f = ed.findings
+    definition = describe.DEFINITIONS["participant"]
+    f.count(
+        "returned_participants",
+        summary.returned,
+        label="previous participants who took part again",
+        definition=definition,
+        unit="persons",
+    )
+    f.count(
+        "first_time_participants",
+        summary.first_time,
+        label="first-time participants",
+        definition=definition,
+        unit="persons",
+    )
+    f.number(
+        "return_rate",
+        round(100 * summary.return_rate, 1),
+        label="previous participants who came back (%)",
+        definition=definition,
+        unit="percent",
+    )
+
+
+def rank_changes(ed, both: pd.DataFrame | None) -> None:
+    """Ministries' participation rates in both editions: slope chart and rank changes."""
+    if both is None:
+        return
+    p = ed.params
+    ed.say("## Ministries and states, edition by edition")
+    editions = (p.previous_edition, p.edition)
+    known = both[both["ministry"] != "Unknown"]
+    ranks = compare.rank_changes(
+        known,
+        unit="ministry",
+        outcome="participated",
+        editions=editions,
+        method="posterior",
+        n_boot=1000,
+        seed=p.seed,
+        min_n=p.min_cell,
+    )
+    ed.show_figure(
+        figures.slope_chart(
+            ranks,
+            unit="unit",
+            before_label=p.previous_edition,
+            after_label=p.edition,
+            value_label="Participation rate (shrunk)",
+            name="ministry_slope",
+        )
+    )
+    record_exact(ed, "ministry_rank_changes_all", ranks, ["n_1", "n_2"], {})
+    movers = rank_movers(ranks, top=_TOP_MOVERS)
+    ed.show_table(
+        "ministry_rank_changes",
+        mask_small_rows(movers, ["n_1", "n_2"], ["rank_1", "rank_2", "rank_change"], p.min_cell),
+        caption=(
+            f"The {len(movers)} ministries and states whose rank by participation rate moved "
+            f"most between {p.previous_edition} and {p.edition} (all {len(ranks)} are in "
+            "ministry_rank_changes_all.csv). Rates are empirical-Bayes shrunk, so small units "
+            "are not ranked first by luck; ranks and the change (positive = moved up) carry 95 % "
+            "posterior intervals, and a change whose interval includes 0 may be chance."
+        ),
+        count_columns=["n_1", "n_2"],
+        derived={c: ["n_1", "n_2"] for c in ("value_1", "value_2")},
+        formats={"n_1": "count", "n_2": "count", "value_1": "percent", "value_2": "percent"},
+        rename={
+            "unit": "Ministry / State",
+            "n_1": f"Eligible {p.previous_edition}",
+            "n_2": f"Eligible {p.edition}",
+            "value_1": f"Rate {p.previous_edition}",
+            "value_2": f"Rate {p.edition}",
+            "rank_1": f"Rank {p.previous_edition} (95 % CI)",
+            "rank_2": f"Rank {p.edition} (95 % CI)",
+            "rank_change": "Change (95 % CI)",
+        },
+    )
+
+
+_TOP_MOVERS = 15
+
+
+def rank_movers(ranks: pd.DataFrame, top: int = _TOP_MOVERS) -> pd.DataFrame:
+    """The ``top`` units whose rank moved most, ranks and changes written with intervals.
+
+    Parameters
+    ----------
+    ranks : pandas.DataFrame
+        Output of :func:`compare.rank_changes`.
+    top : int
+        How many units to keep (largest absolute rank change first, ties by name).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``unit, n_1, n_2, value_1, value_2, rank_1, rank_2, rank_change`` with the ranks as
+        ``"3 (1-7)"`` and the change as ``"+2 (-1 to +5)"``.
+    """
+    order = ranks.assign(_size=ranks["rank_change"].abs()).sort_values(
+        ["_size", "unit"], ascending=[False, True]
+    )
+    chosen = order.head(top).sort_values(["rank_change", "unit"], ascending=[False, True])
+    return chosen.assign(
+        rank_1=_rank_text(chosen, "rank_1"),
+        rank_2=_rank_text(chosen, "rank_2"),
+        rank_change=[
+            f"{c:+d} ({lo:+.0f} to {hi:+.0f})"
+            for c, lo, hi in zip(
+                chosen["rank_change"], chosen["change_low"], chosen["change_high"], strict=True
+            )
+        ],
+    )[["unit", "n_1", "n_2", "value_1", "value_2", "rank_1", "rank_2", "rank_change"]]
+
+
+def _rank_text(table: pd.DataFrame, column: str) -> list[str]:
+    return [
+        f"{rank} ({low:.0f}-{high:.0f})"
+        for rank, low, high in zip(
+            table[column], table[f"{column}_low"], table[f"{column}_high"], strict=True
+        )
+    ]

@@ -1,6 +1,0 @@
-"""Synthetic iGOT Karmayogi exports with planted, known effects (see docs/synthetic-data.md)."""
-
-from evaluation.synth._config import EDITIONS, POPULATION_AT_SCALE_1, Edition
-from evaluation.synth._generate import FORMATS, Format, generate
-
-__all__ = ["generate", "Format", "FORMATS", "EDITIONS", "Edition", "POPULATION_AT_SCALE_1"]
