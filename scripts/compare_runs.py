@@ -5,8 +5,9 @@ then ``python scripts/compare_runs.py BEFORE/outputs AFTER/outputs``. Exit 0 whe
 CSV, JSON, XLSX and PNG file under each edition's ``latest`` run is byte-identical, 1 otherwise.
 
 Two files carry facts about the run rather than the data, and are compared after dropping them:
-``manifest.json`` (timings, git commit, run folder) and ``audit.json`` (the run folder it read,
-and the count of identifiers searched by kind, which depends on the salt file's presence).
+``manifest.json`` (timings, git commit, run folder, input hashes) and ``audit.json`` (the run
+folder it read, and the count of identifiers searched by kind, which depends on whether a salt
+file existed when it ran).
 Executed notebooks (``.ipynb``) hold timings and kernel ids and are not compared; the
 ``index.html`` names run folders, so run ids are replaced by ``<run>`` before comparing.
 """
@@ -19,8 +20,21 @@ import sys
 from pathlib import Path
 
 COMPARED = {".html", ".csv", ".json", ".xlsx", ".png"}
-#: Keys that describe the run, not the data: dropped at any depth before comparing.
-RUN_FACTS = {"seconds", "git_commit", "output_dir", "run_id", "started", "finished", "log"}
+#: Keys that describe the run, not what readers get: dropped at any depth before comparing.
+#: ``input_hash`` hashes the library's source (it changes with any refactor, by design: resume
+#: must not reuse a notebook run by other code); ``data_manifest_sha256`` hashes the store's
+#: manifest, which carries the ingest's ``created_at``.
+RUN_FACTS = {
+    "seconds",
+    "git_commit",
+    "output_dir",
+    "run_id",
+    "started",
+    "finished",
+    "log",
+    "input_hash",
+    "data_manifest_sha256",
+}
 RUN_ID = re.compile(rb"\d{8}T\d{6}-\d+")
 
 
