@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from hypothesis import settings
-from tiny_store import write_tiny_store
+from support.stores import write_tiny_store
 
 # In CI the property tests replay the same examples every time (a red build must mean a change
 # broke something, not that today's random draw found an old corner); locally they explore.

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from browser.chromium import chromium, probe, screenshot
 from pypdf import PdfReader
-from runner.test_run import tiny_params
+from support.chromium import chromium, probe, screenshot
+from support.stores import tiny_params
 
 from evaluation.run.runner import run_editions
 

@@ -1,12 +1,12 @@
+"""Ingest fixtures: the test salt, and writable copies of the hand-written raw exports."""
+
 from __future__ import annotations
 
 import shutil
 from pathlib import Path
 
 import pytest
-
-FIXTURES = Path(__file__).parent / "fixtures"
-TEST_SALT = "test-salt-not-secret-0123456789abcdef"
+from support.raw_exports import FIXTURES, TEST_SALT
 
 
 @pytest.fixture(autouse=True)
@@ -25,9 +25,3 @@ def warehouse_src(tmp_path: Path) -> Path:
 def reports_src(tmp_path: Path) -> Path:
     """A writable copy of the hand-written MDO-report fixture (root layout)."""
     return Path(shutil.copytree(FIXTURES / "reports_ok", tmp_path / "reports_ok"))
-
-
-def write_text(path: Path, text: str, encoding: str = "utf-8") -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(text.encode(encoding))
-    return path

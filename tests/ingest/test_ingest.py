@@ -9,11 +9,10 @@ import duckdb
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
+from support.raw_exports import FIXTURES, TEST_SALT, edit_rows, set_value
 
 from evaluation.core.contract import TABLES, arrow_schema, pandera_schema
 from evaluation.data.ingest import DataError, IngestError, Manifest, ingest, pipeline, pseudonymise
-from tests.ingest.conftest import FIXTURES, TEST_SALT
-from tests.ingest.helpers import edit_rows, set_value
 
 PII_COLUMNS = {
     "full_name", "email", "phone_number", "employee_id", "external_system_id", "certificate_id",

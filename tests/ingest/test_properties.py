@@ -8,10 +8,9 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support.raw_exports import FIXTURES, read_rows, to_csv
 
 from evaluation.data.ingest import ingest, validate
-from tests.ingest.conftest import FIXTURES
-from tests.ingest.helpers import read_rows, to_csv
 
 SETTINGS = settings(
     max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]

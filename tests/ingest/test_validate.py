@@ -3,9 +3,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from support.raw_exports import edit_rows, read_rows, set_value, to_csv
 
 from evaluation.data.ingest import Problem, validate
-from tests.ingest.helpers import edit_rows, read_rows, set_value, to_csv
 
 WH = "warehouse"
 

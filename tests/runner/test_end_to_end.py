@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from runner.ci_world import ci_world
+from support.worlds import ci_world
 
 pytestmark = pytest.mark.xdist_group("ci-world")  # one worker builds the shared chain
 ROOT = Path(__file__).resolve().parents[2]

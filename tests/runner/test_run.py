@@ -8,30 +8,13 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from tiny_store import write_tiny_store
+from support.stores import tiny_params
 
 from evaluation.core.params import ParamsError
 from evaluation.run.runner import run_editions
 
 pytestmark = pytest.mark.xdist_group("tiny-run")
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def tiny_params(tmp_path: Path, notebooks: list[str]) -> Path:
-    store = write_tiny_store(tmp_path / "processed" / "tiny")
-    (store / "manifest.json").write_text("{}")
-    (tmp_path / "raw").mkdir()
-    path = tmp_path / "tiny.yaml"
-    path.write_text(
-        'edition: "2024"\ntitle: "Tiny edition"\n'
-        'window: {start: "2024-10-19", end: "2024-10-27"}\n'
-        f"data: {{raw: {tmp_path}/raw, processed: {tmp_path}/processed, dataset: tiny, "
-        "synthetic: {scale: 0.01, seed: 1}}\n"
-        f"notebooks: {json.dumps(notebooks)}\n"
-        # five people: the tiny store tests mechanics, not disclosure control
-        "min_cell: 1\n"
-    )
-    return path
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,7 @@
-"""Small helpers to damage copies of the fixture files in precise ways."""
+"""The hand-written raw-export fixtures (tests/ingest/fixtures) and helpers to damage copies.
+
+The helpers edit copies of the fixture files in precise ways.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +9,11 @@ import csv
 import io
 from collections.abc import Callable
 from pathlib import Path
+
+#: Hand-written raw exports in both layouts (``warehouse_ok``, ``reports_ok``).
+FIXTURES = Path(__file__).resolve().parents[1] / "ingest" / "fixtures"
+#: The salt the ingest tests pseudonymise with (set as ``NLW_SALT`` by tests/ingest/conftest.py).
+TEST_SALT = "test-salt-not-secret-0123456789abcdef"
 
 Row = dict[str, str]
 
@@ -40,3 +48,10 @@ def set_value(path: Path, row_index: int, column: str, value: str) -> int:
 
     edit_rows(path, edit)
     return row_index + 2
+
+
+def write_text(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    """Write ``text`` in ``encoding`` (parents created); return ``path``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(text.encode(encoding))
+    return path

@@ -1,7 +1,8 @@
-"""A tiny hand-made processed store whose KPIs are known by hand (shared by several tests)."""
+"""A tiny hand-made processed store whose KPIs are known by hand, and params that run on it."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -110,3 +111,21 @@ def write_tiny_store(folder: Path) -> Path:
     }.items():
         frame.to_parquet(folder / f"{name}.parquet", index=False)
     return folder
+
+
+def tiny_params(tmp_path: Path, notebooks: list[str]) -> Path:
+    """Params for an edition on a fresh tiny store under ``tmp_path`` running ``notebooks``."""
+    store = write_tiny_store(tmp_path / "processed" / "tiny")
+    (store / "manifest.json").write_text("{}")
+    (tmp_path / "raw").mkdir()
+    path = tmp_path / "tiny.yaml"
+    path.write_text(
+        'edition: "2024"\ntitle: "Tiny edition"\n'
+        'window: {start: "2024-10-19", end: "2024-10-27"}\n'
+        f"data: {{raw: {tmp_path}/raw, processed: {tmp_path}/processed, dataset: tiny, "
+        "synthetic: {scale: 0.01, seed: 1}}\n"
+        f"notebooks: {json.dumps(notebooks)}\n"
+        # five people: the tiny store tests mechanics, not disclosure control
+        "min_cell: 1\n"
+    )
+    return path

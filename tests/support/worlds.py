@@ -3,8 +3,8 @@
 The chain on ``params/ci.yaml`` (scale 0.002, every notebook, 2 workers, no PDF) is the most
 expensive fixture of the suite. ``tests/runner/test_end_to_end.py`` checks what it makes and
 ``tests/trust/test_real_run.py`` compares it with a second run; both import it as
-``runner.ci_world`` and mark their tests ``xdist_group("runner")``, so one xdist worker builds it
-once for all of them.
+``support.worlds`` (one module, so one cache) and mark their tests ``xdist_group("ci-world")``,
+so one xdist worker builds it once for all of them.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from trust_helpers import PLACES, PLANTED, SALT, SPEAKER, write_raw, write_run
+from support.trust import PLACES, PLANTED, SALT, SPEAKER, write_raw, write_run
 
 from evaluation.data.ingest.sources import all_sources
 from evaluation.run.audit import (

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from tiny_store import write_tiny_store
+from support.stores import write_tiny_store
 
 import evaluation.run.outputs_guard as guard
 import evaluation.run.runner as runner

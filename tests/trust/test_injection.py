@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 from papermill.translators import translate_parameters
-from tiny_store import write_tiny_store
+from support.stores import write_tiny_store
 
 from evaluation.core.params import ParamsError, load_params
 from evaluation.report.findings import neutralise_formulas

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from runner.ci_world import ci_params, ci_world
+from support.worlds import ci_params, ci_world
 
 from evaluation.data.ingest import ingest, load_salt
 from evaluation.run.audit import audit_outputs

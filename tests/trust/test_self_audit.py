@@ -7,8 +7,8 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from tiny_store import write_tiny_store
-from trust_helpers import PLANTED, SALT, write_raw, write_run
+from support.stores import write_tiny_store
+from support.trust import PLANTED, SALT, write_raw, write_run
 
 import evaluation.run.audit as audit
 from evaluation import cli
