@@ -32,6 +32,8 @@ from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.nonparametric import rank_compare_2indep
 from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
 
+from evaluation.core.vocabulary import SMD_THRESHOLD
+
 __all__ = [
     "CENTRAL_SIZE_BUCKETS",
     "STATE_SIZE_BUCKETS",
@@ -71,9 +73,6 @@ FunnelMethod = Literal["exact", "normal"]
 EditionDesign = Literal["independent", "paired"]
 PairScheme = Literal["reference", "all"]
 RankMethod = Literal["bootstrap", "posterior"]
-
-#: |SMD| above this flags a covariate as imbalanced (Austin 2009; cobalt's default threshold).
-SMD_THRESHOLD = 0.1
 
 # Bounds on log(alpha), log(beta) of the beta-binomial prior: the upper bound stands for
 # "no detectable between-unit variation" (complete pooling) and keeps the optimiser finite.

@@ -1,6 +1,7 @@
 """What happened in an edition: the KPI sections of the NLW report, computed from processed tables.
 
-Definitions are written once, in :data:`DEFINITIONS`, and shown to readers beside the numbers.
+Definitions are written once, in :data:`evaluation.core.vocabulary.KPI_DEFINITIONS`, and shown to
+readers beside the numbers.
 All counting is done by the engine (Ibis on DuckDB or Spark); only small results reach pandas.
 """
 
@@ -15,10 +16,10 @@ from ibis import _
 from ibis.expr.types import Table
 
 from evaluation.core.params import Window
+from evaluation.core.vocabulary import TARGET_HOURS
 from evaluation.data.backend import Store
 
 __all__ = [
-    "DEFINITIONS",
     "ParticipationKPIs",
     "daily_completions",
     "hours_distribution",
@@ -32,24 +33,6 @@ __all__ = [
     "webinar_summary",
     "window_activity",
 ]
-
-DEFINITIONS: dict[str, str] = {
-    "participant": (
-        "A person with at least one course completion or one event attended (some time "
-        "watched) inside the edition's window."
-    ),
-    "course_completion": "A course whose first completion date falls inside the window.",
-    "course_enrolment": "A course enrolment whose enrolment date falls inside the window.",
-    "learning_hours": (
-        "Nominal duration of the courses a person completed inside the window, plus the hours "
-        "of events they watched inside the window (the platform's own rule)."
-    ),
-    "target_met": (
-        "A participant whose learning hours in the window reach the target "
-        "({target_hours:g} hours)."
-    ),
-    "daily_completions": "Course completions per calendar day of the window (IST dates).",
-}
 
 
 @dataclass(frozen=True)
@@ -85,7 +68,7 @@ def _inside(column: ibis.Expr, window: Window) -> ibis.Expr:
     return (column >= start) & (column < end)
 
 
-def window_activity(store: Store, window: Window, target_hours: float = 4.0) -> Table:
+def window_activity(store: Store, window: Window, target_hours: float = TARGET_HOURS) -> Table:
     """One row per person active in the window: completions, hours and whether the target was met.
 
     Returns an Ibis table with ``user_key, course_completions, course_hours, events_attended,
@@ -153,9 +136,9 @@ def daily_completions(store: Store, window: Window) -> pd.DataFrame:
 
 
 def participation_kpis(
-    store: Store, window: Window, target_hours: float = 4.0
+    store: Store, window: Window, target_hours: float = TARGET_HOURS
 ) -> ParticipationKPIs:
-    """The headline KPIs of one edition (see :data:`DEFINITIONS`)."""
+    """The headline KPIs of one edition (defined in :mod:`evaluation.core.vocabulary`)."""
     activity = window_activity(store, window, target_hours)
     learners = store.table("learners").select("user_key", "group")
     with_group = activity.left_join(learners, "user_key")
@@ -187,24 +170,6 @@ def participation_kpis(
         group_a_participants=int(totals["group_a_participants"] or 0),
         group_a_target_met=int(totals["group_a_target_met"] or 0),
     )
-
-
-DEFINITIONS.update(
-    {
-        "central_webinar": (
-            "A webinar or Karmayogi Saptah session organised centrally (not by a ministry or "
-            "department) that started inside the window."
-        ),
-        "webinar_attendee": "A person who watched some of the event (watch time above zero).",
-        "webinar_completion": "An attendee whose attendance is marked completed by the platform.",
-        "samuhik_charcha": (
-            "A group discussion (Samuhik Charcha) held inside the window; participants are its "
-            "attendees."
-        ),
-        "webinar_speaker": "A distinct presenter named on a central webinar inside the window.",
-        "karma_points": "Karma points credited inside the window, by what earned them.",
-    }
-)
 
 
 def _events_in_window(store: Store, window: Window) -> Table:
@@ -310,7 +275,9 @@ def learning_mix(store: Store, window: Window) -> pd.DataFrame:
     return out.sort_values("completions", ascending=False, ignore_index=True)
 
 
-def hours_distribution(store: Store, window: Window, target_hours: float = 4.0) -> pd.DataFrame:
+def hours_distribution(
+    store: Store, window: Window, target_hours: float = TARGET_HOURS
+) -> pd.DataFrame:
     """Participants by learning hours in the window (bands around the target)."""
     activity = window_activity(store, window, target_hours).select("learning_hours").to_pandas()
     edges = [0, 1, 2, target_hours, 8, 16, float("inf")]
@@ -322,7 +289,9 @@ def hours_distribution(store: Store, window: Window, target_hours: float = 4.0) 
     return counts
 
 
-def ministry_participation(store: Store, window: Window, target_hours: float = 4.0) -> pd.DataFrame:
+def ministry_participation(
+    store: Store, window: Window, target_hours: float = TARGET_HOURS
+) -> pd.DataFrame:
     """Per ministry / state: eligible users, participants, target met, learning hours, karma points.
 
     Eligible = registered before the window. ``org_type`` tells central from state bodies, so

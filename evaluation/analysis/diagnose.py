@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from evaluation.core.vocabulary import SMD_THRESHOLD
 from evaluation.estimate import (
     EstimateResult,
     EventStudyResult,
@@ -61,8 +62,6 @@ __all__ = [
     "minimum_detectable_effect",
 ]
 
-#: |standardised difference| above which a covariate counts as imbalanced (Austin 2009).
-SMD_THRESHOLD = 0.1
 #: Crump et al. (2009) rule of thumb: keep propensity scores inside [0.1, 0.9].
 DEFAULT_TRIM = (0.1, 0.9)
 

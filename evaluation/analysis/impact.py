@@ -32,7 +32,6 @@ import pandas as pd
 from evaluation import estimate
 from evaluation.analysis import diagnose
 from evaluation.analysis.panels import (
-    FOLLOW_UP_DAYS,
     PERIOD_DAYS,
     period_values,
     person_edition,
@@ -40,13 +39,13 @@ from evaluation.analysis.panels import (
 )
 from evaluation.analysis.verdict import Evidence, Interval
 from evaluation.core.params import Params, Window, load_params, project_root
+from evaluation.core.vocabulary import FOLLOW_UP_DAYS, LEVEL_DESIGN_COVARIATES
 from evaluation.data.backend import Store
 from evaluation.estimate.moments import did_from_moments, event_study_from_moments, group_moments
 
 __all__ = [
     "BASELINE",
     "BEFORE",
-    "LEVEL_COVARIATES",
     "PRIMARY",
     "ImpactEvidence",
     "adjusted_estimates",
@@ -73,16 +72,6 @@ BEFORE = {
     "learning_hours_90d": "learning_hours_pre_90d",
     "assessment_score": "assessment_pre",
 }
-#: Covariates of level comparisons (outcomes without a "before"): observed characteristics.
-LEVEL_COVARIATES = [
-    "completions_pre_365d",
-    "course_hours_pre_365d",
-    "completions_pre_90d",
-    "tenure_years",
-    "took_part_before",
-    "group",
-    "org_type",
-]
 #: The headline outcome (the DiD, the verdict and the checks are on it).
 PRIMARY = "completions_90d"
 #: People in the staggered DiD's person x month panel at most (a random sample above it).
@@ -168,8 +157,8 @@ def baseline(people: pd.DataFrame, drop: tuple[str, ...] = ()) -> list[str]:
 
 
 def level_covariates(people: pd.DataFrame) -> list[str]:
-    """The :data:`LEVEL_COVARIATES` that vary in ``people``."""
-    return [c for c in LEVEL_COVARIATES if c in people and people[c].nunique() > 1]
+    """The level-design covariates (:mod:`evaluation.core.vocabulary`) that vary in ``people``."""
+    return [c for c in LEVEL_DESIGN_COVARIATES if c in people and people[c].nunique() > 1]
 
 
 def columns(people: pd.DataFrame, *extra: str) -> pd.DataFrame:
@@ -178,7 +167,7 @@ def columns(people: pd.DataFrame, *extra: str) -> pd.DataFrame:
     Every subset starts from this: at national scale the whole frame is large and a row filter
     on it would copy every column, most of which the estimator never reads.
     """
-    wanted = dict.fromkeys(["treat", *extra, *BASELINE, *LEVEL_COVARIATES])
+    wanted = dict.fromkeys(["treat", *extra, *BASELINE, *LEVEL_DESIGN_COVARIATES])
     return people[[c for c in wanted if c in people]]
 
 
@@ -200,7 +189,8 @@ def outcome_designs(
     Keys: ``naive``, and ``aipw_change`` (plus ``matching_change`` if ``matching``) with a
     "before" measure: AIPW and matching on each person's change, comparing like with like on
     :data:`BASELINE` (the panel doubly robust DiD of Sant'Anna and Zhao 2020); without one,
-    ``aipw_levels``: AIPW on levels with :data:`LEVEL_COVARIATES`.
+    ``aipw_levels``: AIPW on levels with the level-design covariates
+    (:data:`~evaluation.core.vocabulary.LEVEL_DESIGN_COVARIATES`).
     """
     results = {"naive": estimate.ols(data, f"{outcome} ~ treat", vcov="HC1")}
     if not has_before(outcome, data):

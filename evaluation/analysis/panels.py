@@ -8,7 +8,7 @@
   as the cohort, for staggered DiD.
 
 Outcome definitions (written once, shown in reports, and the same as the synthetic ground truth):
-see :data:`OUTCOME_DEFINITIONS`.
+see :data:`evaluation.core.vocabulary.OUTCOME_DEFINITIONS`.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from ibis.expr.types import Table
 
 from evaluation.analysis.describe import window_activity
 from evaluation.core.params import Window
+from evaluation.core.vocabulary import DOSE_BANDS, FOLLOW_UP_DAYS, OUTCOME_DEFINITIONS, TARGET_HOURS
 from evaluation.data.backend import Store
 
 __all__ = [
@@ -38,28 +39,7 @@ __all__ = [
     "staggered_panel",
 ]
 
-FOLLOW_UP_DAYS = 90
 PERIOD_DAYS = 30
-DOSE_BANDS = (("0-4h", 0.0, 4.0), ("4-8h", 4.0, 8.0), ("8h+", 8.0, float("inf")))
-
-OUTCOME_DEFINITIONS = {
-    "completions_90d": (
-        "Course completions in the 90 days after the week, courses the person chose (courses "
-        "allocated under ACBP are counted by the ACBP outcome instead)."
-    ),
-    "learning_hours_90d": (
-        "Hours learned in the 90 days after the week: duration of courses completed (ACBP "
-        "allocations left out, as above) plus hours watched of events that started in those days."
-    ),
-    "acbp_on_time": (
-        "Share of a person's ACBP (annual capacity-building plan) courses allocated 60 to 5 days "
-        "before the week that were completed by their due date; people with such allocations."
-    ),
-    "assessment_score": (
-        "External assessment score (0-100) measured 60 to 90 days after the week; people in the "
-        "assessed sample."
-    ),
-}
 
 
 def _ts(day: dt.date) -> ibis.Expr:
@@ -155,7 +135,7 @@ def person_edition(
     store: Store,
     window: Window,
     *,
-    target_hours: float = 4.0,
+    target_hours: float = TARGET_HOURS,
     earlier_windows: Sequence[Window] = (),
 ) -> pd.DataFrame:
     """One row per eligible person (active, registered before the week) for one edition.
@@ -166,9 +146,9 @@ def person_edition(
     ``course_hours_pre_365d``, ``tenure_years``, ``took_part_before``), the same measures as
     the outcomes over the 90 days before the week (``completions_pre_90d``,
     ``learning_hours_pre_90d``, ``assessment_pre``: the "before" of a before/after design), and
-    outcomes (see
-    :data:`OUTCOME_DEFINITIONS`). Counts are 0 when a person had no activity; ``acbp_on_time``
-    and ``assessment_*`` are missing for people without allocations or measurements.
+    outcomes (see :data:`~evaluation.core.vocabulary.OUTCOME_DEFINITIONS`). Counts are 0 when a
+    person had no activity; ``acbp_on_time`` and ``assessment_*`` are missing for people without
+    allocations or measurements.
     """
     start, end = window.start, window.end
     frame = _eligible(store, window)
@@ -355,7 +335,7 @@ def staggered_panel(
     store: Store,
     editions: Sequence[Window],
     *,
-    target_hours: float = 4.0,
+    target_hours: float = TARGET_HOURS,
     first_month: dt.date,
     last_month: dt.date,
     max_people: int | None = None,

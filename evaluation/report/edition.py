@@ -22,6 +22,7 @@ from evaluation.report.disclosure import export_view, suppress
 from evaluation.report.figures import CaptionedFigure, use_style
 from evaluation.report.findings import Findings
 from evaluation.report.formatting import NumberStyle, group_digits
+from evaluation.report.tables import TableSpec
 
 __all__ = ["Edition", "open_edition"]
 
@@ -54,6 +55,7 @@ class Edition:
         frame: pd.DataFrame,
         *,
         caption: str,
+        spec: TableSpec | None = None,
         count_columns: Sequence[str] = (),
         derived: Mapping[str, str | Sequence[str]] | None = None,
         formats: Mapping[str, str] | None = None,
@@ -64,9 +66,16 @@ class Edition:
         Cells in ``count_columns`` that count fewer than ``min_cell`` persons are suppressed
         (with complementary suppression, and the ``derived`` columns computed from them) and
         marked, in the CSV and on the page alike. ``formats`` maps columns to ``count``,
-        ``percent``, ``hours`` or ``decimal`` for display only; the CSV keeps exact values.
-        Returns the published (suppressed) table.
+        ``percent``, ``hours``, ``decimal`` or ``p_value`` for display only; the CSV keeps exact
+        values. ``rename`` gives the reader's column headings. A ``spec``
+        (:class:`~evaluation.report.tables.TableSpec`) gives all four at once and is the usual
+        way; it cannot be combined with them. Returns the published (suppressed) table.
         """
+        if spec is not None:
+            if count_columns or derived or formats or rename:
+                raise ValueError("give a table spec or its parts, not both")
+            count_columns, derived = spec.count_columns, spec.derived
+            formats, rename = spec.formats, spec.rename
         published = frame.reset_index(drop=True)
         if count_columns:
             published = suppress(

@@ -11,17 +11,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from evaluation.core.vocabulary import DOSE_BANDS, FOLLOW_UP_DAYS, GROUPS
 from evaluation.data.synth._config import (
     DATA_END,
     DATA_START,
-    DOSE_BANDS,
     EFFECTS,
-    POST_WINDOW_DAYS,
     Edition,
 )
 from evaluation.data.synth._world import (
     DURATION_GRID,
-    GROUP_NAMES,
     Catalogue,
     Orgs,
     People,
@@ -362,7 +360,7 @@ def run_week(
     achiever_score = 0.8 * _standardise(log_rate) + rng.normal(size=people.count)
     participant = np.zeros(people.count, dtype=bool)
     target_met = np.zeros(people.count, dtype=bool)
-    for index, name in enumerate(GROUP_NAMES):
+    for index, name in enumerate(GROUPS):
         members = np.flatnonzero(eligible & (people.group == index))
         chosen = _top_k(utility, members, round(edition.participants_by_group[name] * scale))
         participant[chosen] = True
@@ -455,7 +453,7 @@ def dose_band(hours: np.ndarray) -> np.ndarray:
 
 def effect_multiplier(people: People, orgs: Orgs, week_hours: np.ndarray) -> np.ndarray:
     """Group x dose x ministry multiplier of the planted effects, per person."""
-    group = np.array([EFFECTS.group[name] for name in GROUP_NAMES])[people.group]
+    group = np.array([EFFECTS.group[name] for name in GROUPS])[people.group]
     dose = np.array([EFFECTS.dose[name] for name, _, _ in DOSE_BANDS])[dose_band(week_hours)]
     by_ministry = np.array([EFFECTS.ministry.get(m, 1.0) for m in orgs.ministry])[people.mdo]
     return group * dose * by_ministry
@@ -464,7 +462,7 @@ def effect_multiplier(people: People, orgs: Orgs, week_hours: np.ndarray) -> np.
 def post_window(edition: Edition) -> tuple[int, int]:
     """First and last day (inclusive) of the outcome window after the week."""
     _, last = _window_days(edition)
-    return last + 1, last + POST_WINDOW_DAYS
+    return last + 1, last + FOLLOW_UP_DAYS
 
 
 def effect_completions(

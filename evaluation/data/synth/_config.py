@@ -19,7 +19,6 @@ __all__ = [
     "EffectParameters",
     "EFFECTS",
     "POPULATION_AT_SCALE_1",
-    "POST_WINDOW_DAYS",
     "REPORT_DATES",
 ]
 
@@ -30,9 +29,6 @@ DATA_END = dt.date(2026, 4, 30)
 #: active and registered before the 2024 week; the platform's "1 crore" includes many accounts
 #: outside the tracked MDOs, which we do not simulate (they would add rows, not information).
 POPULATION_AT_SCALE_1 = 4_500_000
-
-#: Outcome window after each edition: days window_end + 1 .. window_end + 90 (inclusive).
-POST_WINDOW_DAYS = 90
 
 #: Report download dates: an early snapshot for some MDOs and a final one for all.
 REPORT_DATES = (dt.date(2025, 11, 3), dt.date(2026, 5, 1))
@@ -160,6 +156,3 @@ class EffectParameters:
 
 
 EFFECTS = EffectParameters()
-
-#: Dose bands on learning hours in the week: [0, 4), [4, 8), [8, inf).
-DOSE_BANDS = (("0-4h", 0.0, 4.0), ("4-8h", 4.0, 8.0), ("8h+", 8.0, float("inf")))

@@ -13,47 +13,28 @@ from dataclasses import asdict
 
 import numpy as np
 
+from evaluation.core.vocabulary import (
+    DOSE_BANDS,
+    FOLLOW_UP_DAYS,
+    GROUPS,
+    OUTCOME_DEFINITIONS,
+    TARGET_HOURS,
+)
 from evaluation.data.synth._activity import DAY, post_window
 from evaluation.data.synth._activity import Source as RowSource
 from evaluation.data.synth._config import (
     DATA_END,
     DATA_START,
-    DOSE_BANDS,
     EDITIONS,
     EFFECTS,
     POPULATION_AT_SCALE_1,
-    POST_WINDOW_DAYS,
     REPORT_DATES,
     Edition,
 )
 from evaluation.data.synth._simulate import World
-from evaluation.data.synth._world import GROUP_NAMES, day_number
+from evaluation.data.synth._world import day_number
 
-__all__ = ["ground_truth", "week_measures", "OUTCOME_DEFINITIONS"]
-
-TARGET_HOURS = 4.0
-
-OUTCOME_DEFINITIONS = {
-    "completions_90d": (
-        "Course completions (first completion time) on days window_end+1 .. window_end+90, "
-        "courses allocated to the person under ACBP excluded (they are acbp_on_time)."
-    ),
-    "learning_hours_90d": (
-        "Content duration (hours) of courses completed on days window_end+1 .. window_end+90 "
-        "(ACBP-allocated courses excluded), plus hours watched of events starting in those "
-        "days (watched time > 0)."
-    ),
-    "acbp_on_time": (
-        "Per person: share of the ACBP allocations of the plan cycle around the edition "
-        "(allocated 60 to 5 days before the week, due 31 Dec or 15 Jan after it) completed on or "
-        "before their due date. Population: eligible people with at least one such allocation."
-    ),
-    "assessment_score": (
-        "External assessment score (0-100) measured 60 to 90 days after the week "
-        "(outcomes.csv, outcome 'assessment_score', the measurement after the window). "
-        "Population: eligible people in the assessed sample with a follow-up measurement."
-    ),
-}
+__all__ = ["ground_truth", "week_measures"]
 
 
 def week_measures(world: World, edition: Edition) -> dict[str, np.ndarray]:
@@ -180,7 +161,7 @@ def _labels(world: World, hours: np.ndarray, treated: np.ndarray) -> dict[str, n
     largest = [str(names[i]) for i in np.lexsort((names, -counts))[:3]]
     shown = set(EFFECTS.ministry) | set(largest)
     return {
-        "group": np.array(GROUP_NAMES)[people.group],
+        "group": np.array(GROUPS)[people.group],
         "dose_band": band_names[np.searchsorted(edges, hours, side="right")],
         "ministry": np.where(np.isin(person_ministry, list(shown)), person_ministry, "(other)"),
         "org_type": np.array(orgs.org_type)[people.mdo],
@@ -215,7 +196,7 @@ def _edition_truth(world: World, number: int) -> dict:
         "outcome_window": {
             "start": _iso(first),
             "end": _iso(last),
-            "days": POST_WINDOW_DAYS,
+            "days": FOLLOW_UP_DAYS,
         },
         "peak_day_assumed": edition.peak_day.isoformat(),
         "participants_differing_from_plan": mismatch,
@@ -280,7 +261,7 @@ def ground_truth(world: World) -> dict:
             "or attended event inside the week) of Y(took part) - Y(did not), computed exactly "
             "for this draw from the generator's own potential outcomes"
         ),
-        "outcome_definitions": OUTCOME_DEFINITIONS,
+        "outcome_definitions": dict(OUTCOME_DEFINITIONS),
         "planted_parameters": {
             **{key: value for key, value in asdict(EFFECTS).items()},
             "formula": (

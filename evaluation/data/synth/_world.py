@@ -17,12 +17,12 @@ import pyarrow.compute as pc
 from faker.providers.person.en_IN import Provider as EnglishNames
 from faker.providers.person.hi_IN import Provider as HindiNames
 
+from evaluation.core.vocabulary import GROUPS
 from evaluation.data.synth import _vocab as vocab
 from evaluation.data.synth._config import DATA_END, DATA_START
 
 __all__ = ["Orgs", "People", "Catalogue", "build_orgs", "build_people", "build_catalogue"]
 
-GROUP_NAMES = ("A", "B", "C", "Unknown")
 LEARNER_TYPES = ("habitual", "occasional", "dormant")
 
 #: Monthly course-completion rates of the three learner types (median of a lognormal).
@@ -143,7 +143,7 @@ class People:
 
     user_id: pa.Array
     mdo: np.ndarray  # index into Orgs
-    group: np.ndarray  # 0..3 -> GROUP_NAMES
+    group: np.ndarray  # 0..3 -> GROUPS
     group_text: pa.Array  # free text as on the profile
     learner_type: np.ndarray  # 0..2 -> LEARNER_TYPES
     monthly_rate: np.ndarray  # background completions per month
@@ -237,14 +237,14 @@ def _group_text(rng: np.random.Generator, group: np.ndarray) -> pa.Array:
     texts: list[str] = []
     probs: list[np.ndarray] = []
     offsets = []
-    for name in GROUP_NAMES:
+    for name in GROUPS:
         spellings = vocab.GROUP_SPELLINGS[name]
         offsets.append(len(texts))
         texts += [text for text, _ in spellings]
         weights = np.array([weight for _, weight in spellings])
         probs.append(weights / weights.sum())
     codes = np.empty(len(group), dtype=np.int64)
-    for index, name in enumerate(GROUP_NAMES):
+    for index, name in enumerate(GROUPS):
         members = np.flatnonzero(group == index)
         picked = rng.choice(len(vocab.GROUP_SPELLINGS[name]), size=len(members), p=probs[index])
         codes[members] = offsets[index] + picked
@@ -337,7 +337,7 @@ def _identities(rng: np.random.Generator, count: int, group: np.ndarray) -> dict
 def _designations(rng: np.random.Generator, group: np.ndarray) -> pa.Array:
     texts: list[str] = []
     offsets, sizes = [], []
-    for name in GROUP_NAMES:
+    for name in GROUPS:
         offsets.append(len(texts))
         sizes.append(len(vocab.DESIGNATIONS[name]))
         texts += list(vocab.DESIGNATIONS[name])

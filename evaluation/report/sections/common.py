@@ -8,36 +8,34 @@ import numpy as np
 import pandas as pd
 
 from evaluation.analysis import compare
-from evaluation.report.disclosure import DEFAULT_MARKER, export_view, suppress
-
-#: Measured before the week: what a balance table checks.
-COVARIATES: tuple[str, ...] = (
-    "completions_pre_365d",
-    "course_hours_pre_365d",
-    "completions_pre_90d",
-    "tenure_years",
-    "took_part_before",
-    "assessment_pre",
+from evaluation.core.vocabulary import (
+    PARTICIPATION_LEVEL_NAMES,
+    SMD_THRESHOLD,
+    TARGET_HOURS,
+    VARIABLE_LABELS,
 )
+from evaluation.report.disclosure import DEFAULT_MARKER, export_view, suppress
+from evaluation.report.edition import Edition
+from evaluation.report.tables import Column, TableSpec
 
-#: Words a reader sees for each analysis column.
-VARIABLE_LABELS: dict[str, str] = {
-    "participated": "Took part in the week (share)",
-    "target_met": "Met the learning target (share)",
-    "hours_in_week": "Learning hours in the week",
-    "completions_pre_365d": "Completions in the year before",
-    "course_hours_pre_365d": "Course hours in the year before",
-    "completions_pre_90d": "Completions in the 90 days before",
-    "tenure_years": "Years since registration",
-    "took_part_before": "Took part in the previous edition (share)",
-    "assessment_pre": "Assessment score before (0-100)",
-    "completions_90d": "Completions in the 90 days after",
-    "learning_hours_90d": "Learning hours in the 90 days after",
-    "acbp_on_time": "ACBP courses done on time (share)",
-    "assessment_score": "Assessment score after (0-100)",
-}
-
-TEST_COUNTS = ["n_level", "n_reference"]
+#: The reader's copy of a table of pairwise tests (:func:`tests_display`); the counts are
+#: disclosure-controlled, the values already text.
+TESTS_SPEC = TableSpec(
+    (
+        Column("outcome", "Outcome"),
+        Column("comparison", "Comparison"),
+        Column("n_level", "Persons (first)", "count", counts_persons=True),
+        Column("n_reference", "Persons (second)", "count", counts_persons=True),
+        Column("value_level", "Value (first)"),
+        Column("value_reference", "Value (second)"),
+        Column("difference", "Difference (95 % CI)"),
+        Column("effect", "Effect size"),
+        Column("test", "Test"),
+        Column("p", "p"),
+        Column("p_adjusted", "p (Holm)"),
+    )
+)
+#: Text cells of :data:`TESTS_SPEC` hidden when a row's counts are small.
 TEST_TEXT = ["value_level", "value_reference", "difference", "effect", "p", "p_adjusted"]
 
 
@@ -57,7 +55,7 @@ def level_name(by: str, level: Hashable) -> str:
     if by == "group":
         return f"Group {level}"
     if by == "participated":
-        return "participants" if level == 1 else "non-participants"
+        return PARTICIPATION_LEVEL_NAMES[1] if level == 1 else PARTICIPATION_LEVEL_NAMES[0]
     return str(level).replace("_", " ")
 
 
@@ -80,7 +78,11 @@ def is_share(values: pd.Series) -> bool:
 
 
 def record_exact(
-    ed, name: str, frame: pd.DataFrame, count_columns: Sequence[str], derived: Mapping
+    ed: Edition,
+    name: str,
+    frame: pd.DataFrame,
+    count_columns: Sequence[str],
+    derived: Mapping[str, str | Sequence[str]],
 ) -> None:
     """Write the exact-valued table as CSV, after the same disclosure control as the page."""
     published = suppress(
@@ -193,31 +195,15 @@ def effect_text(row: pd.Series) -> str:
     return f"{row['effect_size_name']} {row['effect_size']:+.2f}"
 
 
-TEST_RENAME = {
-    "outcome": "Outcome",
-    "comparison": "Comparison",
-    "n_level": "Persons (first)",
-    "n_reference": "Persons (second)",
-    "value_level": "Value (first)",
-    "value_reference": "Value (second)",
-    "difference": "Difference (95 % CI)",
-    "effect": "Effect size",
-    "test": "Test",
-    "p": "p",
-    "p_adjusted": "p (Holm)",
-}
-
-
-def show_tests(ed, name: str, tests: pd.DataFrame, by: str, caption: str) -> None:
+def show_tests(ed: Edition, name: str, tests: pd.DataFrame, by: str, caption: str) -> None:
     """Record the exact tests and show the reader's table of them."""
-    record_exact(ed, f"{name}_values", tests, TEST_COUNTS, {})
+    counts = TESTS_SPEC.count_columns
+    record_exact(ed, f"{name}_values", tests, counts, {})
     ed.show_table(
         name,
-        mask_small_rows(tests_display(tests, by), TEST_COUNTS, TEST_TEXT, ed.params.min_cell),
+        mask_small_rows(tests_display(tests, by), counts, TEST_TEXT, ed.params.min_cell),
         caption=caption,
-        count_columns=TEST_COUNTS,
-        formats={"n_level": "count", "n_reference": "count"},
-        rename=TEST_RENAME,
+        spec=TESTS_SPEC,
     )
 
 
@@ -246,7 +232,7 @@ def group_lead_sentence(
     balance: pd.DataFrame,
     *,
     by: str = "group",
-    target_hours: float = 4.0,
+    target_hours: float = TARGET_HOURS,
 ) -> str:
     """The plain-English lead of the group comparison.
 
@@ -291,7 +277,7 @@ def imbalance_clause(balance: pd.DataFrame) -> str:
     ].iloc[0]
     return (
         f"Participants already differed before the week on {flagged} of {len(rows)} measures "
-        f"(standardised difference above {compare.SMD_THRESHOLD:g}); the largest is "
+        f"(standardised difference above {SMD_THRESHOLD:g}); the largest is "
         f"{label(worst['variable'], in_sentence=True)} "
         f"({worst['mean']:,.2f} vs {reference['mean']:,.2f}, "
         f"standardised difference {worst['smd']:+.2f}), so differences in later outcomes are "

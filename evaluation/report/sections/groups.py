@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 
 import pandas as pd
 
 from evaluation.analysis import compare
+from evaluation.core.vocabulary import BALANCE_MEASURES, SMD_THRESHOLD
 from evaluation.report import figures
+from evaluation.report.edition import Edition
 from evaluation.report.sections.common import (
-    COVARIATES,
     group_lead_sentence,
     group_rates,
     group_rows,
@@ -20,14 +21,50 @@ from evaluation.report.sections.common import (
     show_tests,
     usable_variables,
 )
+from evaluation.report.tables import Column, TableSpec
+
+#: Rates by group (the group column itself is added by :func:`summary`, named after ``by``).
+RATES_SPEC = TableSpec(
+    (
+        Column("n", "Eligible users", "count", counts_persons=True),
+        Column("count", "Participants", "count", counts_persons=True),
+        Column("rate", "Participation rate", "percent", derived_from=("count", "n")),
+        Column("conf_low", "95 % CI from", "percent", derived_from=("count", "n")),
+        Column("conf_high", "95 % CI to", "percent", derived_from=("count", "n")),
+        Column("target_met", "Met the {target_hours:g}-hour target", "count", counts_persons=True),
+        Column(
+            "target_rate",
+            "Target rate among participants",
+            "percent",
+            derived_from=("target_met", "count"),
+        ),
+    )
+)
+#: One omnibus test per outcome (:func:`_omnibus_display`).
+OMNIBUS_SPEC = TableSpec(
+    (
+        Column("outcome", "Outcome"),
+        Column("test", "Test"),
+        Column("n", "Persons", "count", counts_persons=True),
+        Column("statistic", "Statistic"),
+        Column("effect", "Effect size"),
+        Column("p", "p"),
+        Column("p_adjusted", "p (Holm)"),
+    )
+)
+#: Statistics of a wide balance table, each computed from its level's count (and, for the
+#: comparisons with the reference level, from the reference's count too).
+_LEVEL_STATS = ("mean", "sd")
+_PAIR_STATS = ("smd", "variance_ratio")
+_STAT_WORDS = {"mean": "Mean", "sd": "SD", "smd": "SMD", "variance_ratio": "Variance ratio"}
 
 
-def summary(ed, people: pd.DataFrame, by: str = "group") -> None:
+def summary(ed: Edition, people: pd.DataFrame, by: str = "group") -> None:
     """Lead sentence, participation and target rates by group, and the group figure."""
     p = ed.params
     participation = group_rates(people, by, p.groups, "participated")
     target = group_rates(people[people["participated"] == 1], by, p.groups, "target_met")
-    covariates = usable_variables(people, COVARIATES)
+    covariates = usable_variables(people, BALANCE_MEASURES)
     balance = compare.balance_table(people, by="participated", covariates=covariates, reference=0)
     shown = publishable(participation, p.min_cell)
     if shown.empty:
@@ -57,32 +94,7 @@ def summary(ed, people: pd.DataFrame, by: str = "group") -> None:
             f"{p.target_hours:g}-hour target, by {by}; participation rate with its 95 % Wilson "
             "interval; target rate among participants."
         ),
-        count_columns=["n", "count", "target_met"],
-        derived={
-            "rate": ["count", "n"],
-            "conf_low": ["count", "n"],
-            "conf_high": ["count", "n"],
-            "target_rate": ["target_met", "count"],
-        },
-        formats={
-            "n": "count",
-            "count": "count",
-            "target_met": "count",
-            "rate": "percent",
-            "conf_low": "percent",
-            "conf_high": "percent",
-            "target_rate": "percent",
-        },
-        rename={
-            by: by.capitalize(),
-            "n": "Eligible users",
-            "count": "Participants",
-            "rate": "Participation rate",
-            "conf_low": "95 % CI from",
-            "conf_high": "95 % CI to",
-            "target_met": f"Met the {p.target_hours:g}-hour target",
-            "target_rate": "Target rate among participants",
-        },
+        spec=RATES_SPEC.filled(target_hours=p.target_hours).plus([Column(by, by.capitalize())]),
     )
     figure = figures.group_comparison(
         shown.assign(**{by: [level_name(by, level) for level in shown[by]]}),
@@ -101,50 +113,50 @@ def _balance_display(balance: pd.DataFrame) -> pd.DataFrame:
     return wide
 
 
-def _balance_derived(wide: pd.DataFrame, levels: Sequence, reference) -> dict[str, list[str]]:
-    derived: dict[str, list[str]] = {}
+def _balance_spec(wide: pd.DataFrame, levels: Sequence, reference: Hashable, by: str) -> TableSpec:
+    """The spec of a wide balance table: counts per level, statistics derived from them."""
+    columns = [Column("measure", "Measure")]
     for level in levels:
-        for stat in ("mean", "sd"):
-            derived[f"{stat}_{level}"] = [f"n_{level}"]
-        if level != reference:
-            for stat in ("smd", "variance_ratio"):
-                derived[f"{stat}_{level}"] = [f"n_{level}", f"n_{reference}"]
-    return derived
+        who = level_name(by, level)
+        columns.append(Column(f"n_{level}", f"n {who}", "count", counts_persons=True))
+        stats = _LEVEL_STATS + (_PAIR_STATS if level != reference else ())
+        for stat in _LEVEL_STATS + _PAIR_STATS:
+            name = f"{stat}_{level}"
+            sources = (f"n_{level}",) if stat in _LEVEL_STATS else (f"n_{level}", f"n_{reference}")
+            columns.append(
+                Column(
+                    name,
+                    f"{_STAT_WORDS[stat]} {who}",
+                    "decimal" if name in wide.columns else None,
+                    derived_from=sources if stat in stats else (),
+                )
+            )
+    named = {column.name for column in columns}
+    # any other statistic the wide table carries is printed like the rest
+    columns += [
+        Column(c, format="decimal")
+        for c in wide.columns
+        if c not in named
+        and (c.split("_")[0] in ("mean", "sd", "smd") or c.startswith("variance_ratio"))
+    ]
+    return TableSpec(tuple(columns))
 
 
-def _show_balance(ed, name: str, balance: pd.DataFrame, by: str, caption: str) -> None:
+def _show_balance(ed: Edition, name: str, balance: pd.DataFrame, by: str, caption: str) -> None:
     wide = _balance_display(balance)
     levels = list(dict.fromkeys(balance["level"]))
     reference = balance["reference"].iloc[0]
-    counts = [f"n_{level}" for level in levels]
-    formats = {column: "count" for column in counts}
-    formats |= {c: "decimal" for c in wide.columns if c.split("_")[0] in ("mean", "sd", "smd")}
-    formats |= {c: "decimal" for c in wide.columns if c.startswith("variance_ratio")}
-    rename = {"measure": "Measure"}
-    for level in levels:
-        who = level_name(by, level)
-        rename |= {f"n_{level}": f"n {who}", f"mean_{level}": f"Mean {who}"}
-        rename |= {f"sd_{level}": f"SD {who}", f"smd_{level}": f"SMD {who}"}
-        rename[f"variance_ratio_{level}"] = f"Variance ratio {who}"
-    ed.show_table(
-        name,
-        wide,
-        caption=caption,
-        count_columns=counts,
-        derived=_balance_derived(wide, levels, reference),
-        formats=formats,
-        rename=rename,
-    )
+    ed.show_table(name, wide, caption=caption, spec=_balance_spec(wide, levels, reference, by))
 
 
-def participation_balance(ed, people: pd.DataFrame) -> None:
+def participation_balance(ed: Edition, people: pd.DataFrame) -> None:
     """Balance of pre-week measures and outcomes between participants and non-participants."""
-    variables = usable_variables(people, [*COVARIATES, *ed.params.outcomes])
+    variables = usable_variables(people, [*BALANCE_MEASURES, *ed.params.outcomes])
     balance = compare.balance_table(people, by="participated", covariates=variables, reference=0)
     flagged = [label(v, in_sentence=True) for v in balance[balance["imbalanced"]]["variable"]]
     ed.say(
         "Participants are compared with eligible users who did not take part. A standardised "
-        f"mean difference (SMD) beyond ±{compare.SMD_THRESHOLD:g} marks a real imbalance; "
+        f"mean difference (SMD) beyond ±{SMD_THRESHOLD:g} marks a real imbalance; "
         f"here: {', '.join(flagged) or 'none'}. Rows after the week are outcomes, shown "
         "for description only: the impact notebook adjusts for the pre-week differences."
     )
@@ -160,11 +172,12 @@ def participation_balance(ed, people: pd.DataFrame) -> None:
     )
 
 
-def balance(ed, people: pd.DataFrame, by: str = "group") -> None:
+def balance(ed: Edition, people: pd.DataFrame, by: str = "group") -> None:
     """Balance table by group (A/B/C or another categorical column), reference its first level."""
     rows = group_rows(people, by, ed.params.groups)
     variables = usable_variables(
-        rows, ["participated", "target_met", "hours_in_week", *COVARIATES, *ed.params.outcomes]
+        rows,
+        ["participated", "target_met", "hours_in_week", *BALANCE_MEASURES, *ed.params.outcomes],
     )
     balance = compare.balance_table(rows, by=by, covariates=variables)
     reference = level_name(by, balance["reference"].iloc[0])
@@ -180,7 +193,7 @@ def balance(ed, people: pd.DataFrame, by: str = "group") -> None:
     )
 
 
-def tests(ed, people: pd.DataFrame, by: str = "group") -> None:
+def tests(ed: Edition, people: pd.DataFrame, by: str = "group") -> None:
     """Tests between groups: every pair (Welch / chi-square) and one omnibus test per outcome."""
     rows = group_rows(people, by, ed.params.groups)
     outcomes = usable_variables(
@@ -207,17 +220,7 @@ def tests(ed, people: pd.DataFrame, by: str = "group") -> None:
             "shares; effect sizes eta squared and Cramer's V; p-values adjusted by Holm across "
             "the table."
         ),
-        count_columns=["n"],
-        formats={"n": "count"},
-        rename={
-            "outcome": "Outcome",
-            "test": "Test",
-            "n": "Persons",
-            "statistic": "Statistic",
-            "effect": "Effect size",
-            "p": "p",
-            "p_adjusted": "p (Holm)",
-        },
+        spec=OMNIBUS_SPEC,
     )
     significant = pairs[pairs["p_adjusted"] < 0.05]
     ed.say(

@@ -13,11 +13,18 @@ import pandas as pd
 from evaluation.analysis import diagnose
 from evaluation.analysis import impact as analysis
 from evaluation.analysis.impact import PRIMARY, ImpactEvidence
-from evaluation.analysis.panels import OUTCOME_DEFINITIONS
 from evaluation.analysis.verdict import decide
+from evaluation.core.vocabulary import (
+    DESIGN_NAMES,
+    OUTCOME_DEFINITIONS,
+    OUTCOME_LABELS,
+    SMD_THRESHOLD,
+    TREATMENT_WORDS,
+)
 from evaluation.report import figures
 from evaluation.report.edition import Edition
 from evaluation.report.formatting import format_count
+from evaluation.report.tables import Column, TableSpec
 
 __all__ = [
     "ImpactEvidence",
@@ -33,19 +40,40 @@ __all__ = [
     "verdict",
 ]
 
-TREATMENT_WORDS = {
-    "participated": "took part in the week (at least one completion or event attended)",
-    "target_met": "met the learning target in the week",
-    "hours": "took part, with the dose measured as hours learned in the week",
-}
-#: Display names of interval tables' columns (the CSVs keep the short names).
-INTERVAL_COLUMNS = {
-    "term": "Period",
-    "estimate": "Effect",
-    "conf_low": "95 % low",
-    "conf_high": "95 % high",
-}
-BALANCE_COLUMNS = {
+#: Columns of interval tables (event study, staggered DiD); the CSVs keep the short names.
+INTERVAL_SPEC = TableSpec(
+    (
+        Column("term", "Period"),
+        Column("estimate", "Effect", "decimal"),
+        Column("conf_low", "95 % low", "decimal"),
+        Column("conf_high", "95 % high", "decimal"),
+    )
+)
+DOSE_SPEC = INTERVAL_SPEC.plus([Column("term", "Hours learned in the week")])
+#: Each outcome's effect by design (:func:`adjusted_estimates`).
+ESTIMATES_SPEC = TableSpec(
+    (
+        Column("outcome", "Outcome"),
+        Column("design", "Design"),
+        Column("estimate", "Effect", "decimal"),
+        Column("std_error", "Std. error", "decimal"),
+        Column("conf_low", "95 % low", "decimal"),
+        Column("conf_high", "95 % high", "decimal"),
+        Column("p_value", "p", "p_value"),
+        Column("n", "People", "count"),
+    )
+)
+ROBUSTNESS_SPEC = TableSpec(
+    (
+        Column("check", "Check"),
+        Column("estimate", "Effect", "decimal"),
+        Column("conf_low", "Low", "decimal"),
+        Column("conf_high", "High", "decimal"),
+        Column("reading", "Reading"),
+    )
+)
+#: Headings of the covariate balance table; every float column is printed with two decimals.
+BALANCE_LABELS = {
     "covariate": "Characteristic",
     "mean_treated": "Participants",
     "mean_control": "Others",
@@ -56,21 +84,18 @@ BALANCE_COLUMNS = {
     "smd_after": "Std. difference, weighted",
     "balanced": "Balanced",
 }
-#: How each outcome is named in the report's tables.
-OUTCOME_LABELS = {
-    "completions_90d": "Course completions, 90 days",
-    "learning_hours_90d": "Learning hours, 90 days",
-    "acbp_on_time": "ACBP courses on time (share)",
-    "assessment_score": "Assessment score (0-100)",
-}
-#: How each design of :func:`evaluation.analysis.impact.outcome_designs` is named.
-DESIGN_NAMES = {
-    "naive": "naive difference",
-    "aipw_change": "before/after, doubly robust (AIPW)",
-    "matching_change": "before/after, propensity-score matching",
-    "aipw_levels": "AIPW on levels (observed traits only)",
-}
-_INTERVAL_FORMATS = {"estimate": "decimal", "conf_low": "decimal", "conf_high": "decimal"}
+
+
+def _balance_spec(balance: pd.DataFrame) -> TableSpec:
+    """:data:`BALANCE_LABELS` with the decimal format on the columns that hold floats."""
+    floats = [c for c in balance.columns if balance[c].dtype.kind == "f"]
+    return TableSpec(
+        tuple(
+            Column(name, heading, "decimal" if name in floats else None)
+            for name, heading in BALANCE_LABELS.items()
+        )
+        + tuple(Column(c, format="decimal") for c in floats if c not in BALANCE_LABELS)
+    )
 
 
 def impact_people(ed: Edition) -> pd.DataFrame:
@@ -106,7 +131,7 @@ def adjusted_estimates(ed: Edition, people: pd.DataFrame, evidence: ImpactEviden
     table = analysis.adjusted_estimates(people, list(ed.params.outcomes), evidence)
     if not table.empty:
         table["outcome"] = table["outcome"].map(lambda k: OUTCOME_LABELS.get(k, k))
-        table["design"] = table["design"].map(DESIGN_NAMES)
+        table["design"] = table["design"].map(dict(DESIGN_NAMES))
     ed.show_table(
         "impact_estimates",
         table,
@@ -119,22 +144,7 @@ def adjusted_estimates(ed: Edition, people: pd.DataFrame, evidence: ImpactEviden
             "so its adjusted estimate can only compare people alike in observed traits and may "
             "still carry some of the keen-learner difference."
         ),
-        formats={
-            **_INTERVAL_FORMATS,
-            "std_error": "decimal",
-            "p_value": "p_value",
-            "n": "count",
-        },
-        rename={
-            "outcome": "Outcome",
-            "design": "Design",
-            "estimate": "Effect",
-            "std_error": "Std. error",
-            "conf_low": "95 % low",
-            "conf_high": "95 % high",
-            "p_value": "p",
-            "n": "People",
-        },
+        spec=ESTIMATES_SPEC,
     )
     if not table.empty:
         shown = table.assign(term=table["outcome"] + ": " + table["design"])
@@ -182,8 +192,7 @@ def did_and_event_study(ed: Edition, people: pd.DataFrame, evidence: ImpactEvide
             "Event study: difference between participants and others in course completions per "
             "30-day period, relative to the period just before the week (month -1 = 0)."
         ),
-        formats=_INTERVAL_FORMATS,
-        rename=INTERVAL_COLUMNS,
+        spec=INTERVAL_SPEC,
     )
 
 
@@ -223,8 +232,7 @@ def staggered(ed: Edition, evidence: ImpactEvidence) -> None:
             "month after the week a person first joined (doubly robust, never- and not-yet-joined "
             "comparison; 95 % pointwise intervals)."
         ),
-        formats=_INTERVAL_FORMATS,
-        rename=INTERVAL_COLUMNS,
+        spec=INTERVAL_SPEC,
     )
 
 
@@ -237,10 +245,10 @@ def overlap_and_balance(ed: Edition, people: pd.DataFrame, evidence: ImpactEvide
         balance,
         caption=(
             "Covariate balance: standardised differences between participants and others "
-            "before and after weighting (|difference| below 0.1 is conventionally balanced)."
+            f"before and after weighting (|difference| below {SMD_THRESHOLD:g} is conventionally "
+            "balanced)."
         ),
-        formats={c: "decimal" for c in balance.columns if balance[c].dtype.kind == "f"},
-        rename=BALANCE_COLUMNS,
+        spec=_balance_spec(balance),
     )
     ed.say(
         f"Overlap: {checked.removed_share:.1%} of participants have a propensity to take part "
@@ -263,8 +271,7 @@ def dose(ed: Edition, people: pd.DataFrame) -> None:
             "Change in completions (90 days after minus 90 days before the week) by hours "
             "learned in the week, compared with people who learned nothing in it."
         ),
-        formats=_INTERVAL_FORMATS,
-        rename={**INTERVAL_COLUMNS, "term": "Hours learned in the week"},
+        spec=DOSE_SPEC,
     )
 
 
@@ -308,14 +315,7 @@ def robustness(ed: Edition, people: pd.DataFrame, evidence: ImpactEvidence) -> p
             "placebo should be about zero; leaving out one large ministry should barely move "
             "the before/after AIPW estimate."
         ),
-        formats=_INTERVAL_FORMATS,
-        rename={
-            "check": "Check",
-            "estimate": "Effect",
-            "conf_low": "Low",
-            "conf_high": "High",
-            "reading": "Reading",
-        },
+        spec=ROBUSTNESS_SPEC,
     )
     ed.say(
         f"Smallest effect this design could reliably detect (80 % power, 5 % level): "

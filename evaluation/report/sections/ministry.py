@@ -7,11 +7,65 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from evaluation.analysis import compare, describe
+from evaluation.analysis import compare
+from evaluation.core.vocabulary import KPI_DEFINITIONS
 from evaluation.report import figures
+from evaluation.report.edition import Edition
 from evaluation.report.figures import CaptionedFigure
 from evaluation.report.formatting import format_count
 from evaluation.report.sections.common import label, mask_small_rows, pct
+from evaluation.report.tables import Column, TableSpec
+
+_RATE = ("participants", "users")
+#: The ministry, its peers and the nation (:func:`ministry_scope_table`).
+SCOPE_SPEC = TableSpec(
+    (
+        Column("scope", ""),
+        Column("users", "Eligible users", "count", counts_persons=True),
+        Column("participants", "Participants", "count", counts_persons=True),
+        Column("participation_rate", "Participation rate", "percent", derived_from=_RATE),
+        Column("conf_low", "95 % CI from", "percent", derived_from=_RATE),
+        Column("conf_high", "95 % CI to", "percent", derived_from=_RATE),
+        Column("target_met", "Met {target_hours:g}-hour target", "count", counts_persons=True),
+        Column(
+            "target_rate", "Target rate", "percent", derived_from=("target_met", "participants")
+        ),
+        Column(
+            "hours_per_participant",
+            "Hours per participant",
+            "decimal",
+            derived_from=("participants",),
+        ),
+        Column("karma_per_user", "Karma points per user", "decimal", derived_from=("users",)),
+    )
+)
+_SHARE = ("count", "n")
+#: The ministry's rates raw and shrunk, with their ranks (:func:`shrinkage`).
+SHRINKAGE_SPEC = TableSpec(
+    (
+        Column("measure", "Measure"),
+        Column("n", "Eligible users", "count", counts_persons=True),
+        Column("count", "Persons", "count", counts_persons=True),
+        Column("rate", "Rate", "percent", derived_from=_SHARE),
+        Column("conf_low", "Wilson from", "percent", derived_from=_SHARE),
+        Column("conf_high", "Wilson to", "percent", derived_from=_SHARE),
+        Column("rate_shrunk", "Shrunk rate", "percent", derived_from=_SHARE),
+        Column("shrunk_low", "Posterior from", "percent", derived_from=_SHARE),
+        Column("shrunk_high", "Posterior to", "percent", derived_from=_SHARE),
+        Column("rank_raw", "Rank (raw)"),
+        Column("rank_shrunk", "Rank (shrunk)"),
+    )
+)
+#: The top of the ministry's leaderboard bucket (:func:`leaderboard`).
+LEADERBOARD_SPEC = TableSpec(
+    (
+        Column("rank", "Rank"),
+        Column("unit", "Ministry / State"),
+        Column("users", "Users", "count", counts_persons=True),
+        Column("total_points", "Karma points", "count", derived_from=("users",)),
+        Column("points_per_user", "Points per user", "decimal", derived_from=("users",)),
+    )
+)
 
 # --------------------------------------------------------------------------------------------
 # 05_ministry_brief
@@ -117,7 +171,7 @@ def _board(people: pd.DataFrame) -> pd.DataFrame:
     return compare.leaderboard(known, unit="ministry", state_unit=None)
 
 
-def summary(ed, people: pd.DataFrame, ministry: str) -> None:
+def summary(ed: Edition, people: pd.DataFrame, ministry: str) -> None:
     """Lead sentence and the KPI table: the ministry, its size-bucket peers, the nation."""
     p, style = ed.params, ed.params.number_style
     position = leaderboard_position(_board(people), ministry)
@@ -143,13 +197,13 @@ def summary(ed, people: pd.DataFrame, ministry: str) -> None:
         "ministry_participants",
         int(mine["participants"]),
         label=f"participants in {ministry}",
-        definition=describe.DEFINITIONS["participant"],
+        definition=KPI_DEFINITIONS["participant"],
         unit="persons",
     )
     _show_scope_table(ed, table)
 
 
-def _show_scope_table(ed, table: pd.DataFrame) -> None:
+def _show_scope_table(ed: Edition, table: pd.DataFrame) -> None:
     p = ed.params
     ed.show_table(
         "ministry_kpis",
@@ -160,38 +214,7 @@ def _show_scope_table(ed, table: pd.DataFrame) -> None:
             "with the participation rate and its 95 % Wilson interval, target met (share of "
             "participants), learning hours per participant and karma points per user in the week."
         ),
-        count_columns=["users", "participants", "target_met"],
-        derived={
-            "participation_rate": ["participants", "users"],
-            "conf_low": ["participants", "users"],
-            "conf_high": ["participants", "users"],
-            "target_rate": ["target_met", "participants"],
-            "hours_per_participant": "participants",
-            "karma_per_user": "users",
-        },
-        formats={
-            "users": "count",
-            "participants": "count",
-            "target_met": "count",
-            "participation_rate": "percent",
-            "conf_low": "percent",
-            "conf_high": "percent",
-            "target_rate": "percent",
-            "hours_per_participant": "decimal",
-            "karma_per_user": "decimal",
-        },
-        rename={
-            "scope": "",
-            "users": "Eligible users",
-            "participants": "Participants",
-            "participation_rate": "Participation rate",
-            "conf_low": "95 % CI from",
-            "conf_high": "95 % CI to",
-            "target_met": f"Met {p.target_hours:g}-hour target",
-            "target_rate": "Target rate",
-            "hours_per_participant": "Hours per participant",
-            "karma_per_user": "Karma points per user",
-        },
+        spec=SCOPE_SPEC.filled(target_hours=p.target_hours),
     )
 
 
@@ -206,7 +229,7 @@ def _shrunk_rates(people: pd.DataFrame, ministry: str, outcome: str) -> compare.
     return compare.shrink_rates(rates)
 
 
-def shrinkage(ed, people: pd.DataFrame, ministry: str) -> None:
+def shrinkage(ed: Edition, people: pd.DataFrame, ministry: str) -> None:
     """The ministry's rates raw (Wilson) and empirical-Bayes shrunk, with their ranks."""
     rows = []
     for outcome in ("participated", "target_met"):
@@ -236,7 +259,6 @@ def shrinkage(ed, people: pd.DataFrame, ministry: str) -> None:
         f"rate of {pct(first['rate'])} becomes {pct(first['rate_shrunk'])}, rank "
         f"{first['rank_shrunk']} (raw: {first['rank_raw']})."
     )
-    derived_from = ["count", "n"]
     ed.show_table(
         "ministry_shrinkage",
         mask_small_rows(table, ["n", "count"], ["rank_raw", "rank_shrunk"], ed.params.min_cell),
@@ -244,36 +266,7 @@ def shrinkage(ed, people: pd.DataFrame, ministry: str) -> None:
             f"Share of eligible users who took part and who met the target: raw with its 95 % "
             f"Wilson interval, and shrunk with its 95 % posterior interval; ranks among {kind}."
         ),
-        count_columns=["n", "count"],
-        derived={
-            column: derived_from
-            for column in (
-                "rate",
-                "conf_low",
-                "conf_high",
-                "rate_shrunk",
-                "shrunk_low",
-                "shrunk_high",
-            )
-        },
-        formats={"n": "count", "count": "count"}
-        | {
-            c: "percent"
-            for c in ("rate", "conf_low", "conf_high", "rate_shrunk", "shrunk_low", "shrunk_high")
-        },
-        rename={
-            "measure": "Measure",
-            "n": "Eligible users",
-            "count": "Persons",
-            "rate": "Rate",
-            "conf_low": "Wilson from",
-            "conf_high": "Wilson to",
-            "rate_shrunk": "Shrunk rate",
-            "shrunk_low": "Posterior from",
-            "shrunk_high": "Posterior to",
-            "rank_raw": "Rank (raw)",
-            "rank_shrunk": "Rank (shrunk)",
-        },
+        spec=SHRINKAGE_SPEC,
     )
 
 
@@ -298,7 +291,7 @@ def _highlight(
     return CaptionedFigure(figure.fig, caption, figure.name)
 
 
-def funnel(ed, people: pd.DataFrame, ministry: str) -> None:
+def funnel(ed: Edition, people: pd.DataFrame, ministry: str) -> None:
     """Funnel plot of participation rates of the ministry's kind, the ministry circled."""
     units = _same_kind(people, ministry)
     rates = compare.unit_rates(units, unit="ministry", outcome="participated")
@@ -308,7 +301,7 @@ def funnel(ed, people: pd.DataFrame, ministry: str) -> None:
     ed.show_figure(_highlight(figure, mine["n"], mine["rate"], ministry, str(mine["position_998"])))
 
 
-def leaderboard(ed, people: pd.DataFrame, ministry: str) -> None:
+def leaderboard(ed: Edition, people: pd.DataFrame, ministry: str) -> None:
     """The platform's NLW leaderboard: karma points per user within the size bucket."""
     board = _board(people)
     position = leaderboard_position(board, ministry)
@@ -342,14 +335,5 @@ def leaderboard(ed, people: pd.DataFrame, ministry: str) -> None:
             f"({ministry} included). Users are eligible users; the rank is the platform's rule, "
             "with no allowance for chance."
         ),
-        count_columns=["users"],
-        derived={"points_per_user": "users", "total_points": "users"},
-        formats={"users": "count", "total_points": "count", "points_per_user": "decimal"},
-        rename={
-            "rank": "Rank",
-            "unit": "Ministry / State",
-            "users": "Users",
-            "total_points": "Karma points",
-            "points_per_user": "Points per user",
-        },
+        spec=LEADERBOARD_SPEC,
     )

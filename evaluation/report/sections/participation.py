@@ -12,10 +12,14 @@ import pandas as pd
 from IPython.display import HTML, display
 
 from evaluation.analysis import describe
-from evaluation.analysis.describe import DEFINITIONS, ParticipationKPIs
+from evaluation.analysis.describe import ParticipationKPIs
+from evaluation.core.params import Params
+from evaluation.core.vocabulary import KPI_DEFINITIONS
 from evaluation.report import figures
 from evaluation.report.disclosure import export_view, suppress
+from evaluation.report.edition import Edition
 from evaluation.report.formatting import format_count, format_count_hi, format_date_hi
+from evaluation.report.tables import Column, TableSpec
 
 __all__ = [
     "central_webinars",
@@ -28,12 +32,74 @@ __all__ = [
     "webinar_statistics",
 ]
 
+DAILY_SPEC = TableSpec((Column("date", "Date"), Column("completions", "Completions", "count")))
+COMPETENCY_MIX_SPEC = TableSpec(
+    (
+        Column("competency_area", "Competency area"),
+        Column("completions", "Completions", "count"),
+        Column("hours", "Learning hours", "hours"),
+        Column("share_of_completions", "Share of completions", "percent"),
+    )
+)
+HOURS_SPEC = TableSpec(
+    (
+        Column("hours", "Hours in the week"),
+        Column("participants", "Participants", "count", counts_persons=True),
+    )
+)
+CENTRAL_WEBINARS_SPEC = TableSpec(
+    (
+        Column("event_name", "Webinar"),
+        Column("start_at", "Start"),
+        Column("attendees", "Attendees", "count", counts_persons=True),
+        Column("completed", "Completed", "count", counts_persons=True),
+        Column(
+            "completion_rate", "Completion rate", "percent", derived_from=("completed", "attendees")
+        ),
+        Column("avg_watch_hours", "Average hours watched", "decimal", derived_from=("attendees",)),
+    )
+)
+#: Webinars are counted, but they are sessions, not persons: no disclosure control on them.
+MINISTRY_WEBINARS_SPEC = TableSpec(
+    (
+        Column("ministry", "Ministry / State"),
+        Column("webinars", "Webinars", "count"),
+        Column("attendees", "Attendees", "count", counts_persons=True),
+        Column("completed", "Completed", "count", counts_persons=True),
+        Column(
+            "completion_rate", "Completion rate", "percent", derived_from=("completed", "attendees")
+        ),
+    )
+)
+WEBINAR_STATISTICS_SPEC = TableSpec(
+    (
+        Column("organiser", "Organiser"),
+        Column("event_type", "Type"),
+        Column("events", "Events", "count"),
+        Column("attendees", "Attendees", "count", counts_persons=True),
+        Column("completed", "Completed", "count", counts_persons=True),
+        Column("median_attendees", "Median attendees", "count", counts_persons=True),
+        Column(
+            "completion_rate", "Completion rate", "percent", derived_from=("completed", "attendees")
+        ),
+    )
+)
+#: Credits and points are counted, but only persons are disclosure-controlled.
+KARMA_SPEC = TableSpec(
+    (
+        Column("operation_type", "Earned for"),
+        Column("persons", "Persons", "count", counts_persons=True),
+        Column("credits", "Credits", "count"),
+        Column("points", "Points", "count"),
+    )
+)
 
-def _definition(key: str, params) -> str:
-    return DEFINITIONS[key].format(target_hours=params.target_hours)
+
+def _definition(key: str, params: Params) -> str:
+    return KPI_DEFINITIONS[key].format(target_hours=params.target_hours)
 
 
-def summary(ed, kpis: ParticipationKPIs) -> None:
+def summary(ed: Edition, kpis: ParticipationKPIs) -> None:
     """Headline numbers of the edition, the one-screen summary and the KPI table."""
     f, p = ed.findings, ed.params
     style = p.number_style
@@ -41,7 +107,7 @@ def summary(ed, kpis: ParticipationKPIs) -> None:
         "participants",
         kpis.participants,
         label="trackable participants",
-        definition=DEFINITIONS["participant"],
+        definition=KPI_DEFINITIONS["participant"],
         unit="persons",
     )
     f.count(
@@ -55,41 +121,41 @@ def summary(ed, kpis: ParticipationKPIs) -> None:
         "course_completions",
         kpis.course_completions,
         label="course completions",
-        definition=DEFINITIONS["course_completion"],
+        definition=KPI_DEFINITIONS["course_completion"],
         unit="completions",
     )
     f.count(
         "avg_daily_completions",
         round(kpis.avg_daily_completions),
         label="completions per day on average",
-        definition=DEFINITIONS["daily_completions"],
+        definition=KPI_DEFINITIONS["daily_completions"],
         unit="completions per day",
     )
     f.number(
         "peak_day",
         kpis.peak_day.isoformat() if kpis.peak_day else None,
         label="peak day",
-        definition=DEFINITIONS["daily_completions"],
+        definition=KPI_DEFINITIONS["daily_completions"],
         unit="date",
     )
     f.count(
         "peak_daily_completions",
         kpis.peak_daily_completions,
         label="completions on the peak day",
-        definition=DEFINITIONS["daily_completions"],
+        definition=KPI_DEFINITIONS["daily_completions"],
     )
     f.count(
         "course_enrolments",
         kpis.course_enrolments,
         label="course enrolments",
-        definition=DEFINITIONS["course_enrolment"],
+        definition=KPI_DEFINITIONS["course_enrolment"],
         unit="enrolments",
     )
     f.number(
         "learning_hours",
         kpis.learning_hours,
         label="learning hours",
-        definition=DEFINITIONS["learning_hours"],
+        definition=KPI_DEFINITIONS["learning_hours"],
         unit="hours",
         decimals=0,
     )
@@ -97,7 +163,7 @@ def summary(ed, kpis: ParticipationKPIs) -> None:
         "group_a_participants",
         kpis.group_a_participants,
         label="Group A participants",
-        definition=DEFINITIONS["participant"],
+        definition=KPI_DEFINITIONS["participant"],
         unit="persons",
     )
     f.count(
@@ -146,7 +212,7 @@ def summary(ed, kpis: ParticipationKPIs) -> None:
     f.table("participation_kpis_values", published, caption="Headline figures as exact values.")
 
 
-def _summary_hindi(kpis: ParticipationKPIs, params) -> str:
+def _summary_hindi(kpis: ParticipationKPIs, params: Params) -> str:
     """The executive summary in Hindi (bilingual documents are the norm in Government of India)."""
     share = kpis.target_met / kpis.participants if kpis.participants else 0.0
     peak = format_date_hi(kpis.peak_day) if kpis.peak_day else "किसी दिन नहीं"
@@ -160,7 +226,7 @@ def _summary_hindi(kpis: ParticipationKPIs, params) -> str:
     )
 
 
-def daily_trend(ed, daily: pd.DataFrame) -> None:
+def daily_trend(ed: Edition, daily: pd.DataFrame) -> None:
     """Daily Course Completion Trends: completions per day with the peak annotated."""
     ed.show_figure(figures.daily_trend(daily, name="daily_completions"))
     table = daily.assign(date=daily["date"].astype(str))
@@ -168,12 +234,11 @@ def daily_trend(ed, daily: pd.DataFrame) -> None:
         "daily_completions",
         table,
         caption=f"Course completions per day of {ed.params.title}.",
-        formats={"completions": "count"},
-        rename={"date": "Date", "completions": "Completions"},
+        spec=DAILY_SPEC,
     )
 
 
-def learning_metrics(ed, mix: pd.DataFrame, hours: pd.DataFrame) -> None:
+def learning_metrics(ed: Edition, mix: pd.DataFrame, hours: pd.DataFrame) -> None:
     """Course Completion & Learning Metrics: what was learned and how much per person."""
     by_area = (
         mix.groupby("competency_area", as_index=False)[["completions", "hours"]]
@@ -192,13 +257,7 @@ def learning_metrics(ed, mix: pd.DataFrame, hours: pd.DataFrame) -> None:
         "competency_mix",
         by_area,
         caption="Course completions and learning hours in the window by competency area.",
-        formats={"completions": "count", "hours": "hours", "share_of_completions": "percent"},
-        rename={
-            "competency_area": "Competency area",
-            "completions": "Completions",
-            "hours": "Learning hours",
-            "share_of_completions": "Share of completions",
-        },
+        spec=COMPETENCY_MIX_SPEC,
     )
     ed.show_table(
         "hours_distribution",
@@ -207,13 +266,11 @@ def learning_metrics(ed, mix: pd.DataFrame, hours: pd.DataFrame) -> None:
             "Participants by learning hours in the window. People at or above the target are "
             f"those in the bands from {ed.params.target_hours:g} hours up."
         ),
-        count_columns=["participants"],
-        formats={"participants": "count"},
-        rename={"hours": "Hours in the week", "participants": "Participants"},
+        spec=HOURS_SPEC,
     )
 
 
-def central_webinars(ed, events: pd.DataFrame) -> None:
+def central_webinars(ed: Edition, events: pd.DataFrame) -> None:
     """Central Webinar Performance: each central session's audience, completion and watch time."""
     central = events[
         (events["organiser"] == "central") & (events["event_type"] != "Samuhik Charcha")
@@ -236,26 +293,11 @@ def central_webinars(ed, events: pd.DataFrame) -> None:
             "Central webinars of the week: attendees (watched some), completions and average "
             "hours watched."
         ),
-        count_columns=["attendees", "completed"],
-        derived={"completion_rate": ["completed", "attendees"], "avg_watch_hours": "attendees"},
-        formats={
-            "attendees": "count",
-            "completed": "count",
-            "completion_rate": "percent",
-            "avg_watch_hours": "decimal",
-        },
-        rename={
-            "event_name": "Webinar",
-            "start_at": "Start",
-            "attendees": "Attendees",
-            "completed": "Completed",
-            "completion_rate": "Completion rate",
-            "avg_watch_hours": "Average hours watched",
-        },
+        spec=CENTRAL_WEBINARS_SPEC,
     )
 
 
-def ministry_webinars(ed, events: pd.DataFrame) -> None:
+def ministry_webinars(ed: Edition, events: pd.DataFrame) -> None:
     """Ministry/Department Specific Webinar Performance, by organising ministry."""
     own = events[(events["organiser"] == "ministry") & (events["event_type"] == "Webinar")]
     if own.empty:
@@ -274,25 +316,11 @@ def ministry_webinars(ed, events: pd.DataFrame) -> None:
         "ministry_webinars",
         table,
         caption="Webinars organised by ministries, departments and states during the week.",
-        count_columns=["attendees", "completed"],
-        derived={"completion_rate": ["completed", "attendees"]},
-        formats={
-            "webinars": "count",
-            "attendees": "count",
-            "completed": "count",
-            "completion_rate": "percent",
-        },
-        rename={
-            "ministry": "Ministry / State",
-            "webinars": "Webinars",
-            "attendees": "Attendees",
-            "completed": "Completed",
-            "completion_rate": "Completion rate",
-        },
+        spec=MINISTRY_WEBINARS_SPEC,
     )
 
 
-def webinar_statistics(ed, events: pd.DataFrame) -> None:
+def webinar_statistics(ed: Edition, events: pd.DataFrame) -> None:
     """Webinar Performance Statistics, speakers and Samuhik Charchas (KPIs)."""
     f, style = ed.findings, ed.params.number_style
     summary = describe.webinar_summary(events)
@@ -302,21 +330,21 @@ def webinar_statistics(ed, events: pd.DataFrame) -> None:
         "central_webinar_speakers",
         len(speakers),
         label="central webinar speakers",
-        definition=describe.DEFINITIONS["webinar_speaker"],
+        definition=KPI_DEFINITIONS["webinar_speaker"],
         unit="speakers",
     )
     f.count(
         "samuhik_charchas",
         len(charchas),
         label="Samuhik Charchas held",
-        definition=describe.DEFINITIONS["samuhik_charcha"],
+        definition=KPI_DEFINITIONS["samuhik_charcha"],
         unit="sessions",
     )
     f.count(
         "samuhik_charcha_participants",
         int(charchas["attendees"].sum()),
         label="Samuhik Charcha attendances",
-        definition=describe.DEFINITIONS["samuhik_charcha"],
+        definition=KPI_DEFINITIONS["samuhik_charcha"],
         unit="attendances",
     )
     ed.say(
@@ -328,48 +356,24 @@ def webinar_statistics(ed, events: pd.DataFrame) -> None:
         "webinar_statistics",
         summary,
         caption="Events of the week by organiser and type: number, attendees and completion rate.",
-        count_columns=["attendees", "completed", "median_attendees"],
-        derived={"completion_rate": ["completed", "attendees"]},
-        formats={
-            "events": "count",
-            "attendees": "count",
-            "completed": "count",
-            "median_attendees": "count",
-            "completion_rate": "percent",
-        },
-        rename={
-            "organiser": "Organiser",
-            "event_type": "Type",
-            "events": "Events",
-            "attendees": "Attendees",
-            "completed": "Completed",
-            "median_attendees": "Median attendees",
-            "completion_rate": "Completion rate",
-        },
+        spec=WEBINAR_STATISTICS_SPEC,
     )
 
 
-def karma(ed, points: pd.DataFrame) -> None:
+def karma(ed: Edition, points: pd.DataFrame) -> None:
     """Karma points credited in the week, by what earned them."""
     ed.show_table(
         "karma_points",
         points,
         caption="Karma points credited during the week, by what earned them (platform rules).",
-        count_columns=["persons"],
-        formats={"persons": "count", "credits": "count", "points": "count"},
-        rename={
-            "operation_type": "Earned for",
-            "persons": "Persons",
-            "credits": "Credits",
-            "points": "Points",
-        },
+        spec=KARMA_SPEC,
     )
 
 
-def definitions(ed) -> None:
-    """The definitions behind every number, written once in :mod:`evaluation.analysis.describe`."""
+def definitions(ed: Edition) -> None:
+    """The definitions behind every number, written once in :mod:`evaluation.core.vocabulary`."""
     lines = [
         f"- **{key.replace('_', ' ').capitalize()}**: {_definition(key, ed.params)}"
-        for key in DEFINITIONS
+        for key in KPI_DEFINITIONS
     ]
     ed.say("## Definitions\n\n" + "\n".join(lines))

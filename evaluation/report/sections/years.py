@@ -8,7 +8,9 @@ import numpy as np
 import pandas as pd
 
 from evaluation.analysis import compare, describe
+from evaluation.core.vocabulary import CENSUS_KPI_LABELS, KPI_DEFINITIONS
 from evaluation.report import figures
+from evaluation.report.edition import Edition
 from evaluation.report.formatting import format_count
 from evaluation.report.sections.common import (
     is_share,
@@ -21,22 +23,53 @@ from evaluation.report.sections.common import (
     usable_variables,
     value_text,
 )
+from evaluation.report.tables import Column, TableSpec
+
+# Labels hold {previous} and {edition}: the two editions' names, filled from params.
+
+#: Census totals of both editions (:func:`kpi_changes`): exact, so nothing is suppressed.
+KPI_CHANGES_SPEC = TableSpec(
+    (
+        Column("measure", "Measure"),
+        Column("previous", "{previous}", "count"),
+        Column("current", "{edition}", "count"),
+        Column("change", "Change", "count"),
+        Column("relative_change", "Change (%)", "percent"),
+    )
+)
+#: Person-level rates and means of both editions, already written as text.
+RATE_CHANGES_SPEC = TableSpec(
+    (
+        Column("measure", "Measure"),
+        Column("population", "Among"),
+        Column("n_1", "Persons {previous}", "count", counts_persons=True),
+        Column("n_2", "Persons {edition}", "count", counts_persons=True),
+        Column("value_1", "{previous}"),
+        Column("value_2", "{edition}"),
+        Column("change", "Change (95 % CI)"),
+        Column("p_adjusted", "p (Holm)"),
+    )
+)
+RETURNING_SPEC = TableSpec(
+    (Column("who", "Who"), Column("persons", "Persons", "count", counts_persons=True))
+)
+#: Ministries whose rank moved most (:func:`rank_movers`).
+RANK_CHANGES_SPEC = TableSpec(
+    (
+        Column("unit", "Ministry / State"),
+        Column("n_1", "Eligible {previous}", "count", counts_persons=True),
+        Column("n_2", "Eligible {edition}", "count", counts_persons=True),
+        Column("value_1", "Rate {previous}", "percent", derived_from=("n_1", "n_2")),
+        Column("value_2", "Rate {edition}", "percent", derived_from=("n_1", "n_2")),
+        Column("rank_1", "Rank {previous} (95 % CI)"),
+        Column("rank_2", "Rank {edition} (95 % CI)"),
+        Column("rank_change", "Change (95 % CI)"),
+    )
+)
 
 # --------------------------------------------------------------------------------------------
 # 04_years
 # --------------------------------------------------------------------------------------------
-
-#: Census totals compared between editions (keys of ParticipationKPIs).
-_CENSUS_KPIS = {
-    "participants": "Trackable participants",
-    "target_met": "Met the learning target",
-    "course_enrolments": "Course enrolments",
-    "course_completions": "Course completions",
-    "learning_hours": "Learning hours",
-    "avg_daily_completions": "Completions per day on average",
-    "peak_daily_completions": "Completions on the peak day",
-    "group_a_participants": "Group A participants",
-}
 
 
 def kpi_changes(
@@ -54,7 +87,7 @@ def kpi_changes(
     """
     before, after = previous.as_dict(), current.as_dict()
     rows = []
-    for key, measure in _CENSUS_KPIS.items():
+    for key, measure in CENSUS_KPI_LABELS.items():
         change = after[key] - before[key]
         relative = change / before[key] if before[key] else np.nan
         rows.append(
@@ -71,7 +104,7 @@ def kpi_changes(
 
 
 def summary(
-    ed,
+    ed: Edition,
     both: pd.DataFrame | None,
     previous: describe.ParticipationKPIs | None,
     current: describe.ParticipationKPIs,
@@ -104,7 +137,7 @@ def summary(
 
 
 def kpis(
-    ed,
+    ed: Edition,
     both: pd.DataFrame | None,
     previous: describe.ParticipationKPIs | None,
     current: describe.ParticipationKPIs,
@@ -123,22 +156,11 @@ def kpis(
             "They count everything on the platform, so the change is exact: it has no sampling "
             "interval."
         ),
-        formats={
-            "previous": "count",
-            "current": "count",
-            "change": "count",
-            "relative_change": "percent",
-        },
-        rename={
-            "measure": "Measure",
-            "previous": p.previous_edition,
-            "current": p.edition,
-            "change": "Change",
-            "relative_change": "Change (%)",
-        },
+        spec=KPI_CHANGES_SPEC.filled(previous=p.previous_edition, edition=p.edition),
     )
     changes = _person_level_changes(both, (p.previous_edition, p.edition), p.outcomes)
-    record_exact(ed, "kpi_rate_changes_values", changes, ["n_1", "n_2"], {})
+    rates_spec = RATE_CHANGES_SPEC.filled(previous=p.previous_edition, edition=p.edition)
+    record_exact(ed, "kpi_rate_changes_values", changes, rates_spec.count_columns, {})
     ed.show_table(
         "kpi_rate_changes",
         mask_small_rows(
@@ -152,18 +174,7 @@ def kpis(
             "(the two editions' persons treated as independent samples, which is conservative "
             "since most users appear in both); p-values adjusted by Holm across the table."
         ),
-        count_columns=["n_1", "n_2"],
-        formats={"n_1": "count", "n_2": "count"},
-        rename={
-            "measure": "Measure",
-            "population": "Among",
-            "n_1": f"Persons {p.previous_edition}",
-            "n_2": f"Persons {p.edition}",
-            "value_1": p.previous_edition,
-            "value_2": p.edition,
-            "change": "Change (95 % CI)",
-            "p_adjusted": "p (Holm)",
-        },
+        spec=rates_spec,
     )
 
 
@@ -210,7 +221,7 @@ def _changes_display(changes: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def returning(ed, both: pd.DataFrame | None) -> None:
+def returning(ed: Edition, both: pd.DataFrame | None) -> None:
     """How many previous participants came back, and first-time vs returning participants."""
     if both is None:
         return
@@ -242,9 +253,7 @@ def returning(ed, both: pd.DataFrame | None) -> None:
             f"(95 % Wilson interval {pct(summary.return_conf_low)} to "
             f"{pct(summary.return_conf_high)})."
         ),
-        count_columns=["persons"],
-        formats={"persons": "count"},
-        rename={"who": "Who", "persons": "Persons"},
+        spec=RETURNING_SPEC,
     )
     _record_returning(ed, summary)
     history = compare.label_participant_history(
@@ -271,9 +280,9 @@ def returning(ed, both: pd.DataFrame | None) -> None:
     )
 
 
-def _record_returning(ed, summary: compare.ReturnSummary) -> None:
+def _record_returning(ed: Edition, summary: compare.ReturnSummary) -> None:
     f = ed.findings
-    definition = describe.DEFINITIONS["participant"]
+    definition = KPI_DEFINITIONS["participant"]
     f.count(
         "returned_participants",
         summary.returned,
@@ -297,7 +306,7 @@ def _record_returning(ed, summary: compare.ReturnSummary) -> None:
     )
 
 
-def rank_changes(ed, both: pd.DataFrame | None) -> None:
+def rank_changes(ed: Edition, both: pd.DataFrame | None) -> None:
     """Ministries' participation rates in both editions: slope chart and rank changes."""
     if both is None:
         return
@@ -325,7 +334,8 @@ def rank_changes(ed, both: pd.DataFrame | None) -> None:
             name="ministry_slope",
         )
     )
-    record_exact(ed, "ministry_rank_changes_all", ranks, ["n_1", "n_2"], {})
+    ranks_spec = RANK_CHANGES_SPEC.filled(previous=p.previous_edition, edition=p.edition)
+    record_exact(ed, "ministry_rank_changes_all", ranks, ranks_spec.count_columns, {})
     movers = rank_movers(ranks, top=_TOP_MOVERS)
     ed.show_table(
         "ministry_rank_changes",
@@ -337,19 +347,7 @@ def rank_changes(ed, both: pd.DataFrame | None) -> None:
             "are not ranked first by luck; ranks and the change (positive = moved up) carry 95 % "
             "posterior intervals, and a change whose interval includes 0 may be chance."
         ),
-        count_columns=["n_1", "n_2"],
-        derived={c: ["n_1", "n_2"] for c in ("value_1", "value_2")},
-        formats={"n_1": "count", "n_2": "count", "value_1": "percent", "value_2": "percent"},
-        rename={
-            "unit": "Ministry / State",
-            "n_1": f"Eligible {p.previous_edition}",
-            "n_2": f"Eligible {p.edition}",
-            "value_1": f"Rate {p.previous_edition}",
-            "value_2": f"Rate {p.edition}",
-            "rank_1": f"Rank {p.previous_edition} (95 % CI)",
-            "rank_2": f"Rank {p.edition} (95 % CI)",
-            "rank_change": "Change (95 % CI)",
-        },
+        spec=ranks_spec,
     )
 
 
