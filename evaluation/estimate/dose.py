@@ -7,9 +7,8 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-import pyfixest as pf
 
-from evaluation.estimate.regression import _pyfixest_vcov
+from evaluation.estimate.fixest import feols, vcov_options
 from evaluation.estimate.results import DoseResponseResult, make_table
 from evaluation.estimate.treatment_effects import design_matrix
 from evaluation.estimate.validation import (
@@ -130,26 +129,25 @@ def dose_response(
     else:
         regressors, terms, extra, reference = _add_bins(work, frame[dose], bins)
     rhs = " + ".join([*regressors, *[f"x{i}_" for i in range(controls.shape[1])]])
-    pf_vcov, ssc, se_type = _pyfixest_vcov(vcov, "cluster_" if cluster else None)
-    kwargs = {"ssc": ssc} if ssc is not None else {}
-    fit = pf.feols(f"y_ ~ {rhs}", data=work, vcov=pf_vcov, **kwargs)
-    keep = [i for i, n in enumerate(fit._coefnames) if n in regressors]
-    kept_terms = [terms[regressors.index(fit._coefnames[i])] for i in keep]
+    options = vcov_options(vcov, "cluster_" if cluster else None)
+    fit = feols(f"y_ ~ {rhs}", work, vcov=options.vcov, ssc=options.ssc)
+    keep = [i for i, n in enumerate(fit.names) if n in regressors]
+    kept_terms = [terms[regressors.index(fit.names[i])] for i in keep]
     table = make_table(
         kept_terms,
-        fit.coef().to_numpy()[keep],
-        fit.se().to_numpy()[keep],
-        df=float(fit._df_t),
-        extra={k: [v[regressors.index(fit._coefnames[i])] for i in keep] for k, v in extra.items()},
+        fit.coef[keep],
+        fit.se[keep],
+        df=fit.df_t,
+        extra={k: [v[regressors.index(fit.names[i])] for i in keep] for k, v in extra.items()},
     )
     return DoseResponseResult(
         method=f"Dose response ({method})",
         table=table,
-        nobs=int(fit._N),
+        nobs=fit.nobs,
         outcome=outcome,
-        se_type=se_type.replace("cluster_", cluster or ""),
-        df=float(fit._df_t),
-        vcov=np.asarray(fit._vcov)[np.ix_(keep, keep)],
+        se_type=options.se_type.replace("cluster_", cluster or ""),
+        df=fit.df_t,
+        vcov=fit.vcov[np.ix_(keep, keep)],
         details={"n_clusters": n_clusters, "dose": dose},
         reference=reference,
     )

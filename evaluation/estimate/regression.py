@@ -12,8 +12,8 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-import pyfixest as pf
 
+from evaluation.estimate.fixest import FixestFit, feols, vcov_options
 from evaluation.estimate.results import (
     DiDResult,
     EventStudyResult,
@@ -48,32 +48,9 @@ def _formula_columns(formula: str) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def _pyfixest_vcov(vcov: str, cluster: str | None) -> tuple[object, dict | None, str]:
-    """Translate our option names into pyfixest's ``vcov`` and ``ssc`` arguments."""
-    if cluster is not None:
-        return {"CRV1": cluster}, None, f"CRV1 clustered by {cluster} (fixest convention)"
-    if vcov == "iid":
-        return "iid", None, "iid (classical OLS)"
-    if vcov == "HC0":
-        return "hetero", pf.ssc(k_adj=False), "HC0 heteroskedasticity-robust"
-    if vcov == "HC1":
-        return "hetero", None, "HC1 heteroskedasticity-robust"
-    return "HC3", None, "HC3 heteroskedasticity-robust"
-
-
-def _fit(
-    formula: str, data: pd.DataFrame, vcov: object, ssc: dict | None, weights: str | None
-) -> object:
-    kwargs: dict = {"data": data, "vcov": vcov, "weights": weights}
-    if ssc is not None:
-        kwargs["ssc"] = ssc
-    return pf.feols(formula, **kwargs)
-
-
-def _table_from_fit(fit: object, rename: dict[str, str] | None = None) -> pd.DataFrame:
-    names = [str(n) for n in fit._coefnames]
-    terms = [(rename or {}).get(n, n) for n in names]
-    return make_table(terms, fit.coef().to_numpy(), fit.se().to_numpy(), df=float(fit._df_t))
+def _table_from_fit(fit: FixestFit, rename: dict[str, str] | None = None) -> pd.DataFrame:
+    terms = [(rename or {}).get(n, n) for n in fit.names]
+    return make_table(terms, fit.coef, fit.se, df=fit.df_t)
 
 
 def ols(
@@ -120,18 +97,18 @@ def ols(
     if "~" not in formula:
         raise ValueError(f"formula must contain '~', got {formula!r}")
     n_clusters = check_clusters(data, cluster)
-    pf_vcov, ssc, se_type = _pyfixest_vcov(vcov, cluster)
+    options = vcov_options(vcov, cluster)
     frame = complete_rows(data, [*columns, cluster, weights])
     check_variation(frame, formula.split("~")[0].strip())
-    fit = _fit(formula, frame, pf_vcov, ssc, weights)
+    fit = feols(formula, frame, vcov=options.vcov, ssc=options.ssc, weights=weights)
     return RegressionResult(
         method="OLS",
         table=_table_from_fit(fit),
-        nobs=int(fit._N),
+        nobs=fit.nobs,
         outcome=formula.split("~")[0].strip(),
-        se_type=se_type,
-        df=float(fit._df_t),
-        vcov=np.asarray(fit._vcov),
+        se_type=options.se_type,
+        df=fit.df_t,
+        vcov=fit.vcov,
         details={"n_clusters": n_clusters, "weights": weights},
         formula=formula,
     )
@@ -198,16 +175,16 @@ def did(
     n_clusters = check_clusters(data, cluster)
     frame = _panel_frame(data, outcome, unit, time, covariates, cluster, {"d_": treatment})
     rhs = " + ".join(["d_", *[f"x{i}_" for i in range(len(covariates))]])
-    fit = pf.feols(f"y_ ~ {rhs} | unit_ + time_", data=frame, vcov={"CRV1": "cluster_"})
+    fit = feols(f"y_ ~ {rhs} | unit_ + time_", frame, vcov={"CRV1": "cluster_"})
     rename = {"d_": treatment, **{f"x{i}_": c for i, c in enumerate(covariates)}}
     return DiDResult(
         method="Two-way fixed-effects DiD",
         table=_table_from_fit(fit, rename),
-        nobs=int(fit._N),
+        nobs=fit.nobs,
         outcome=outcome,
         se_type=f"CRV1 clustered by {cluster} (fixest convention), t({n_clusters - 1})",
-        df=float(fit._df_t),
-        vcov=np.asarray(fit._vcov),
+        df=fit.df_t,
+        vcov=fit.vcov,
         details={"n_clusters": n_clusters, "n_units": int(frame["unit_"].nunique())},
         n_clusters=n_clusters,
     )
@@ -291,16 +268,16 @@ def event_study(
         raise ValueError(f"reference period {reference} is not observed for any treated unit")
     for k in periods:
         frame[_event_label(k)] = (rel == k).astype(float)
-    fit = pf.feols(
+    fit = feols(
         f"y_ ~ {' + '.join(_event_label(k) for k in periods)} | unit_ + time_",
-        data=frame,
+        frame,
         vcov={"CRV1": "cluster_"},
     )
     return _event_result(fit, periods, reference, outcome, cluster, n_clusters)
 
 
 def _event_result(
-    fit: object,
+    fit: FixestFit,
     periods: list[int],
     reference: int,
     outcome: str,
@@ -308,33 +285,32 @@ def _event_result(
     n_clusters: int,
 ) -> EventStudyResult:
     by_label = {_event_label(k): k for k in periods}
-    names = [str(n) for n in fit._coefnames]
-    kept = [by_label[n] for n in names]
+    kept = [by_label[n] for n in fit.names]
     table = make_table(
         [f"event_time={k}" for k in kept],
-        fit.coef().to_numpy(),
-        fit.se().to_numpy(),
-        df=float(fit._df_t),
+        fit.coef,
+        fit.se,
+        df=fit.df_t,
         extra={"relative_period": kept},
     )
-    vcov = np.asarray(fit._vcov)
+    vcov = fit.vcov
     pre = [i for i, k in enumerate(kept) if k < 0]
     pretrend = None
     if pre:
         pretrend = WaldTest.from_coefficients(
-            fit.coef().to_numpy()[pre],
+            fit.coef[pre],
             vcov[np.ix_(pre, pre)],
             tuple(table["term"].iloc[pre]),
-            float(fit._df_t),
+            fit.df_t,
         )
     dropped = sorted(set(periods) - set(kept))
     return EventStudyResult(
         method="Event study (two-way fixed effects)",
         table=table,
-        nobs=int(fit._N),
+        nobs=fit.nobs,
         outcome=outcome,
         se_type=f"CRV1 clustered by {cluster} (fixest convention), t({n_clusters - 1})",
-        df=float(fit._df_t),
+        df=fit.df_t,
         vcov=vcov,
         details={"n_clusters": n_clusters, "collinear_periods_dropped": dropped},
         pretrend=pretrend,
