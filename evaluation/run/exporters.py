@@ -1,4 +1,10 @@
-"""Executed notebooks -> pages a policy reader can open: HTML without code, PDF, index.
+"""What a run writes for readers, as a registry of exporters: HTML, PDF, findings JSON, XLSX.
+
+Each :class:`Exporter` names a format, its file suffix, its scope (``"notebook"``: one file per
+executed notebook, written in the worker that ran it; ``"edition"``: one file per edition run,
+written when every notebook has finished) and the function that writes it. The runner loops over
+:data:`EXPORTERS` in order, so a new format is one entry there; an entry may read the files of
+the entries before it (the PDF is printed from the HTML).
 
 HTML is rendered by nbconvert's ``basic`` template with inputs, prompts and stderr removed
 (warnings belong in the run log, not in a report) and wrapped in the workbench's own light page
@@ -10,17 +16,34 @@ from __future__ import annotations
 
 import copy
 import html
+import json
 import os
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Literal
 
 import nbformat
 from nbconvert import HTMLExporter
 
-__all__ = ["atomic_write_text", "chromium_path", "notebook_to_html", "html_to_pdf"]
+__all__ = [
+    "EDITION_STEM",
+    "EXPORTERS",
+    "EditionContext",
+    "Exporter",
+    "NotebookContext",
+    "Scope",
+    "atomic_write_text",
+    "chromium_path",
+    "html_to_pdf",
+    "merge_findings",
+    "notebook_to_html",
+    "registered",
+]
 
 BANNER = "SYNTHETIC DATA — generated for testing the workbench; not real learners"
 
@@ -148,3 +171,133 @@ def html_to_pdf(html_path: Path, pdf_path: Path, *, timeout: int = 120) -> Path:
         subprocess.run(command, check=True, capture_output=True, timeout=timeout)
         os.replace(tmp_pdf, pdf_path)
     return pdf_path
+
+
+def merge_findings(run_dir: Path, notebooks: list[str]) -> dict:
+    """Every notebook's ``findings.json`` under its name (notebooks without one left out)."""
+    merged = {}
+    for name in notebooks:
+        path = run_dir / name / "findings.json"
+        if path.exists():
+            merged[name] = json.loads(path.read_text(encoding="utf-8"))
+    return merged
+
+
+# --------------------------------------------------------------------------------------------
+# The registry
+# --------------------------------------------------------------------------------------------
+
+Scope = Literal["notebook", "edition"]
+
+#: Stem of the files an edition-scope exporter writes: ``findings.json``, ``findings.xlsx``.
+EDITION_STEM = "findings"
+
+
+@dataclass(frozen=True)
+class NotebookContext:
+    """What a notebook-scope exporter knows about the notebook it exports.
+
+    Attributes
+    ----------
+    executed : pathlib.Path
+        The executed notebook (``<run_dir>/<name>.ipynb``).
+    run_dir : pathlib.Path
+        The run folder the exports go to.
+    name : str
+        The notebook's output name (its files are ``<name><suffix>``).
+    title, meta : str
+        The page title and the line under the banner.
+    synthetic : bool
+        Whether the data are synthetic (the page then carries the banner).
+    pdf : bool
+        Whether the run asked for PDFs.
+    """
+
+    executed: Path
+    run_dir: Path
+    name: str
+    title: str
+    meta: str
+    synthetic: bool
+    pdf: bool = True
+
+    def path(self, suffix: str) -> Path:
+        """The notebook's file with ``suffix`` in the run folder."""
+        return self.run_dir / f"{self.name}{suffix}"
+
+
+@dataclass(frozen=True)
+class EditionContext:
+    """What an edition-scope exporter knows: the run folder and its notebooks, in plan order."""
+
+    run_dir: Path
+    notebooks: list[str]
+
+    def path(self, suffix: str) -> Path:
+        """The edition's file with ``suffix`` in the run folder."""
+        return self.run_dir / f"{EDITION_STEM}{suffix}"
+
+
+@dataclass(frozen=True)
+class Exporter:
+    """One output format.
+
+    Attributes
+    ----------
+    name : str
+        Short name of the format (``"html"``).
+    suffix : str
+        File suffix, with its dot (``".html"``).
+    scope : {"notebook", "edition"}
+        One file per executed notebook, or one per edition run.
+    write : callable
+        ``write(context, path)`` writes the file at ``path`` and returns it, or returns None when
+        the format does not apply to this run (no PDF asked for, no Chromium installed). The
+        context is a :class:`NotebookContext` or an :class:`EditionContext`, by scope.
+    """
+
+    name: str
+    suffix: str
+    scope: Scope
+    write: Callable[..., Path | None]
+
+
+def _write_html(context: NotebookContext, path: Path) -> Path:
+    return notebook_to_html(
+        context.executed, path, title=context.title, synthetic=context.synthetic, meta=context.meta
+    )
+
+
+def _write_pdf(context: NotebookContext, path: Path) -> Path | None:
+    if not context.pdf or not chromium_path():
+        return None  # a run without PDFs still succeeds: HTML is the reader's page
+    return html_to_pdf(context.path(".html"), path)
+
+
+def _write_findings_json(context: EditionContext, path: Path) -> Path:
+    findings = merge_findings(context.run_dir, context.notebooks)
+    atomic_write_text(
+        path, json.dumps(findings, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    )
+    return path
+
+
+def _write_findings_xlsx(context: EditionContext, path: Path) -> Path:
+    # imported here: pandas and xlsxwriter are not needed to plan a run or draw the CLI
+    from evaluation.run.workbook import write_findings_workbook
+
+    return write_findings_workbook(context.run_dir, context.notebooks, path=path)
+
+
+#: Every output format, in the order written (the PDF is printed from the HTML before it).
+EXPORTERS: tuple[Exporter, ...] = (
+    Exporter("html", ".html", "notebook", _write_html),
+    Exporter("pdf", ".pdf", "notebook", _write_pdf),
+    Exporter("findings-json", ".json", "edition", _write_findings_json),
+    Exporter("xlsx", ".xlsx", "edition", _write_findings_xlsx),
+)
+
+
+def registered(scope: Scope) -> list[Exporter]:
+    """The registered exporters of ``scope``, in order (read at call time, so tests can add)."""
+    return [exporter for exporter in EXPORTERS if exporter.scope == scope]

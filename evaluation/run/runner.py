@@ -37,7 +37,12 @@ from evaluation import __version__
 from evaluation.core.params import Params, ParamsError, load_params, project_root
 from evaluation.data.backend import ENGINE_MEMORY_GB, MEMORY_LIMIT_ENV
 from evaluation.data.ensure import data_fingerprint, ensure_data
-from evaluation.run.exporters import atomic_write_text, chromium_path, html_to_pdf, notebook_to_html
+from evaluation.run.exporters import (
+    EditionContext,
+    NotebookContext,
+    atomic_write_text,
+    registered,
+)
 from evaluation.run.outputs_guard import OutputError, check_writable, output_errors
 
 __all__ = [
@@ -256,18 +261,37 @@ def _execute(task: Task) -> NotebookResult:
         result.status = "failed"
         result.error = f"{type(exc).__name__}: {exc}".splitlines()[0][:300]
     if result.status == "ok":
-        html = notebook_to_html(
-            out_ipynb,
-            task.run_dir / f"{task.name}.html",
-            title=task.title,
-            synthetic=task.synthetic,
-            meta=f"Edition {task.edition} · workbench {__version__}",
-        )
-        if task.pdf and chromium_path():
-            html_to_pdf(html, task.run_dir / f"{task.name}.pdf")
+        _export_notebook(task)
     result.files = sorted(p.name for p in task.run_dir.glob(f"{task.name}.*"))
     result.seconds = round(time.perf_counter() - started, 2)
     return result
+
+
+def _export_notebook(task: Task) -> list[Path]:
+    """Write every notebook-scope format of the registry for an executed notebook, in order."""
+    context = NotebookContext(
+        executed=task.run_dir / f"{task.name}.ipynb",
+        run_dir=task.run_dir,
+        name=task.name,
+        title=task.title,
+        meta=f"Edition {task.edition} · workbench {__version__}",
+        synthetic=task.synthetic,
+        pdf=task.pdf,
+    )
+    written = [
+        exporter.write(context, context.path(exporter.suffix))
+        for exporter in registered("notebook")
+    ]
+    return [path for path in written if path is not None]
+
+
+def _export_edition(run_dir: Path, notebooks: list[str]) -> list[Path]:
+    """Write every edition-scope format of the registry (merged findings, workbook), in order."""
+    context = EditionContext(run_dir=run_dir, notebooks=notebooks)
+    written = [
+        exporter.write(context, context.path(exporter.suffix)) for exporter in registered("edition")
+    ]
+    return [path for path in written if path is not None]
 
 
 #: glibc malloc settings for notebook kernels. By default glibc raises its mmap threshold up to
@@ -394,27 +418,10 @@ def _versions() -> dict[str, str]:
     return found
 
 
-def _merge_findings(run_dir: Path, notebooks: list[str]) -> dict:
-    merged = {}
-    for name in notebooks:
-        path = run_dir / name / "findings.json"
-        if path.exists():
-            merged[name] = json.loads(path.read_text(encoding="utf-8"))
-    return merged
-
-
 def _finish_edition(
     params: Params, root: Path, run_dir: Path, results: list[NotebookResult], seconds: float
 ) -> Path:
-    from evaluation.run.workbook import write_findings_workbook
-
-    names = [r.notebook for r in results]
-    findings = _merge_findings(run_dir, names)
-    atomic_write_text(
-        run_dir / "findings.json",
-        json.dumps(findings, indent=2, sort_keys=True, ensure_ascii=False) + "\n",
-    )
-    write_findings_workbook(run_dir, names)
+    _export_edition(run_dir, [r.notebook for r in results])
     manifest = {
         "edition": params.edition,
         "params": params.notebook_parameters(),

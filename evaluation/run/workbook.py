@@ -14,10 +14,25 @@ from evaluation.report.findings import neutralise_formulas
 __all__ = ["write_findings_workbook"]
 
 
-def write_findings_workbook(run_dir: Path, notebooks: list[str]) -> Path:
-    """One sheet of headline findings, then one sheet per table (names cut to Excel's 31)."""
-    path = run_dir / "findings.xlsx"
-    tmp = run_dir / ".findings.xlsx.tmp"
+def write_findings_workbook(run_dir: Path, notebooks: list[str], path: Path | None = None) -> Path:
+    """One sheet of headline findings, then one sheet per table (names cut to Excel's 31).
+
+    Parameters
+    ----------
+    run_dir : pathlib.Path
+        The run folder holding each notebook's ``findings.json`` and ``tables/*.csv``.
+    notebooks : list of str
+        The notebooks' output names, in the order their rows and sheets appear.
+    path : pathlib.Path, optional
+        Where to write; default ``run_dir / "findings.xlsx"``.
+
+    Returns
+    -------
+    pathlib.Path
+        The workbook, written through a temporary file and a rename.
+    """
+    path = path or run_dir / "findings.xlsx"
+    tmp = path.with_name(f".{path.name}.tmp")
     rows, tables = [], []
     for name in notebooks:
         folder = run_dir / name
