@@ -1,6 +1,6 @@
 """A real chain (synth -> ingest -> Papermill) run twice: determinism, no network, a clean audit.
 
-Run A is the suite's shared chain on ``params/ci.yaml`` (``runner.ci_world``: this process,
+Run A is the suite's shared chain on ``params/ci.yaml`` (``support.worlds.ci_world``: this process,
 ``jobs=2``, also checked by ``tests/runner/test_end_to_end.py``). Run B executes the same params
 in a child process with ``jobs=1``, its own processed store (so ingest runs again) and a
 ``sitecustomize`` that refuses every connection that is not loopback or a Unix socket. Papermill
