@@ -30,7 +30,12 @@ from ibis.expr.types import Table
 from scipy.special import gammaln
 
 from evaluation.estimate.results import RegressionResult, make_table
-from evaluation.estimate.validation import MIN_CLUSTERS, VcovType, check_option
+from evaluation.estimate.validation import (
+    VcovType,
+    check_cluster_count,
+    check_formula,
+    check_option,
+)
 
 __all__ = ["CompressedData", "compress", "compressed_logit", "compressed_ols"]
 
@@ -104,8 +109,7 @@ def compress(data: Table | pd.DataFrame, outcome: str, keys: list[str]) -> Compr
 
 
 def _split_formula(formula: str) -> tuple[str, str]:
-    if "~" not in formula:
-        raise ValueError(f"formula must contain '~', got {formula!r}")
+    check_formula(formula)
     if "|" in formula:
         raise ValueError(
             "compressed_ols does not absorb fixed effects ('|'); write a discrete fixed effect "
@@ -165,11 +169,7 @@ def _vcov(
     if cluster is not None:
         scores = pd.DataFrame(design * fit.residual_sum[:, None])
         by_cluster = scores.groupby(data.cells[cluster].to_numpy()).sum().to_numpy()
-        groups = by_cluster.shape[0]
-        if groups < MIN_CLUSTERS:
-            raise ValueError(
-                f"{groups} clusters in {cluster!r}; CRV1 needs at least {MIN_CLUSTERS}"
-            )
+        groups = check_cluster_count(by_cluster.shape[0], cluster)
         factor = groups / (groups - 1) * (nobs - 1) / (nobs - k)
         covariance = factor * _sandwich(fit, by_cluster.T @ by_cluster)
         return (

@@ -27,7 +27,10 @@ from evaluation.estimate.validation import (
     check_binary,
     check_clusters,
     check_columns,
+    check_ever_treated,
+    check_formula,
     check_option,
+    check_period_columns,
     check_variation,
     complete_rows,
 )
@@ -94,8 +97,7 @@ def ols(
     check_option(vcov, VcovType, "vcov")
     columns = _formula_columns(formula)
     check_columns(data, [*columns, cluster, weights])
-    if "~" not in formula:
-        raise ValueError(f"formula must contain '~', got {formula!r}")
+    check_formula(formula)
     n_clusters = check_clusters(data, cluster)
     options = vcov_options(vcov, cluster)
     frame = complete_rows(data, [*columns, cluster, weights])
@@ -206,13 +208,10 @@ def _event_label(k: int) -> str:
 def _check_event_inputs(
     data: pd.DataFrame, time: str, cohort: str, window: tuple[int, int] | None
 ) -> None:
-    for column in (time, cohort):
-        if not pd.api.types.is_numeric_dtype(data[column]):
-            raise ValueError(f"column {column!r} must be numeric (a period index)")
+    check_period_columns(data, [time, cohort])
     if window is not None and (len(window) != 2 or window[0] >= window[1]):
         raise ValueError(f"window must be (low, high) with low < high, got {window!r}")
-    if not (data[cohort].fillna(0) > 0).any():
-        raise ValueError(f"column {cohort!r} marks no unit as ever treated")
+    check_ever_treated(data, cohort)
 
 
 def event_study(

@@ -11,6 +11,7 @@ import contextlib
 import io
 import warnings
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -22,9 +23,14 @@ from evaluation.estimate.validation import (
     StaggeredMethod,
     as_list,
     check_columns,
+    check_ever_treated,
     check_option,
+    check_period_columns,
     check_variation,
 )
+
+if TYPE_CHECKING:  # csdid's import is slow (plotting libraries); at run time it is lazy
+    from csdid.att_gt import ATTgt
 
 __all__ = ["staggered_did"]
 
@@ -33,12 +39,8 @@ _TERM_PREFIX = {"group": "cohort=", "dynamic": "event_time=", "calendar": "perio
 
 
 def _check_staggered_inputs(data: pd.DataFrame, unit: str, time: str, cohort: str) -> None:
-    for column in (time, cohort):
-        if not pd.api.types.is_numeric_dtype(data[column]):
-            raise ValueError(f"column {column!r} must be numeric (a period index)")
-    cohorts = data[cohort].fillna(0)
-    if not (cohorts > 0).any():
-        raise ValueError(f"column {cohort!r} marks no unit as ever treated")
+    check_period_columns(data, [time, cohort])
+    check_ever_treated(data, cohort)
     if data.groupby(unit)[cohort].nunique(dropna=False).max() > 1:
         raise ValueError(f"column {cohort!r} must be constant within each {unit!r}")
     if data.duplicated([unit, time]).any():
@@ -50,7 +52,7 @@ def _fit_csdid(
     covariates: list[str],
     control: str,
     method: str,
-) -> object:
+) -> ATTgt:
     from csdid.att_gt import ATTgt  # lazy: heavy import
 
     xformla = "y_ ~ " + (" + ".join(f"x{i}_" for i in range(len(covariates))) or "1")
@@ -69,13 +71,13 @@ def _fit_csdid(
         return model.fit(est_method=method, bstrap=False)
 
 
-def _aggregate(model: object, aggregate: str) -> dict:
+def _aggregate(model: ATTgt, aggregate: str) -> dict:
     with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return model.aggte(typec=aggregate, bstrap=False, cband=False).atte
 
 
-def _group_time_table(model: object) -> pd.DataFrame:
+def _group_time_table(model: ATTgt) -> pd.DataFrame:
     res = model.results
     return pd.DataFrame(
         {
@@ -88,7 +90,7 @@ def _group_time_table(model: object) -> pd.DataFrame:
     )
 
 
-def _pretrend(model: object, group_time: pd.DataFrame) -> WaldTest | None:
+def _pretrend(model: ATTgt, group_time: pd.DataFrame) -> WaldTest | None:
     chi2, p_value = model.MP.get("W"), model.MP.get("Wpval")
     if chi2 is None or p_value is None:
         return None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Literal, TypeVar, get_args
+from typing import Literal, TypeVar, get_args, overload
 
 import numpy as np
 import pandas as pd
@@ -21,6 +21,10 @@ __all__ = [
     "check_binary",
     "check_variation",
     "check_clusters",
+    "check_cluster_count",
+    "check_formula",
+    "check_period_columns",
+    "check_ever_treated",
     "as_list",
     "complete_rows",
 ]
@@ -39,7 +43,7 @@ MIN_CLUSTERS = 5
 T = TypeVar("T", bound=str)
 
 
-def check_option(value: str, allowed: type, name: str) -> str:
+def check_option(value: T, allowed: object, name: str) -> T:
     """Check that ``value`` is one of the ``Literal`` type's values.
 
     Parameters
@@ -47,7 +51,7 @@ def check_option(value: str, allowed: type, name: str) -> str:
     value : str
         The option given by the caller.
     allowed : Literal type
-        E.g. :data:`VcovType`.
+        E.g. :data:`VcovType` (a typing special form, not a class: hence ``object``).
     name : str
         Argument name used in the error message.
 
@@ -121,17 +125,57 @@ def check_variation(data: pd.DataFrame, column: str) -> None:
         raise ValueError(f"column {column!r} has no variation")
 
 
+@overload
+def check_clusters(data: pd.DataFrame, column: str) -> int: ...
+@overload
+def check_clusters(data: pd.DataFrame, column: None) -> None: ...
+@overload
+def check_clusters(data: pd.DataFrame, column: str | None) -> int | None: ...
+
+
 def check_clusters(data: pd.DataFrame, column: str | None) -> int | None:
     """Count clusters and refuse cluster-robust inference with too few of them."""
     if column is None:
         return None
-    n_clusters = int(data[column].nunique(dropna=True))
+    return check_cluster_count(int(data[column].nunique(dropna=True)), column)
+
+
+def check_cluster_count(n_clusters: int, column: str) -> int:
+    """Refuse cluster-robust inference with fewer than :data:`MIN_CLUSTERS` clusters.
+
+    For callers that count clusters themselves (compressed fits count them in cells).
+
+    Returns
+    -------
+    int
+        ``n_clusters`` unchanged.
+    """
     if n_clusters < MIN_CLUSTERS:
         raise ValueError(
             f"too few clusters in {column!r}: {n_clusters} (at least {MIN_CLUSTERS} needed for "
             "cluster-robust standard errors)"
         )
     return n_clusters
+
+
+def check_formula(formula: str) -> str:
+    """Raise unless ``formula`` has an outcome and a right-hand side (``"y ~ x"``)."""
+    if "~" not in formula:
+        raise ValueError(f"formula must contain '~', got {formula!r}")
+    return formula
+
+
+def check_period_columns(data: pd.DataFrame, columns: Iterable[str]) -> None:
+    """Raise unless every one of ``columns`` is numeric (periods are compared and subtracted)."""
+    for column in columns:
+        if not pd.api.types.is_numeric_dtype(data[column]):
+            raise ValueError(f"column {column!r} must be numeric (a period index)")
+
+
+def check_ever_treated(data: pd.DataFrame, cohort: str) -> None:
+    """Raise unless some unit has a positive first treated period (0 or missing: never)."""
+    if not (data[cohort].fillna(0) > 0).any():
+        raise ValueError(f"column {cohort!r} marks no unit as ever treated")
 
 
 def complete_rows(data: pd.DataFrame, columns: Iterable[str | None]) -> pd.DataFrame:
