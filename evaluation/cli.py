@@ -6,11 +6,16 @@ import os
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Literal, cast
 
 import typer
 from rich.console import Console
 from rich.table import Table
+
+if TYPE_CHECKING:  # the CLI imports the library lazily: `nlw --help` stays fast
+    from rich.progress import TaskID
+
+    from evaluation.run.runner import NotebookResult, RunSummary, Task
 
 app = typer.Typer(
     name="nlw",
@@ -30,6 +35,14 @@ class Format(StrEnum):
     warehouse = "warehouse"
     reports = "reports"
     both = "both"
+
+
+#: The raw shapes each ``--format`` writes, typed as the generator's options.
+_SHAPES: dict[Format, tuple[Literal["warehouse", "reports"], ...]] = {
+    Format.warehouse: ("warehouse",),
+    Format.reports: ("reports",),
+    Format.both: ("warehouse", "reports"),
+}
 
 
 def _fail(message: str, code: int = 2) -> None:
@@ -57,7 +70,7 @@ def synth(
 
     if not 0 < scale <= 5:
         _fail(f"--scale must be in (0, 5], got {scale}")
-    formats = ("warehouse", "reports") if format is Format.both else (format.value,)
+    formats = _SHAPES[format]
     with console.status(f"generating scale {scale} seed {seed}"):
         path = generate(out_dir, scale=scale, seed=seed, formats=formats)
     out.print(f"synthetic exports written to [bold]{path}[/]")
@@ -220,28 +233,32 @@ class _RunProgress:
             console=console,
             transient=False,
         )
-        self.overall = None
+        self.overall: TaskID | None = None
 
     def __call__(self, kind: str, payload: object) -> None:
+        # the runner's events: ("log", str), ("plan", list[Task]), ("start", Task),
+        # ("done", NotebookResult); the kind says which
         if kind == "log":
             console.print(f"[dim]{payload}[/]")
         elif kind == "plan":
             self.progress.start()
-            self.overall = self.progress.add_task("notebooks", total=len(payload))
+            tasks = cast("list[Task]", payload)
+            self.overall = self.progress.add_task("notebooks", total=len(tasks))
         elif kind == "done" and self.overall is not None:
+            result = cast("NotebookResult", payload)
             self.progress.advance(self.overall)
             mark = {"ok": "[green]ok[/]", "reused": "[cyan]reused[/]"}.get(
-                payload.status, "[red]FAILED[/]"
+                result.status, "[red]FAILED[/]"
             )
             self.progress.console.print(
-                f"  {payload.edition}/{payload.notebook}: {mark} ({payload.seconds:.1f} s)"
+                f"  {result.edition}/{result.notebook}: {mark} ({result.seconds:.1f} s)"
             )
 
     def stop(self) -> None:
         self.progress.stop()
 
 
-def _print_summary(summary) -> None:
+def _print_summary(summary: RunSummary) -> None:
     table = Table(title="nlw run")
     for column in ("edition", "notebook", "status", "seconds", "problem"):
         table.add_column(column)

@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic_core import ErrorDetails
 
 __all__ = [
     "DataSource",
@@ -148,7 +149,7 @@ def _did_you_mean(word: str, choices: Any) -> str:
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
-def _format_error(err: dict[str, Any], model: type[BaseModel]) -> str:
+def _format_error(err: ErrorDetails, model: type[BaseModel]) -> str:
     where = ".".join(str(p) for p in err["loc"]) or "(top level)"
     if err["type"] == "extra_forbidden":
         return f"{where}: unknown key{_did_you_mean(str(err['loc'][-1]), _known_keys(err['loc']))}"

@@ -123,6 +123,7 @@ def dose_response(
         work[f"x{i}_"] = controls[column].to_numpy()
     if cluster is not None:
         work["cluster_"] = frame[cluster].to_numpy()
+    extra: dict[str, list]
     if method == "linear":
         work["dose_"] = frame[dose].to_numpy(dtype=float)
         regressors, terms, extra, reference = ["dose_"], ["dose"], {}, "zero dose (slope)"
@@ -170,5 +171,5 @@ def _add_bins(
         lows.append(float(edges[k]))
         highs.append(float(edges[k + 1]))
         counts.append(int((codes == k).sum()))
-    extra = {"dose_low": lows, "dose_high": highs, "n": counts}
+    extra: dict[str, list] = {"dose_low": lows, "dose_high": highs, "n": counts}
     return regressors, terms, extra, f"dose={labels[0]}"

@@ -292,7 +292,7 @@ def match(
         raise ValueError(f"each arm needs more than {neighbours} units to match")
     design = design_matrix(frame, covariates)
     ps_fit = fit_propensity(d, design, propensity_model)
-    p = np.asarray(ps_fit.predict(), dtype=float)
+    p = np.asarray(ps_fit.predict(), dtype=np.float64)
     y = frame[outcome].to_numpy(dtype=float)
     mu = _arm_regressions(design.to_numpy(), y, d) if bias_adjust else None
     if estimand == "ATT":

@@ -16,6 +16,7 @@ event-time and period terms plus the constant; person effects are nested in the 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 import ibis
 import numpy as np
@@ -128,7 +129,9 @@ def _moments_from_row(
     for row, group in enumerate((1, 0)):
         for i in range(size):
             for j in range(i, size):
-                cross[row, i, j] = cross[row, j, i] = float(table.loc[group, f"q{i}_{j}"])
+                # one cell of a numeric column; the stubs type .loc[row, col] as any scalar
+                value = cast(float, table.loc[group, f"q{i}_{j}"])
+                cross[row, i, j] = cross[row, j, i] = float(value)
     return GroupMoments(tuple(periods), reference, count, sums, cross, outcome)
 
 

@@ -20,10 +20,12 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
+from typing import TypeAlias
 
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
+from statsmodels.discrete.discrete_model import BinaryResultsWrapper
 from statsmodels.treatment.treatment_effects import TreatmentEffect
 
 from evaluation.estimate.results import TreatmentEffectResult, make_table
@@ -73,9 +75,13 @@ def design_matrix(frame: pd.DataFrame, covariates: list[str]) -> pd.DataFrame:
     return design
 
 
+#: A fitted logit or probit propensity model (statsmodels ships no type information).
+PropensityFit: TypeAlias = BinaryResultsWrapper
+
+
 def fit_propensity(
     treated: np.ndarray, design: pd.DataFrame, model: PropensityModel
-) -> sm.regression.linear_model.RegressionResultsWrapper:
+) -> PropensityFit:
     """Fit a logit or probit propensity model by maximum likelihood (quietly)."""
     family = sm.Logit if model == "logit" else sm.Probit
     with warnings.catch_warnings():
@@ -92,7 +98,7 @@ def _prepare(
     treatment: str,
     covariates: Sequence[str],
     propensity_covariates: Sequence[str] | None,
-    propensity_model: str,
+    propensity_model: PropensityModel,
     estimand: str,
 ) -> tuple[pd.DataFrame, np.ndarray, list[str], list[str]]:
     check_option(propensity_model, PropensityModel, "propensity_model")
@@ -112,7 +118,7 @@ def _teffects(
     treated: np.ndarray,
     outcome_covs: list[str],
     ps_covs: list[str],
-    propensity_model: str,
+    propensity_model: PropensityModel,
 ) -> tuple[TreatmentEffect, np.ndarray]:
     design_out = design_matrix(frame, outcome_covs)
     ps_fit = fit_propensity(treated, design_matrix(frame, ps_covs), propensity_model)
@@ -294,12 +300,12 @@ def ipw(
     y = frame[outcome].to_numpy(dtype=float)
     params, bse = _ipw_m_estimate(y, treated, ps_fit, estimand)
     method = f"Inverse probability weighting ({propensity_model})"
-    propensity = np.asarray(ps_fit.predict(), dtype=float)
+    propensity = np.asarray(ps_fit.predict(), dtype=np.float64)
     return _result(method, estimand, outcome, params, bse, treated, propensity, {})
 
 
 def _ipw_m_estimate(
-    y: np.ndarray, treated: np.ndarray, ps_fit: object, estimand: str
+    y: np.ndarray, treated: np.ndarray, ps_fit: PropensityFit, estimand: str
 ) -> tuple[np.ndarray, np.ndarray]:
     """Hajek IPW effect and control mean with the stacked M-estimation sandwich.
 
@@ -316,11 +322,11 @@ def _ipw_m_estimate(
         ``[effect, mu0]`` and their standard errors.
     """
     d = treated.astype(float)
-    x = np.asarray(ps_fit.model.exog, dtype=float)
-    gamma = np.asarray(ps_fit.params, dtype=float)
+    x = np.asarray(ps_fit.model.exog, dtype=np.float64)
+    gamma = np.asarray(ps_fit.params, dtype=np.float64)
     eta = x @ gamma
-    p = np.asarray(ps_fit.model.cdf(eta), dtype=float)
-    dp = np.asarray(ps_fit.model.pdf(eta), dtype=float)  # dp/deta for logit and probit alike
+    p = np.asarray(ps_fit.model.cdf(eta), dtype=np.float64)
+    dp = np.asarray(ps_fit.model.pdf(eta), dtype=np.float64)  # dp/deta for logit and probit alike
     if estimand == "ATE":
         w1, w0 = d / p, (1 - d) / (1 - p)
         dw1, dw0 = -d * dp / p**2, (1 - d) * dp / (1 - p) ** 2
@@ -401,7 +407,7 @@ def _aipw_att(
     treated: np.ndarray,
     outcome_covs: list[str],
     ps_covs: list[str],
-    propensity_model: str,
+    propensity_model: PropensityModel,
     method: str,
 ) -> TreatmentEffectResult:
     y = frame[outcome].to_numpy(dtype=float)
@@ -425,7 +431,7 @@ def _aipw_att(
 
 
 def dr_att_influence(
-    y: np.ndarray, treated: np.ndarray, x_out: np.ndarray, ps_fit: object
+    y: np.ndarray, treated: np.ndarray, x_out: np.ndarray, ps_fit: PropensityFit
 ) -> tuple[float, np.ndarray]:
     """Doubly robust ATT and its influence function (Sant'Anna and Zhao 2020, eq. 3.1).
 
@@ -433,8 +439,8 @@ def dr_att_influence(
     change; the propensity model's estimation effect enters through its per-observation scores.
     """
     d = treated.astype(float)
-    p = np.asarray(ps_fit.predict(), dtype=float)
-    x_ps = np.asarray(ps_fit.model.exog, dtype=float)
+    p = np.asarray(ps_fit.predict(), dtype=np.float64)
+    x_ps = np.asarray(ps_fit.model.exog, dtype=np.float64)
     n = len(y)
     control = 1.0 - d
     beta = np.linalg.lstsq(x_out[control == 1], y[control == 1], rcond=None)[0]

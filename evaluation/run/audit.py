@@ -400,7 +400,7 @@ def _relation(files: list[Any]) -> str:
 
 def _column_roles(spec: Any) -> dict[str, str]:
     """Identifier kind (or ``public``) of each raw column worth reading."""
-    roles = {}
+    roles: dict[str, str] = {}
     for column, column_kind in spec.columns.items():
         if column_kind in ("pii", "user_id"):
             roles[column] = COLUMN_KINDS.get(column.lower(), "name")
@@ -565,8 +565,8 @@ def collect_identifiers(
             for value in values:
                 index.add(value, role, source=label)
             if role == "raw_user_id" and salt is not None and not keyed:
-                for key in pseudonymise(values, salt):
-                    index.add(key or "", "user_key", source=f"{label} (pseudonymised)")
+                for hashed in pseudonymise(values, salt):
+                    index.add(hashed or "", "user_key", source=f"{label} (pseudonymised)")
     finally:
         con.close()
     index.discard_found_in(sorted(public))
@@ -722,11 +722,11 @@ def _segments(path: Path) -> Iterator[Segment] | None:
     """Segments of one output file, or None when the audit cannot read its kind."""
     suffix = path.suffix.lower()
     if suffix in (".ipynb", ".json"):
-        text = _read_text(path) or ""
+        document = _read_text(path) or ""
         try:
-            return _json_segments(json.loads(text))
+            return _json_segments(json.loads(document))
         except json.JSONDecodeError:
-            return _text_segments(text)
+            return _text_segments(document)
     if suffix in _HTML_SUFFIXES:
         return _text_segments(_read_text(path) or "", is_html=True)
     if suffix == ".pdf":

@@ -49,7 +49,7 @@ class OutputError(OSError):
         self.reason = reason
 
     def __str__(self) -> str:
-        return self.strerror
+        return self.strerror or ""  # always set by __init__; OSError types it as optional
 
     def __reduce__(self):
         # OSError pickles its (errno, message) args; rebuild from what this class takes.
@@ -57,7 +57,9 @@ class OutputError(OSError):
 
 
 def _reason(exc: OSError) -> str:
-    return _REASONS.get(exc.errno, exc.strerror or type(exc).__name__)
+    if exc.errno is not None and exc.errno in _REASONS:
+        return _REASONS[exc.errno]
+    return exc.strerror or type(exc).__name__
 
 
 def is_output_fault(exc: BaseException) -> bool:

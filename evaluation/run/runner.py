@@ -32,6 +32,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from importlib import metadata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from evaluation import __version__
 from evaluation.core.params import Params, ParamsError, load_params, project_root
@@ -44,6 +45,9 @@ from evaluation.run.exporters import (
     registered,
 )
 from evaluation.run.outputs_guard import OutputError, check_writable, output_errors
+
+if TYPE_CHECKING:  # the audit is imported when a run reaches it (DuckDB, PDF readers)
+    from evaluation.run.audit import AuditReport, IdentifierIndex
 
 __all__ = [
     "NotebookResult",
@@ -117,7 +121,7 @@ class RunSummary:
     results: list[NotebookResult]
     run_dirs: dict[str, Path]
     index: Path
-    audits: dict[str, object] = field(default_factory=dict)
+    audits: dict[str, AuditReport] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -168,7 +172,7 @@ def plan(
         if not source.is_file():
             raise FileNotFoundError(f"notebooks: {source} does not exist (listed in params)")
         input_hash = _input_hash(params, source, store, library)
-        variants = [(name, {})]
+        variants: list[tuple[str, dict[str, str]]] = [(name, {})]
         if name.endswith("ministry_brief"):
             variants = [
                 (f"{name}-{_slug(ministry)}", {"ministry": ministry})
@@ -520,7 +524,8 @@ def _run_planned(
     results = _execute_all(
         tasks, jobs=jobs, resume=resume, outputs=outputs, run_id=run_id, on_event=on_event
     )
-    run_dirs, audits = {}, {}
+    run_dirs: dict[str, Path] = {}
+    audits: dict[str, AuditReport] = {}
     for params, run_dir, ts in editions:
         mine = [results[id(t)] for t in ts]
         _finish_edition(params, root, run_dir, mine, sum(r.seconds for r in mine))
@@ -539,7 +544,7 @@ def _run_planned(
 
 def _identifier_indexes(
     editions: list[tuple[Params, Path, list[Task]]], root: Path, salt: bytes | None
-) -> dict[Path, object]:
+) -> dict[Path, IdentifierIndex]:
     """One raw-identifier index per raw folder, holding only what these runs could contain.
 
     Every edition's outputs are written before any is audited, so the index of a raw folder is
@@ -563,9 +568,9 @@ def _self_audit(
     root: Path,
     run_dir: Path,
     salt: bytes | None,
-    identifiers: dict[Path, object],
+    identifiers: dict[Path, IdentifierIndex],
     on_event: Callable[[str, object], None],
-) -> object:
+) -> AuditReport:
     """Audit the run's own outputs; a run that leaks a person or a small cell is not ``latest``.
 
     ``identifiers`` caches the raw identifier index by raw folder: editions that share their raw

@@ -647,7 +647,7 @@ def build_tables(b: Builder, shape: str) -> dict[str, str]:
     recipes = _WAREHOUSE if shape == "warehouse" else _REPORTS
     selects: dict[str, str] = {}
     for table in CANONICAL_COLUMNS:
-        source, recipe = recipes.get(table, ("-", None))  # type: ignore[arg-type]
+        source, recipe = recipes.get(table, ("-", None))
         if recipe is None:
             b.notes.append(f"{table}: not available in the {shape} shape (empty table)")
             selects[table] = empty_select(table)

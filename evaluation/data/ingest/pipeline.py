@@ -255,7 +255,7 @@ def _check_written(con: duckdb.DuckDBPyConnection, target: Path) -> list[Problem
     for table in TABLES:
         path = target / f"{table}.parquet"
         schema = pq.read_schema(path)
-        if not schema.equals(arrow_schema(table)):  # type: ignore[arg-type]
+        if not schema.equals(arrow_schema(table)):
             problems.append(Problem("error", path.name, None, None, "schema", f"{table}: {schema}"))
             continue
         rules = _contract_violations(table)
