@@ -107,12 +107,14 @@ def _is_share(values: np.ndarray) -> bool:
     return values.size > 0 and bool(np.isin(values, (0.0, 1.0)).all())
 
 
-def adjust_pvalues(pvalues: Sequence[float], method: Adjustment = "holm") -> np.ndarray:
+def adjust_pvalues(
+    pvalues: Sequence[float] | pd.Series | np.ndarray, method: Adjustment = "holm"
+) -> np.ndarray:
     """Adjust a family of p-values for multiple testing.
 
     Parameters
     ----------
-    pvalues : sequence of float
+    pvalues : sequence of float, pandas.Series or numpy.ndarray
         Raw p-values; missing values (NaN) are left missing and do not count in the family.
     method : {"holm", "fdr_bh", "none"}
         Holm's step-down (family-wise error) or Benjamini-Hochberg (false discovery rate).

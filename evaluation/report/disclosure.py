@@ -104,7 +104,10 @@ def _total_row_position(table: pd.DataFrame, total_row: Hashable | None) -> int 
         return None
     if total_row not in table.index:
         raise ValueError(f"total_row {total_row!r} is not in the table's index")
-    return int(table.index.get_loc(total_row))
+    position = table.index.get_loc(total_row)
+    if not isinstance(position, int):  # a slice or a mask: the label is repeated
+        raise ValueError(f"total_row {total_row!r} is not unique in the table's index")
+    return position
 
 
 def _lines(
@@ -270,7 +273,7 @@ def _equations(grid: _Grid, suppressed: np.ndarray) -> tuple[np.ndarray, list[Ce
     Unknowns are the suppressed cells, followed by one remainder per line when the lines are
     incomplete.
     """
-    cells = [tuple(int(i) for i in cell) for cell in np.argwhere(suppressed)]
+    cells: list[Cell] = [(int(row), int(column)) for row, column in np.argwhere(suppressed)]
     position = {cell: i for i, cell in enumerate(cells)}
     n_extra = 0 if grid.complete else len(grid.lines)
     rows, rhs = [], []
@@ -328,8 +331,8 @@ def _render(
     flags: dict[str, np.ndarray] = {}
     for position, column in enumerate(grid.columns):
         values = grid.values[:, position]
-        dtype = "Int64" if np.all(values == np.round(values)) else "Float64"
-        result[column] = pd.array(values, dtype=dtype)
+        whole = np.all(values == np.round(values))
+        result[column] = pd.array(values, dtype=pd.Int64Dtype() if whole else pd.Float64Dtype())
         result.loc[suppressed[:, position], column] = pd.NA
         flags[column] = suppressed[:, position].copy()
     for column, sources in derived.items():
@@ -341,7 +344,9 @@ def _render(
                 f"and among the count columns {list(grid.columns)}"
             )
         hidden = np.logical_or.reduce([flags[source] for source in sources])
-        result[column] = pd.array(pd.to_numeric(table[column], errors="coerce"), dtype="Float64")
+        numbers = pd.to_numeric(table[column], errors="coerce")
+        # pandas accepts a Series here; pandas-stubs list no Series overload for Float64
+        result[column] = pd.array(numbers, dtype=pd.Float64Dtype())  # type: ignore[call-overload]
         result.loc[hidden, column] = pd.NA
         flags[column] = hidden
     for column, flag in flags.items():
@@ -476,5 +481,5 @@ def _derived_violations(
         shown = pd.to_numeric(table[column], errors="coerce").notna().to_numpy()
         for row in np.flatnonzero(hidden & shown):
             value = float(pd.to_numeric(table[column].iloc[row]))
-            violations.append((table.index[row], column, value, "derived_from_suppressed"))
+            violations.append((table.index[int(row)], column, value, "derived_from_suppressed"))
     return violations

@@ -243,7 +243,7 @@ def daily_trend(
     """
     _check_columns(daily, [date, value])
     series = daily[[date, value]].assign(**{date: pd.to_datetime(daily[date])}).sort_values(date)
-    peak = series.loc[series[value].idxmax()]
+    peak = series.iloc[int(series[value].argmax())]
     average = series[value].mean()
     fig, ax = plt.subplots()
     ax.plot(series[date], series[value], marker="o", color=_MAIN)
@@ -404,8 +404,8 @@ def group_comparison(
     show = _percent if percent else (lambda v: f"{v:,.2f}")
     if percent:
         ax.xaxis.set_major_formatter(mpl.ticker.PercentFormatter(1.0))
-    top = table.loc[table[estimate].idxmax()]
-    bottom = table.loc[table[estimate].idxmin()]
+    top = table.iloc[int(table[estimate].argmax())]
+    bottom = table.iloc[int(table[estimate].argmin())]
     caption = (
         f"{outcome_label} for each {group}, with 95 % intervals. Highest: {top[group]} "
         f"({show(top[estimate])}); lowest: {bottom[group]} ({show(bottom[estimate])}). "
@@ -456,8 +456,8 @@ def slope_chart(
     fig, ax = plt.subplots(figsize=(6.0, 6.0))
     show = _percent if percent else (lambda v: f"{v:,.2f}")
     labelled = set(change.abs().sort_values(ascending=False).index[:label_top])
-    for index, row in frame.iterrows():
-        colour = _UP if change[index] > 0 else _DOWN if change[index] < 0 else _GREY
+    for (index, row), moved in zip(frame.iterrows(), change, strict=True):
+        colour = _UP if moved > 0 else _DOWN if moved < 0 else _GREY
         ax.plot([0, 1], [row[before], row[after]], color=colour, alpha=0.8, marker="o")
         if index in labelled:
             ax.annotate(
@@ -475,8 +475,8 @@ def slope_chart(
         ax.yaxis.set_major_formatter(mpl.ticker.PercentFormatter(1.0))
     ax.set_title(f"{value_label}: {before_label} to {after_label}")
     rises, falls = int((change > 0).sum()), int((change < 0).sum())
-    biggest = frame.loc[change.abs().idxmax()]
-    delta = change.loc[change.abs().idxmax()]
+    largest = int(change.abs().argmax())
+    biggest, delta = frame.iloc[largest], change.iloc[largest]
     delta_text = f"{100 * delta:+.1f} points" if percent else f"{delta:+,.2f}"
     caption = (
         f"Each line joins a {unit}'s {value_label.lower()} in {before_label} (left) and "
@@ -536,7 +536,7 @@ def webinar_performance(
     if central:
         handles = [mpl.patches.Patch(color=_MAIN), mpl.patches.Patch(color=_SECOND)]
         axes[2].legend(handles, ["Central", "Ministry"], loc="lower right", fontsize=9)
-    best = shown.loc[shown[completion_rate].idxmax()]
+    best = shown.iloc[int(shown[completion_rate].argmax())]
     caption = (
         f"The {len(shown)} most attended webinars: attendees (left), share who completed "
         f"(middle) and average minutes watched (right); blue = central, orange = ministry. "

@@ -37,7 +37,7 @@ def group_digits(value: float, *, style: NumberStyle = "indian", decimals: int =
         grouped = f"{int(whole):,}"
     else:
         head, tail = whole[:-3], whole[-3:]
-        pairs = []
+        pairs: list[str] = []
         while len(head) > 2:
             pairs.insert(0, head[-2:])
             head = head[:-2]

@@ -270,7 +270,7 @@ def imbalance_clause(balance: pd.DataFrame) -> str:
     rows = balance[(balance["level"] != balance["reference"]) & balance["smd"].notna()]
     if rows.empty:
         return ""
-    worst = rows.loc[rows["smd"].abs().idxmax()]
+    worst = rows.iloc[int(rows["smd"].abs().argmax())]
     flagged = int(rows["imbalanced"].sum())
     reference = balance[
         (balance["variable"] == worst["variable"]) & (balance["level"] == worst["reference"])

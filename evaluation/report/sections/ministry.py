@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TypedDict
 
 import numpy as np
 import pandas as pd
@@ -129,12 +130,25 @@ def ministry_scope_table(
     )
 
 
-def leaderboard_position(board: pd.DataFrame, ministry: str) -> dict[str, object]:
+class LeaderboardPosition(TypedDict):
+    """Where a unit stands on the leaderboard (see :func:`leaderboard_position`)."""
+
+    org_type: str
+    size_bucket: str
+    rank: int
+    of: int
+    points_per_user: float
+    leader: str
+    leader_points_per_user: float
+    peers: list[str]
+
+
+def leaderboard_position(board: pd.DataFrame, ministry: str) -> LeaderboardPosition:
     """Where ``ministry`` stands on :func:`compare.leaderboard`: rank, bucket and its peers.
 
     Returns
     -------
-    dict
+    LeaderboardPosition
         ``org_type, size_bucket, rank, of`` (units in the bucket), ``points_per_user``,
         ``leader``, ``leader_points_per_user`` and ``peers`` (the other units of the bucket).
     """

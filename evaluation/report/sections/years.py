@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -88,14 +89,16 @@ def kpi_changes(
     before, after = previous.as_dict(), current.as_dict()
     rows = []
     for key, measure in CENSUS_KPI_LABELS.items():
-        change = after[key] - before[key]
-        relative = change / before[key] if before[key] else np.nan
+        # census KPIs are numbers (as_dict also holds the peak day, which is not compared)
+        earlier, later = cast(float, before[key]), cast(float, after[key])
+        change = later - earlier
+        relative = change / earlier if earlier else np.nan
         rows.append(
             {
                 "kpi": key,
                 "measure": measure,
-                "previous": before[key],
-                "current": after[key],
+                "previous": earlier,
+                "current": later,
                 "change": change,
                 "relative_change": relative,
             }
