@@ -22,7 +22,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
 import numpy as np
 import pandas as pd
@@ -100,6 +100,11 @@ def _check_alpha(alpha: float) -> None:
 def _values(frame: pd.DataFrame, column: str) -> np.ndarray:
     """Non-missing values of a column as float64."""
     return pd.to_numeric(frame[column], errors="coerce").dropna().to_numpy(dtype=float)
+
+
+def _position(table: pd.DataFrame, column: str) -> int:
+    """The integer position of ``column`` in ``table`` (its labels are unique)."""
+    return list(table.columns).index(column)
 
 
 def _is_share(values: np.ndarray) -> bool:
@@ -343,7 +348,7 @@ def pairwise_tests(
             rows.append(row)
     table = pd.DataFrame(rows)
     table.insert(
-        table.columns.get_loc("p_value") + 1,
+        _position(table, "p_value") + 1,
         "p_adjusted",
         adjust_pvalues(table["p_value"], adjust),
     )
@@ -522,7 +527,7 @@ def omnibus_tests(
         rows.append(row)
     table = pd.DataFrame(rows)
     table.insert(
-        table.columns.get_loc("p_value") + 1,
+        _position(table, "p_value") + 1,
         "p_adjusted",
         adjust_pvalues(table["p_value"], adjust),
     )
@@ -897,7 +902,9 @@ STATE_SIZE_BUCKETS: tuple[SizeBucket, ...] = (
 )
 
 
-def size_bucket(users: Sequence[float] | np.ndarray, buckets: Sequence[SizeBucket]) -> np.ndarray:
+def size_bucket(
+    users: Sequence[float] | np.ndarray | pd.Series, buckets: Sequence[SizeBucket]
+) -> np.ndarray:
     """Label of the bucket each user count falls in (the first bucket for counts below it).
 
     Examples
@@ -1097,10 +1104,10 @@ def _unit_samples(
     edition: str,
     editions: tuple[Hashable, Hashable],
     min_n: int,
-) -> dict[Hashable, tuple[np.ndarray, np.ndarray]]:
+) -> dict[Any, tuple[np.ndarray, np.ndarray]]:
     if len(editions) != 2:
         raise ValueError(f"editions must be a pair (earlier, later), got {editions!r}")
-    samples: dict[Hashable, tuple[np.ndarray, np.ndarray]] = {}
+    samples: dict[Any, tuple[np.ndarray, np.ndarray]] = {}
     for name, rows in frame.groupby(unit, observed=True, sort=True):
         first = _values(rows[rows[edition] == editions[0]], outcome)
         second = _values(rows[rows[edition] == editions[1]], outcome)

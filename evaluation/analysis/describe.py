@@ -157,7 +157,11 @@ def participation_kpis(
     enrolments = store.table("enrolments")
     enrolled = enrolments.filter(_inside(enrolments.enrolled_on, window)).count().to_pyarrow()
     daily = daily_completions(store, window)
-    peak = daily.loc[daily["completions"].idxmax()] if daily["completions"].any() else None
+    peak = (
+        daily.iloc[int(daily["completions"].to_numpy().argmax())]
+        if daily["completions"].any()
+        else None
+    )
     return ParticipationKPIs(
         participants=int(totals["participants"]),
         target_met=int(totals["target_met"] or 0),

@@ -109,7 +109,7 @@ def _scores(
     result: TreatmentEffectResult | None,
     treatment: str | None,
     covariates: Sequence[str] | None,
-    propensity_model: str,
+    propensity_model: PropensityModel,
 ) -> tuple[np.ndarray, np.ndarray]:
     if result is not None:
         if result.propensity is None:
@@ -420,12 +420,16 @@ def placebo_edition(
     )
     if fake["placebo_treated_"].nunique() < 2:
         raise ValueError(f"no pre-treatment periods fall inside a window shifted by {shift}")
-    common = {"outcome": outcome, "unit": unit, "time": time, "cluster": cluster}
-    placebo = estimate.did(fake, treatment="placebo_treated_", **common)
+    placebo = estimate.did(
+        fake, outcome=outcome, treatment="placebo_treated_", unit=unit, time=time, cluster=cluster
+    )
     real = estimate.did(
         data.assign(real_treated_=((real_cohort > 0) & (data[time] >= real_cohort)).astype(int)),
+        outcome=outcome,
         treatment="real_treated_",
-        **common,
+        unit=unit,
+        time=time,
+        cluster=cluster,
     )
     row = placebo.tidy().iloc[0]
     return Refutation(

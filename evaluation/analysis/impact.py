@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import cast
 
 import ibis
 import numpy as np
@@ -87,8 +88,8 @@ class ImpactEvidence:
     """The fitted results the verdict rests on, filled in section by section."""
 
     naive: float | None = None
-    did: estimate.EstimateResult | None = None
-    aipw: estimate.EstimateResult | None = None
+    did: estimate.DiDResult | None = None
+    aipw: estimate.TreatmentEffectResult | None = None
     matching: estimate.EstimateResult | None = None
     staggered: estimate.EstimateResult | None = None
     placebo: estimate.EstimateResult | None = None
@@ -192,7 +193,9 @@ def outcome_designs(
     ``aipw_levels``: AIPW on levels with the level-design covariates
     (:data:`~evaluation.core.vocabulary.LEVEL_DESIGN_COVARIATES`).
     """
-    results = {"naive": estimate.ols(data, f"{outcome} ~ treat", vcov="HC1")}
+    results: dict[str, estimate.EstimateResult] = {
+        "naive": estimate.ols(data, f"{outcome} ~ treat", vcov="HC1")
+    }
     if not has_before(outcome, data):
         results["aipw_levels"] = estimate.aipw(
             data,
@@ -203,11 +206,15 @@ def outcome_designs(
         )
         return results
     change = data[data[f"{outcome}_change"].notna()]
-    options = {"outcome": f"{outcome}_change", "treatment": "treat"}
+    change_outcome = f"{outcome}_change"
     covariates = baseline(change)
-    results["aipw_change"] = estimate.aipw(change, covariates=covariates, estimand="ATT", **options)
+    results["aipw_change"] = estimate.aipw(
+        change, outcome=change_outcome, treatment="treat", covariates=covariates, estimand="ATT"
+    )
     if matching:
-        results["matching_change"] = estimate.match(change, covariates=covariates, **options)
+        results["matching_change"] = estimate.match(
+            change, outcome=change_outcome, treatment="treat", covariates=covariates
+        )
     return results
 
 
@@ -239,14 +246,14 @@ def adjusted_estimates(
             rows.append(_row(outcome, design, result, "treat" if design == "naive" else "ATT"))
         if outcome == PRIMARY:
             evidence.naive = float(results["naive"].coef()["treat"])
-            evidence.aipw = results.get("aipw_change")
+            evidence.aipw = cast(estimate.TreatmentEffectResult | None, results.get("aipw_change"))
             evidence.matching = results.get("matching_change")
     return pd.DataFrame(rows)
 
 
 def panel_designs(
     store: Store, window: Window, people: pd.DataFrame, *, pre_months: int, post_months: int
-) -> tuple[estimate.EstimateResult, estimate.EstimateResult]:
+) -> tuple[estimate.DiDResult, estimate.EventStudyResult]:
     """Two-period DiD (90 days before vs after) and the monthly event study, on ``treat``.
 
     Both are the two-way fixed-effects fits clustered by person (CRV1, fixest convention),
@@ -366,7 +373,7 @@ def overlap_and_balance(people: pd.DataFrame, evidence: ImpactEvidence) -> Overl
     # propensity near 0 are simply given little weight (Crump et al.'s 0.1 cut is for the ATE).
     report = diagnose.overlap(people, treatment="treat", covariates=covariates, trim=(0.0, 0.9))
     removed = report.removed.set_index("arm")
-    share = float(removed.loc["treated", "share_removed"])
+    share = float(cast(float, removed.at["treated", "share_removed"]))
     evidence.overlap_removed_share = share
     balance = diagnose.balance(
         people, treatment="treat", covariates=covariates, result=evidence.aipw
@@ -426,8 +433,8 @@ def group_effects(people: pd.DataFrame, groups: list[str], min_cell: int) -> Gro
     by_group = diagnose.effects_by_group(
         _aipw_change(baseline(people, drop=("group",))), subset, group="group"
     )
-    largest = people.loc[people["treat"] == 1, "ministry"].value_counts()
-    largest = largest[largest >= min_cell].index[:LEAVE_OUT_MINISTRIES]
+    counts = people.loc[people["treat"] == 1, "ministry"].value_counts()
+    largest = counts[counts >= min_cell].index[:LEAVE_OUT_MINISTRIES]
     if len(largest) < 2:
         return GroupEffects(by_group, None, len(largest))
     by_ministry = diagnose.effects_by_group(

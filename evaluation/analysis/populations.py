@@ -104,7 +104,7 @@ def choose_ministry(people: pd.DataFrame, ministry: str | None) -> str:
         counts = people.groupby("ministry", observed=True)["participated"].sum()
         counts = counts[counts.index.isin(known)]
         # Largest first; ties broken by name so the choice is reproducible.
-        return sorted(counts.items(), key=lambda item: (-item[1], item[0]))[0][0]
+        return str(sorted(counts.items(), key=lambda item: (-item[1], str(item[0])))[0][0])
     if ministry not in known:
         close = difflib.get_close_matches(ministry, known, n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""

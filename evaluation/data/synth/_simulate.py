@@ -65,7 +65,10 @@ def simulate(seed: int, scale: float) -> World:
 
     blocks: list[dict[str, np.ndarray]] = []
     attendance = [act.background_event_attendance(_stream(seed, 5), people, events)]
-    weeks, cycles, scores, multipliers = [], [], [], []
+    weeks: list = []
+    cycles: list = []
+    scores: list = []
+    multipliers: list = []
     earlier = np.zeros(people.count, dtype=bool)
     for number, edition in enumerate(EDITIONS):
         week = act.run_week(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict
+from typing import Any
 
 import numpy as np
 
@@ -37,7 +38,7 @@ from evaluation.data.synth._world import day_number
 __all__ = ["ground_truth", "week_measures"]
 
 
-def week_measures(world: World, edition: Edition) -> dict[str, np.ndarray]:
+def week_measures(world: World, edition: Edition) -> dict[str, Any]:
     """Participation, learning hours, completions and enrolments in a week, from the rows."""
     rows, att, n = world.enrolments, world.attendance, world.people.count
     first, last = day_number(edition.start), day_number(edition.end)
@@ -123,7 +124,7 @@ def _summary(
     effect = observed - untreated
     att = float(effect[on].mean()) if on.any() else float("nan")
     naive = float(observed[on].mean() - observed[off].mean()) if on.any() and off.any() else None
-    result = {
+    result: dict[str, object] = {
         "att": _round(att),
         "n_treated": int(on.sum()),
         "n_population": int(population.sum()),

@@ -13,7 +13,7 @@ import pandas as pd
 from evaluation.analysis import diagnose
 from evaluation.analysis import impact as analysis
 from evaluation.analysis.impact import PRIMARY, ImpactEvidence
-from evaluation.analysis.verdict import decide
+from evaluation.analysis.verdict import Interval, decide
 from evaluation.core.vocabulary import (
     DESIGN_NAMES,
     OUTCOME_DEFINITIONS,
@@ -171,11 +171,11 @@ def did_and_event_study(ed: Edition, people: pd.DataFrame, evidence: ImpactEvide
     coefs = study.tidy()
     coefs["term"] = [f"month {int(k):+d}" for k in coefs["relative_period"]]
     ed.show_figure(figures.forest_plot(coefs, term="term", name="event_study"))
-    test = report.test
+    test, headline = report.test, Interval.of(did)
     ed.say(
         f"Difference in differences: completions in the 90 days after the week rose by "
-        f"**{did.coef().iloc[0]:.2f}** per person more for participants than for others "
-        f"(95 % interval {did.confint().iloc[0, 0]:.2f} to {did.confint().iloc[0, 1]:.2f}). "
+        f"**{headline.estimate:.2f}** per person more for participants than for others "
+        f"(95 % interval {headline.low:.2f} to {headline.high:.2f}). "
         "This holds only if both groups would have moved in parallel without the week. "
         + (
             f"Before the week the two groups' monthly completions "

@@ -161,7 +161,8 @@ def kpis(
         ),
         spec=KPI_CHANGES_SPEC.filled(previous=p.previous_edition, edition=p.edition),
     )
-    changes = _person_level_changes(both, (p.previous_edition, p.edition), p.outcomes)
+    # `both` exists only when previous_edition is set
+    changes = _person_level_changes(both, (str(p.previous_edition), p.edition), p.outcomes)
     rates_spec = RATE_CHANGES_SPEC.filled(previous=p.previous_edition, edition=p.edition)
     record_exact(ed, "kpi_rate_changes_values", changes, rates_spec.count_columns, {})
     ed.show_table(
@@ -331,7 +332,7 @@ def rank_changes(ed: Edition, both: pd.DataFrame | None) -> None:
         figures.slope_chart(
             ranks,
             unit="unit",
-            before_label=p.previous_edition,
+            before_label=str(p.previous_edition),
             after_label=p.edition,
             value_label="Participation rate (shrunk)",
             name="ministry_slope",
