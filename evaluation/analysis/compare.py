@@ -20,7 +20,7 @@ Conventions shared by all functions
 from __future__ import annotations
 
 import itertools
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, get_args
 
@@ -35,8 +35,7 @@ from statsmodels.stats.proportion import confint_proportions_2indep, proportion_
 from evaluation.core.vocabulary import SMD_THRESHOLD
 
 __all__ = [
-    "CENTRAL_SIZE_BUCKETS",
-    "STATE_SIZE_BUCKETS",
+    "NLW_SIZE_BANDS",
     "SMD_THRESHOLD",
     "Adjustment",
     "EditionDesign",
@@ -47,7 +46,7 @@ __all__ = [
     "ReturnSummary",
     "ShrinkageMethod",
     "ShrinkageResult",
-    "SizeBucket",
+    "SizeBand",
     "adjust_pvalues",
     "balance_table",
     "balance_wide",
@@ -61,7 +60,7 @@ __all__ = [
     "rank_changes",
     "returning_participants",
     "shrink_rates",
-    "size_bucket",
+    "size_band",
     "unit_rates",
 ]
 
@@ -873,49 +872,42 @@ def funnel_flags(
 
 
 @dataclass(frozen=True)
-class SizeBucket:
-    """One size bucket of the NLW leaderboard: units with ``low <= users <= high``."""
+class SizeBand:
+    """One size band of the NLW leaderboard: organisations with ``low <= users <= high``."""
 
     label: str
     low: int
     high: float
 
 
-#: Centre (ministries / departments / organisations) buckets of the platform's NLW
-#: leaderboard job: ``sizeBucketString`` in KB-iGOT/cb-core-data's default config
-#: ("1-1000-XS,1001-2500-S,2501-5000-M,5001-10000-L,10001-50000-XL,above 50000-XXL").
-CENTRAL_SIZE_BUCKETS: tuple[SizeBucket, ...] = (
-    SizeBucket("XS", 1, 1000),
-    SizeBucket("S", 1001, 2500),
-    SizeBucket("M", 2501, 5000),
-    SizeBucket("L", 5001, 10000),
-    SizeBucket("XL", 10001, 50000),
-    SizeBucket("XXL", 50001, np.inf),
-)
-
-#: State buckets of the same job (``stateSizeBucketString``: "1-100000-S,
-#: 100001-500000-M,above 500000-L"); states are ranked only against states.
-STATE_SIZE_BUCKETS: tuple[SizeBucket, ...] = (
-    SizeBucket("S", 1, 100000),
-    SizeBucket("M", 100001, 500000),
-    SizeBucket("L", 500001, np.inf),
+#: Size bands of the platform's NLW MDO leaderboard, in the order the job tests them (the
+#: first match wins): ``NationalLearningWeekModel.scala`` (KB-iGOT/sunbird-core-dataproducts
+#: 4.8.18) sets ``XL`` above 50,000 users, then ``between(10000, 50000)`` L,
+#: ``between(1000, 10000)`` M, ``between(500, 1000)`` S, otherwise XS (docs/real-exports.md
+#: section 16). ``between`` is inclusive, so 10,000 users is L and 1,000 is M.
+NLW_SIZE_BANDS: tuple[SizeBand, ...] = (
+    SizeBand("XL", 50001, np.inf),
+    SizeBand("L", 10000, 50000),
+    SizeBand("M", 1000, 10000),
+    SizeBand("S", 500, 1000),
+    SizeBand("XS", 0, np.inf),
 )
 
 
-def size_bucket(
-    users: Sequence[float] | np.ndarray | pd.Series, buckets: Sequence[SizeBucket]
+def size_band(
+    users: Sequence[float] | np.ndarray | pd.Series, bands: Sequence[SizeBand] = NLW_SIZE_BANDS
 ) -> np.ndarray:
-    """Label of the bucket each user count falls in (the first bucket for counts below it).
+    """Label of the first band whose range holds each user count (the job's ``when`` chain).
 
     Examples
     --------
-    >>> size_bucket([1, 1000, 1001, 50001], CENTRAL_SIZE_BUCKETS).tolist()
-    ['XS', 'XS', 'S', 'XXL']
+    >>> size_band([499, 500, 1000, 10000, 50000, 50001]).tolist()
+    ['XS', 'S', 'M', 'L', 'L', 'XL']
     """
     counts = np.asarray(users, dtype=float)
-    labels = np.full(counts.shape, buckets[0].label, dtype=object)
-    for bucket in buckets:
-        labels[(counts >= bucket.low) & (counts <= bucket.high)] = bucket.label
+    labels = np.full(counts.shape, "", dtype=object)
+    for band in bands:
+        labels[(labels == "") & (counts >= band.low) & (counts <= band.high)] = band.label
     return labels
 
 
@@ -924,87 +916,67 @@ def leaderboard(
     *,
     unit: str = "mdo_id",
     points: str = "karma_points",
+    last_credit: str = "last_credit_date",
     org_type: str = "org_type",
-    state_unit: str | None = "state",
-    user_counts: Mapping[Hashable, float] | None = None,
-    central_buckets: Sequence[SizeBucket] = CENTRAL_SIZE_BUCKETS,
-    state_buckets: Sequence[SizeBucket] = STATE_SIZE_BUCKETS,
+    bands: Sequence[SizeBand] = NLW_SIZE_BANDS,
 ) -> pd.DataFrame:
-    """Rank units as the platform's NLW leaderboard does: karma points per user, by size.
+    """Rank units as the platform's NLW leaderboard job does.
 
-    Reproduces the rule of the platform's leaderboard job: a unit's score is the karma points
-    its users earned in the week divided by its number of users (all users, not only
-    participants); units are ranked by that score (dense rank, highest first) within their
-    size bucket, and states are ranked separately from the centre.
+    The rule of ``NationalLearningWeekModel.scala`` (docs/real-exports.md section 16): each
+    unit's users are counted (all users, with or without points) to set its size band; within
+    a band, units are ranked by the karma points their users were credited in the week (a
+    total, not per user), ties going to the unit whose last credit came earlier; the rank is a
+    row number (1, 2, 3, ... with no shared ranks). Central and state organisations share the
+    bands, as in the job. When totals tie, units with no credit at all come after those with
+    one (the job leaves that order to Spark); remaining ties are broken by the unit's name so
+    the table is reproducible.
 
     Parameters
     ----------
     frame : pandas.DataFrame
-        Person-level frame of one edition, one row per user, with ``points`` earned in the
-        week (0 for users who earned none) and ``org_type`` (``central`` / ``state``).
+        Person-level frame of one edition, one row per user, with ``points`` credited in the
+        week (0 for users who earned none) and the time of their ``last_credit`` in the week
+        (missing for users with none).
     unit : str
-        Unit of centre rows (``mdo_id`` as on the platform, or ``ministry``).
-    points : str
-        Karma points earned inside the edition's window.
+        The ranked unit (``mdo_id`` as on the platform, or ``ministry``).
+    points, last_credit : str
+        Columns of the points credited in the week and of the last credit's time.
     org_type : str
-        Column holding ``"central"`` or ``"state"``.
-    state_unit : str or None
-        Column naming the state of state rows (all its organisations together form one
-        leaderboard entry, as on the platform); ``None`` ranks state rows by ``unit``.
-    user_counts : mapping, optional
-        Number of users to divide by, per unit (the platform uses a configured "universe"
-        of government employees for some states); default the users in ``frame``.
-    central_buckets, state_buckets : sequence of SizeBucket
-        Bucket edges (defaults: the platform's).
+        Column holding ``"central"`` or ``"state"`` (kept to say what each unit is).
+    bands : sequence of SizeBand
+        Bands in the order they are tested (default: the job's).
 
     Returns
     -------
     pandas.DataFrame
-        ``org_type, unit, users, total_points, points_per_user, size_bucket, rank`` sorted by
-        org type, bucket and rank; ``unit`` holds the unit (or state) name.
+        ``unit, org_type, users, total_points, points_per_user, last_credit_date, size_band,
+        rank`` in band order (XL first), then rank.
     """
-    columns = [unit, points, org_type] + ([state_unit] if state_unit else [])
-    _check_columns(frame, columns)
-    unknown = set(frame[org_type].dropna().unique()) - {"central", "state"}
-    if unknown:
-        raise ValueError(f"{org_type!r} must be 'central' or 'state', found {sorted(unknown)}")
-    parts = []
-    for kind, buckets in (("central", central_buckets), ("state", state_buckets)):
-        rows = frame[frame[org_type] == kind]
-        if rows.empty:
-            continue
-        key = state_unit if kind == "state" and state_unit else unit
-        parts.append(_leaderboard_part(rows, key, points, kind, buckets, user_counts))
-    if not parts:
-        raise ValueError("frame has no central or state rows")
-    return pd.concat(parts, ignore_index=True)
-
-
-def _leaderboard_part(
-    rows: pd.DataFrame,
-    key: str,
-    points: str,
-    kind: str,
-    buckets: Sequence[SizeBucket],
-    user_counts: Mapping[Hashable, float] | None,
-) -> pd.DataFrame:
-    earned = pd.to_numeric(rows[points], errors="coerce").fillna(0)
-    grouped = earned.groupby(rows[key], observed=True)
-    table = pd.DataFrame({"users": grouped.size(), "total_points": grouped.sum()})
+    _check_columns(frame, [unit, points, last_credit, org_type])
+    earned = pd.to_numeric(frame[points], errors="coerce").fillna(0)
+    grouped = frame.assign(_points=earned).groupby(unit, observed=True)
+    table = pd.DataFrame(
+        {
+            "org_type": grouped[org_type].first(),
+            "users": grouped.size(),
+            "total_points": grouped["_points"].sum(),
+            "last_credit_date": grouped[last_credit].max(),
+        }
+    )
     table.index.name = "unit"
     table = table.reset_index()
-    if user_counts is not None:
-        override = table["unit"].map(user_counts)
-        table["users"] = override.fillna(table["users"])
     table["points_per_user"] = table["total_points"] / table["users"]
-    table["size_bucket"] = size_bucket(table["users"], buckets)
-    table["rank"] = (
-        table.groupby("size_bucket")["points_per_user"].rank(method="dense", ascending=False)
-    ).astype(int)
-    order = {bucket.label: position for position, bucket in enumerate(buckets)}
-    table.insert(0, "org_type", kind)
-    table = table.assign(_order=table["size_bucket"].map(order))
-    return table.sort_values(["_order", "rank", "unit"]).drop(columns="_order")
+    table["size_band"] = size_band(table["users"], bands)
+    order = {band.label: position for position, band in enumerate(bands)}
+    table = table.assign(
+        _band=table["size_band"].map(order), _none=table["last_credit_date"].isna()
+    ).sort_values(
+        ["_band", "total_points", "_none", "last_credit_date", "unit"],
+        ascending=[True, False, True, True, True],
+    )
+    table["rank"] = table.groupby("size_band").cumcount() + 1
+    columns = ["unit", "org_type", "users", "total_points", "points_per_user"]
+    return table[[*columns, "last_credit_date", "size_band", "rank"]].reset_index(drop=True)
 
 
 def rank_changes(

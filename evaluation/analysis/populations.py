@@ -64,20 +64,31 @@ def previous_kpis(store: Store, params: Params) -> describe.ParticipationKPIs | 
     return describe.participation_kpis(store, earlier.window, params.target_hours)
 
 
-def _karma_in_week(store, window: Window) -> pd.DataFrame:
-    """Karma points credited to each person inside the window (persons with none left out)."""
-    columns = ["user_key", "karma_points"]
+def _karma_in_week(store: Store, window: Window) -> pd.DataFrame:
+    """Karma points credited to each person inside the window, and when the last one came.
+
+    Persons with no credit in the window are left out. The NLW leaderboard ranks by the points
+    and breaks ties by the last credit's time (:func:`evaluation.analysis.compare.leaderboard`).
+    """
+    columns = ["user_key", "karma_points", "last_credit_date"]
     if not store.has("karma_ledger"):
         return pd.DataFrame(columns=columns)
     ledger = store.table("karma_ledger")
     start = ibis.timestamp(dt.datetime.combine(window.start, dt.time()))
     end = ibis.timestamp(dt.datetime.combine(window.end + dt.timedelta(days=1), dt.time()))
     inside = ledger.filter((ledger.credit_date >= start) & (ledger.credit_date < end))
-    return inside.group_by("user_key").aggregate(karma_points=_.points.sum()).to_pandas()
+    return (
+        inside.group_by("user_key")
+        .aggregate(karma_points=_.points.sum(), last_credit_date=_.credit_date.max())
+        .to_pandas()
+    )
 
 
 def ministry_people(store: Store, params: Params) -> pd.DataFrame:
-    """Eligible persons of this edition with the karma points they earned in the week."""
+    """Eligible persons of this edition with the karma points credited to them in the week.
+
+    Adds ``karma_points`` (0 for persons with none) and ``last_credit_date`` (missing then).
+    """
     people = edition_people(store, params)
     points = _karma_in_week(store, params.window)
     people = people.merge(points, on="user_key", how="left")

@@ -372,54 +372,58 @@ def test_funnel_rejects_bad_target():
 # ----------------------------------------------------------------------------- leaderboard
 
 
-def test_size_bucket_edges_are_inclusive():
-    labels = compare.size_bucket(
-        [1, 1000, 1001, 2500, 2501, 5000, 5001, 10000, 10001, 50000, 50001],
-        compare.CENTRAL_SIZE_BUCKETS,
-    )
-    assert labels.tolist() == ["XS", "XS", "S", "S", "M", "M", "L", "L", "XL", "XL", "XXL"]
-    assert compare.size_bucket([100000, 100001, 500001], compare.STATE_SIZE_BUCKETS).tolist() == [
-        "S",
-        "M",
-        "L",
-    ]
+def test_size_band_follows_the_jobs_when_chain():
+    # NationalLearningWeekModel.scala: > 50000 XL, between(10000, 50000) L, between(1000, 10000)
+    # M, between(500, 1000) S, otherwise XS; `between` is inclusive and the first match wins.
+    users = [0, 1, 499, 500, 999, 1000, 9999, 10000, 50000, 50001]
+    assert compare.size_band(users).tolist() == [
+        "XS", "XS", "XS", "S", "S", "M", "M", "L", "L", "XL",
+    ]  # fmt: skip
 
 
-def test_leaderboard_points_per_user_dense_rank_and_states_apart():
+def _credits(*days: str | None) -> list:
+    return [pd.Timestamp(f"2024-10-{d}") if d else pd.NaT for d in days]
+
+
+def test_leaderboard_ranks_total_points_and_the_earlier_last_credit_wins_ties():
     frame = pd.DataFrame(
         {
-            "mdo_id": ["a", "a", "a", "b", "b", "c", "s1", "s2", "s3"],
-            "karma_points": [10, 0, 5, 5, 5, None, 50, 0, 30],
-            "org_type": ["central"] * 6 + ["state"] * 3,
-            "state": [""] * 6 + ["Goa", "Goa", "Kerala"],
+            "mdo_id": ["a", "a", "a", "b", "b", "c", "s1"],
+            "karma_points": [10, 0, 5, 5, 10, None, 20],
+            "last_credit_date": _credits("20", None, "21", "19", "20", None, "25"),
+            "org_type": ["central"] * 6 + ["state"],
         }
     )
-    board = compare.leaderboard(frame)
-    central = board[board["org_type"] == "central"].set_index("unit")
-    # a: 15 points / 3 users = 5; b: 10 / 2 = 5 (tie, dense rank 1); c: 0
-    assert central.loc["a", "points_per_user"] == pytest.approx(5.0)
-    assert central.loc[["a", "b", "c"], "rank"].tolist() == [1, 1, 2]
-    states = board[board["org_type"] == "state"].set_index("unit")
-    # Goa: 50 / 2 = 25; Kerala 30 / 1 = 30: ranked among states only
-    assert states.loc["Kerala", "rank"] == 1
-    assert states.loc["Goa", "rank"] == 2
-    assert set(states["size_bucket"]) == {"S"}
+    board = compare.leaderboard(frame).set_index("unit")
+    # s1 20 points; a and b 15 each, b's last credit (20 Oct) before a's (21 Oct); c none.
+    # Central and state organisations share the band, as in the job.
+    assert board["rank"].to_dict() == {"s1": 1, "b": 2, "a": 3, "c": 4}
+    assert board.loc["a", "total_points"] == 15
+    assert board.loc["a", "users"] == 3, "every user counts, with or without points"
+    assert board.loc["a", "points_per_user"] == pytest.approx(5.0)
+    assert board.loc["a", "last_credit_date"] == pd.Timestamp("2024-10-21")
+    assert set(board["size_band"]) == {"XS"}
 
 
-def test_leaderboard_user_count_override_changes_bucket_and_score():
+def test_leaderboard_ranks_each_band_apart_by_all_users():
     frame = pd.DataFrame(
-        {"mdo_id": ["a", "b"], "karma_points": [100, 10], "org_type": ["central", "central"]}
+        {
+            "mdo_id": ["big"] * 500 + ["small"],
+            "karma_points": [0.0] * 500 + [1.0],
+            "last_credit_date": [pd.NaT] * 500 + _credits("20"),
+            "org_type": ["central"] * 501,
+        }
     )
-    board = compare.leaderboard(frame, state_unit=None, user_counts={"a": 2000}).set_index("unit")
-    assert board.loc["a", "points_per_user"] == pytest.approx(0.05)
-    assert board.loc["a", "size_bucket"] == "S"
-    assert board.loc["b", "rank"] == 1 and board.loc["a", "rank"] == 1
+    board = compare.leaderboard(frame).set_index("unit")
+    assert board.loc["big", "size_band"] == "S" and board.loc["small", "size_band"] == "XS"
+    assert board.loc["big", "rank"] == 1 and board.loc["small", "rank"] == 1
+    assert board.index.tolist() == ["big", "small"], "larger bands first"
 
 
-def test_leaderboard_rejects_unknown_org_type():
-    frame = pd.DataFrame({"mdo_id": ["a"], "karma_points": [1], "org_type": ["ut"]})
-    with pytest.raises(ValueError, match="central"):
-        compare.leaderboard(frame, state_unit=None)
+def test_leaderboard_names_a_missing_column():
+    frame = pd.DataFrame({"mdo_id": ["a"], "karma_points": [1], "org_type": ["central"]})
+    with pytest.raises(ValueError, match="last_credit_date"):
+        compare.leaderboard(frame)
 
 
 # ----------------------------------------------------------------------------- rank changes

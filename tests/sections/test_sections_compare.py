@@ -272,6 +272,10 @@ def ministry_frame() -> pd.DataFrame:
             "target_met": [1, 0, 0, 0] + [1, 1, 0, 0, 0, 0] + [0, 0],
             "hours_in_week": [5.0, 1.0, 0, 0] + [4.0, 6.0, 2.0, 0, 0, 0] + [1.0, 1.0],
             "karma_points": [10.0, 0, 0, 2.0] + [1.0] * 6 + [0.0, 0.0],
+            "last_credit_date": [pd.Timestamp("2024-10-20"), pd.NaT, pd.NaT]
+            + [pd.Timestamp("2024-10-21")]
+            + [pd.Timestamp("2024-10-22")] * 6
+            + [pd.NaT] * 2,
         }
     )
 
@@ -306,28 +310,27 @@ def test_ministry_scope_table_by_hand():
     assert nation["karma_per_user"] == 1.5  # 18 / 12
 
 
-def test_leaderboard_position_ranks_within_kind_and_bucket():
-    board = compare.leaderboard(ministry_frame(), unit="ministry", state_unit=None)
-    position = brief.leaderboard_position(board, "M1")  # 12 / 4 = 3.0 per user vs M2's 1.0
+def test_leaderboard_position_ranks_within_the_size_band():
+    board = compare.leaderboard(ministry_frame(), unit="ministry")
+    position = brief.leaderboard_position(board, "M1")  # 12 points vs M2's 6 and S1's none
     assert position | {"peers": None} == {
         "org_type": "central",
-        "size_bucket": "XS",
+        "size_band": "XS",
         "rank": 1,
-        "of": 2,
-        "points_per_user": 3.0,
+        "of": 3,
+        "total_points": 12.0,
         "leader": "M1",
-        "leader_points_per_user": 3.0,
+        "leader_points": 12.0,
         "peers": None,
     }
-    assert position["peers"] == ["M2"]
+    assert position["peers"] == ["M2", "S1"], "states share the band, as on the platform"
     state = brief.leaderboard_position(board, "S1")
-    assert (state["org_type"], state["size_bucket"], state["rank"], state["of"]) == (
+    assert (state["org_type"], state["size_band"], state["rank"], state["of"]) == (
         "state",
-        "S",
-        1,
-        1,
+        "XS",
+        3,
+        3,
     )
-    assert state["peers"] == [], "states are never ranked against central ministries"
     with pytest.raises(ValueError, match="not on the leaderboard"):
         brief.leaderboard_position(board, "M9")
 
@@ -350,6 +353,7 @@ def three_ministries() -> pd.DataFrame:
                     "target_met": int(i < took_part // 2),
                     "hours_in_week": 5.0 if i < took_part else 0.0,
                     "karma_points": float(i < took_part),
+                    "last_credit_date": pd.Timestamp("2024-10-20") if i < took_part else pd.NaT,
                 }
             )
     return pd.DataFrame(rows)
@@ -376,16 +380,17 @@ def test_ministry_funnel_circles_the_ministry_and_says_where_it_lies(tmp_path):
     assert (tmp_path / "figures" / "ministry_funnel.png").is_file()
 
 
-def test_ministry_summary_compares_with_peers_of_the_same_kind_and_bucket(tmp_path):
+def test_ministry_summary_compares_with_the_peers_of_its_size_band(tmp_path):
     ed = edition(tmp_path)
     brief.summary(ed, three_ministries(), "M1")
     lead = ed.findings.sentences["ministry_lead"]
     low, high = proportion_confint(10, 50, method="wilson")
-    # Nation 255 / 620 = 41 %; peers M2 + M3 230 / 540 = 43 % (the state is not a peer);
+    # Nation 255 / 620 = 41 %; M1's band XS (under 500 users) holds M3 and the state S1, whose
+    # 45 / 70 = 64 % is the peers' rate (M2's 500 users put it in band S);
     # target met: M1 5 / 10, nation (5 + 100 + 15 + 7) / 255 = 49.8 %.
     assert lead == (
         "In M1, 10 of 50 eligible users took part in National Learning Week (20%, 95 % CI "
-        f"{low:.0%} to {high:.0%}), against 41% nationally and 43% among its peers (other "
-        "central ministries of size XS); 50% of its participants met the 4-hour target (50% "
-        "nationally)."
+        f"{low:.0%} to {high:.0%}), against 41% nationally and 64% among its peers (the other "
+        "ministries and states of its NLW leaderboard size band, XS); 50% of its participants "
+        "met the 4-hour target (50% nationally)."
     )

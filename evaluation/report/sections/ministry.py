@@ -110,7 +110,7 @@ def ministry_scope_table(
     ministry : str
         The ministry of the brief.
     peers : sequence of str
-        Other ministries of its size bucket and kind (the ministry itself left out).
+        The other ministries and states of its NLW size band (the ministry itself left out).
     peer_label : str
         How the peers are named in the table.
 
@@ -134,40 +134,38 @@ class LeaderboardPosition(TypedDict):
     """Where a unit stands on the leaderboard (see :func:`leaderboard_position`)."""
 
     org_type: str
-    size_bucket: str
+    size_band: str
     rank: int
     of: int
-    points_per_user: float
+    total_points: float
     leader: str
-    leader_points_per_user: float
+    leader_points: float
     peers: list[str]
 
 
 def leaderboard_position(board: pd.DataFrame, ministry: str) -> LeaderboardPosition:
-    """Where ``ministry`` stands on :func:`compare.leaderboard`: rank, bucket and its peers.
+    """Where ``ministry`` stands on :func:`compare.leaderboard`: rank, band and its peers.
 
     Returns
     -------
     LeaderboardPosition
-        ``org_type, size_bucket, rank, of`` (units in the bucket), ``points_per_user``,
-        ``leader``, ``leader_points_per_user`` and ``peers`` (the other units of the bucket).
+        ``org_type, size_band, rank, of`` (units in the band), ``total_points``, ``leader``,
+        ``leader_points`` and ``peers`` (the other units of the band).
     """
     mine = board[board["unit"] == ministry]
     if mine.empty:
         raise ValueError(f"{ministry!r} is not on the leaderboard")
     row = mine.iloc[0]
-    bucket = board[
-        (board["org_type"] == row["org_type"]) & (board["size_bucket"] == row["size_bucket"])
-    ].sort_values(["rank", "unit"])
+    band = board[board["size_band"] == row["size_band"]].sort_values("rank")
     return {
-        "org_type": row["org_type"],
-        "size_bucket": row["size_bucket"],
+        "org_type": str(row["org_type"]),
+        "size_band": str(row["size_band"]),
         "rank": int(row["rank"]),
-        "of": int(bucket["rank"].max()),
-        "points_per_user": float(row["points_per_user"]),
-        "leader": bucket.iloc[0]["unit"],
-        "leader_points_per_user": float(bucket.iloc[0]["points_per_user"]),
-        "peers": [unit for unit in bucket["unit"] if unit != ministry],
+        "of": len(band),
+        "total_points": float(row["total_points"]),
+        "leader": str(band.iloc[0]["unit"]),
+        "leader_points": float(band.iloc[0]["total_points"]),
+        "peers": [str(unit) for unit in band["unit"] if unit != ministry],
     }
 
 
@@ -178,11 +176,15 @@ def _kind(org_type: str, plural: bool = True) -> str:
 
 
 def _board(people: pd.DataFrame) -> pd.DataFrame:
-    """The leaderboard of known central ministries and states (one entry per ``ministry``)."""
+    """The NLW leaderboard of known central ministries and states (one entry per ministry).
+
+    The platform ranks each organisation (MDO); a brief speaks of a ministry or state, so its
+    organisations are taken together as one entry.
+    """
     known = people[
         (people["ministry"] != "Unknown") & people["org_type"].isin(["central", "state"])
     ]
-    return compare.leaderboard(known, unit="ministry", state_unit=None)
+    return compare.leaderboard(known, unit="ministry")
 
 
 def summary(ed: Edition, people: pd.DataFrame, ministry: str) -> None:
@@ -190,8 +192,7 @@ def summary(ed: Edition, people: pd.DataFrame, ministry: str) -> None:
     p, style = ed.params, ed.params.number_style
     position = leaderboard_position(_board(people), ministry)
     peer_label = (
-        f"Peers: other {_kind(position['org_type'])} of size {position['size_bucket']} "
-        f"({len(position['peers'])})"
+        f"Peers: the rest of NLW size band {position['size_band']} ({len(position['peers'])})"
     )
     table = ministry_scope_table(people, ministry, position["peers"], peer_label)
     mine, peers, nation = (table.iloc[i] for i in range(3))
@@ -201,8 +202,8 @@ def summary(ed: Edition, people: pd.DataFrame, ministry: str) -> None:
         f"{format_count(mine['users'], style=style)} eligible users took part in {p.title} "
         f"({pct(mine['participation_rate'])}, 95 % CI {pct(mine['conf_low'])} to "
         f"{pct(mine['conf_high'])}), against {pct(nation['participation_rate'])} nationally "
-        f"and {pct(peers['participation_rate'])} among its peers (other "
-        f"{_kind(position['org_type'])} of size {position['size_bucket']}); "
+        f"and {pct(peers['participation_rate'])} among its peers (the other ministries and "
+        f"states of its NLW leaderboard size band, {position['size_band']}); "
         f"{pct(mine['target_rate'])} of its participants met the {p.target_hours:g}-hour "
         f"target ({pct(nation['target_rate'])} nationally)."
     )
@@ -223,7 +224,7 @@ def _show_scope_table(ed: Edition, table: pd.DataFrame) -> None:
         "ministry_kpis",
         table,
         caption=(
-            "The ministry beside its peers (same kind and size bucket, taken together) and all "
+            "The ministry beside its peers (its NLW size band, taken together) and all "
             "ministries and states: eligible users (registered before the week), participants "
             "with the participation rate and its 95 % Wilson interval, target met (share of "
             "participants), learning hours per participant and karma points per user in the week."
@@ -316,38 +317,37 @@ def funnel(ed: Edition, people: pd.DataFrame, ministry: str) -> None:
 
 
 def leaderboard(ed: Edition, people: pd.DataFrame, ministry: str) -> None:
-    """The platform's NLW leaderboard: karma points per user within the size bucket."""
+    """The platform's NLW leaderboard: karma points credited in the week, by size band."""
     board = _board(people)
     position = leaderboard_position(board, ministry)
-    kind = _kind(position["org_type"])
     text = (
-        f"On the NLW leaderboard (karma points earned in the week per user, {kind} ranked "
-        f"separately by size), {ministry} ranks {position['rank']} of {position['of']} in "
-        f"size bucket {position['size_bucket']} with {position['points_per_user']:.1f} points "
-        f"per user; the bucket's leader, {position['leader']}, has "
-        f"{position['leader_points_per_user']:.1f}."
+        f"On the NLW leaderboard (karma points credited in the week, ministries and states "
+        f"ranked within size bands set by their number of users, as the platform ranks them), "
+        f"{ministry} ranks {position['rank']} of {position['of']} in band "
+        f"{position['size_band']} with {position['total_points']:,.0f} points; the band's "
+        f"leader, {position['leader']}, has {position['leader_points']:,.0f}."
     )
     ed.findings.sentence("ministry_leaderboard", text)
     ed.findings.number(
         "ministry_leaderboard_rank",
         position["rank"],
-        label=f"leaderboard rank of {ministry} in its size bucket",
-        definition="Dense rank of karma points per user within the size bucket (1 = highest).",
+        label=f"leaderboard rank of {ministry} in its size band",
+        definition=(
+            "Rank by karma points credited in the week within the NLW size band (1 = most; "
+            "ties to the earlier last credit), the platform's leaderboard rule."
+        ),
         decimals=0,
     )
     ed.say(text)
-    bucket = board[
-        (board["org_type"] == position["org_type"])
-        & (board["size_bucket"] == position["size_bucket"])
-    ]
-    shown = bucket[(bucket["rank"] <= 10) | (bucket["unit"] == ministry)]
+    band = board[board["size_band"] == position["size_band"]]
+    shown = band[(band["rank"] <= 10) | (band["unit"] == ministry)]
     ed.show_table(
         "ministry_leaderboard",
         shown[["rank", "unit", "users", "total_points", "points_per_user"]],
         caption=(
-            f"Top of the leaderboard of {kind} in size bucket {position['size_bucket']} "
-            f"({ministry} included). Users are eligible users; the rank is the platform's rule, "
-            "with no allowance for chance."
+            f"Top of NLW size band {position['size_band']} ({ministry} included): ranked by "
+            "karma points credited in the week, ties to the earlier last credit. Users are "
+            "eligible users; the rank is the platform's rule, with no allowance for chance."
         ),
         spec=LEADERBOARD_SPEC,
     )
