@@ -1,6 +1,6 @@
 # The workbench's master entry point (DIME's "master script"): every target starts with setup.
 SHELL := /bin/bash
-# Compiled bytecode: without it every process re-compiles the stack on import (9.5 s -> 4.3 s).
+# Compiled bytecode: without it every process re-compiles the stack on import (docs/scale.md).
 unexport PYTHONDONTWRITEBYTECODE
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv

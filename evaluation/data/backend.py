@@ -87,8 +87,8 @@ def connect(
             memory_limit=memory_limit, **({"threads": threads} if threads else {})
         )
         # Hand freed memory back to the system promptly: a notebook kernel keeps running (and
-        # holding what DuckDB's allocator kept) while the next kernel starts. At scale 1 this
-        # takes a kernel from 2.5 to 1.75 GB after building the person frame.
+        # holding what DuckDB's allocator kept) while the next kernel starts (docs/scale.md,
+        # "Measured choices in the code").
         con.raw_sql("SET allocator_flush_threshold = '16MB'")
         con.raw_sql("SET allocator_background_threads = true")
     elif backend == "spark":

@@ -19,7 +19,7 @@ from pathlib import Path
 
 __all__ = ["MIN_FREE_BYTES", "OutputError", "check_writable", "is_output_fault", "output_errors"]
 
-#: Free space a run needs before it starts: a full edition with PDFs is 20-60 MB.
+#: Free space a run needs before it starts: above a full edition with PDFs (docs/scale.md).
 MIN_FREE_BYTES = 100 * 2**20
 
 #: errno of a failed write that says the folder cannot take outputs (not a bug in the runner).

@@ -298,12 +298,10 @@ def _export_edition(run_dir: Path, notebooks: list[str]) -> list[Path]:
     return [path for path in written if path is not None]
 
 
-#: glibc malloc settings for notebook kernels. By default glibc raises its mmap threshold up to
-#: 32 MB after the first large frees, so the 26 MB columns of a national person frame come from
-#: the heap and their memory stays with the kernel after they are freed; a fixed 1 MB threshold
-#: returns it. Measured on 03_impact at scale 1, together with the 2 GB engine limit of a
-#: two-kernel run: the kernel holds 1.95 GB instead of 2.76 GB after the main estimates, and
-#: no step was slower (docs/scale.md).
+#: glibc malloc settings for notebook kernels. By default glibc raises its mmap threshold after
+#: the first large frees, so the large columns of a national person frame come from the heap
+#: and their memory stays with the kernel after they are freed; a fixed threshold returns it
+#: (measured in docs/scale.md, "Measured choices in the code").
 KERNEL_MALLOC = {"MALLOC_MMAP_THRESHOLD_": "1048576", "MALLOC_TRIM_THRESHOLD_": "1048576"}
 
 
