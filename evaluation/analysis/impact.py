@@ -42,6 +42,7 @@ from evaluation.analysis.verdict import Evidence, Interval
 from evaluation.core.params import Params, Window, load_params, project_root
 from evaluation.core.vocabulary import FOLLOW_UP_DAYS, LEVEL_DESIGN_COVARIATES
 from evaluation.data.backend import Store
+from evaluation.data.quality import fast_completions
 from evaluation.estimate.moments import did_from_moments, event_study_from_moments, group_moments
 
 __all__ = [
@@ -252,7 +253,13 @@ def adjusted_estimates(
 
 
 def panel_designs(
-    store: Store, window: Window, people: pd.DataFrame, *, pre_months: int, post_months: int
+    store: Store,
+    window: Window,
+    people: pd.DataFrame,
+    *,
+    pre_months: int,
+    post_months: int,
+    without_fast: bool = False,
 ) -> tuple[estimate.DiDResult, estimate.EventStudyResult]:
     """Two-period DiD (90 days before vs after) and the monthly event study, on ``treat``.
 
@@ -260,8 +267,11 @@ def panel_designs(
     computed from per-group moments in the engine (:mod:`evaluation.estimate.moments`: the same
     numbers as the full person x period fit, without building that panel). Event-study periods
     are 30-day periods around the week (the week itself in none), month -1 the reference.
+    ``without_fast`` leaves implausibly fast completions out of the counts (a robustness check).
     """
-    values = period_values(store, window, pre=pre_months, post=post_months)
+    values = period_values(
+        store, window, pre=pre_months, post=post_months, without_fast=without_fast
+    )
     who = ibis.memtable(people[["user_key", "treat"]].astype({"treat": "int64"}))
     months = list(range(-pre_months, post_months))
     study = event_study_from_moments(
@@ -478,9 +488,10 @@ class RobustnessChecks:
 def robustness_checks(
     store: Store, params: Params, people: pd.DataFrame, evidence: ImpactEvidence
 ) -> RobustnessChecks | None:
-    """Placebo week, leave-one-ministry-out, E-value and minimum detectable effect of the DiD.
+    """Placebo week, fast completions, leave-one-ministry-out, E-value and detectable effect.
 
-    None without a DiD; the placebo (recorded in ``evidence``) needs six months before.
+    None without a DiD; the placebo (recorded in ``evidence``) needs six months before; the
+    DiD without implausibly fast completions is shown only when there are some.
     """
     did = evidence.did
     if did is None:
@@ -498,6 +509,26 @@ def robustness_checks(
                 "conf_low": low,
                 "conf_high": high,
                 "reading": "about zero, as it should be" if low <= 0 <= high else "NOT zero",
+            }
+        )
+    flagged = fast_completions(store).count().to_pyarrow().as_py()
+    if flagged:
+        without, _ = panel_designs(
+            store,
+            params.window,
+            people,
+            pre_months=params.pre_months,
+            post_months=params.post_months,
+            without_fast=True,
+        )
+        low, high = (float(v) for v in without.confint().iloc[0])
+        rows.append(
+            {
+                "check": f"leaving out {flagged:,} implausibly fast completions",
+                "estimate": float(without.coef().iloc[0]),
+                "conf_low": low,
+                "conf_high": high,
+                "reading": "should be close to the headline",
             }
         )
     largest = people.loc[people["treat"] == 1, "ministry"].value_counts().index

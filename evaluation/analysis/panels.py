@@ -28,6 +28,7 @@ from evaluation.analysis.describe import window_activity
 from evaluation.core.params import Window
 from evaluation.core.vocabulary import DOSE_BANDS, FOLLOW_UP_DAYS, OUTCOME_DEFINITIONS, TARGET_HOURS
 from evaluation.data.backend import Store
+from evaluation.data.quality import is_fast_completion
 
 __all__ = [
     "DOSE_BANDS",
@@ -270,17 +271,23 @@ def _relative_period(day: ibis.Expr, window: Window) -> ibis.Expr:
     return ibis.cases((days_before >= 1, before), (days_after >= 1, after), else_=ibis.null())
 
 
-def period_values(store: Store, window: Window, *, pre: int = 6, post: int = 6) -> Table:
+def period_values(
+    store: Store, window: Window, *, pre: int = 6, post: int = 6, without_fast: bool = False
+) -> Table:
     """Sparse ``user_key, period, completions, learning_hours`` around the week (an expression).
 
     Only person-periods with a completion appear (the rest are zeros); periods as in
     :func:`person_period`. Stays in the engine, so large panels are never built in memory.
+    ``without_fast`` leaves out implausibly fast completions
+    (:func:`evaluation.data.quality.is_fast_completion`).
     """
     enrolments = chosen_enrolments(store)
     content = store.table("content").select("content_id", "duration_hours")
     done = enrolments.filter(enrolments.completed_on.notnull()).join(
         content, "content_id", how="left"
     )
+    if without_fast:
+        done = done.filter(~is_fast_completion(done))
     done = done.mutate(period=_relative_period(done.completed_on.date(), window))
     done = done.filter((done.period >= -pre) & (done.period < post))
     return done.group_by(["user_key", "period"]).aggregate(

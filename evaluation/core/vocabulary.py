@@ -61,6 +61,13 @@ DOSE_BANDS: Final = (("0-4h", 0.0, 4.0), ("4-8h", 4.0, 8.0), ("8h+", 8.0, float(
 #: The staff groups a person can be in (``Unknown`` when the platform does not say).
 GROUPS: Final = ("A", "B", "C", "Unknown")
 
+#: An implausibly fast completion: a course of at least this many minutes completed less than
+#: :data:`FAST_COMPLETION_SECONDS` after enrolment. A Department of Posts circular (16 June
+#: 2025) flags courses longer than 20 minutes "completed" in under 20 seconds; the NLW
+#: leaderboard gives every organisation a reason to game completions.
+FAST_COMPLETION_MIN_MINUTES: Final = 20
+FAST_COMPLETION_SECONDS: Final = 20
+
 # --------------------------------------------------------------------------------------------
 # Which measures a comparison uses
 # --------------------------------------------------------------------------------------------
