@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterable
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal, cast
@@ -15,6 +16,7 @@ from rich.table import Table
 if TYPE_CHECKING:  # the CLI imports the library lazily: `nlw --help` stays fast
     from rich.progress import TaskID
 
+    from evaluation.data.ingest import ValidationReport
     from evaluation.run.runner import NotebookResult, RunSummary, Task
 
 app = typer.Typer(
@@ -76,18 +78,38 @@ def synth(
     out.print(f"synthetic exports written to [bold]{path}[/]")
 
 
+ReportOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--report",
+        metavar="FILE",
+        help="Also write every problem to FILE.csv or FILE.json (the suffix picks the format).",
+    ),
+]
+MaxErrorsOption = Annotated[
+    int, typer.Option(min=1, help="Stop listing after this many problems (all are counted).")
+]
+
+
 @app.command()
 def validate(
     src: Annotated[
         Path, typer.Argument(help="Raw export folder (warehouse tables or MDO reports).")
     ],
-    max_errors: Annotated[int, typer.Option(help="Stop listing after this many problems.")] = 200,
+    max_errors: MaxErrorsOption = 200,
+    report_file: ReportOption = None,
 ) -> None:
-    """Check raw exports and list every problem (file, line, column, rule) in one pass."""
+    """Check raw exports and list every problem (file, line, column, rule) in one pass.
+
+    On a terminal, problems are grouped under each file; piped or redirected, one line per
+    problem: FILE:LINE: SEVERITY: COLUMN: MESSAGE [RULE], and the status on stderr.
+    """
     from evaluation.data.ingest import validate as run_validate
 
+    _check_report_file(report_file)
     report = run_validate(src, max_errors=max_errors)
-    out.print(report.to_table())
+    _show_problems(report, status=True)
+    _write_report(report_file, report)
     if not report.ok:
         raise typer.Exit(1)
 
@@ -101,18 +123,81 @@ def ingest(
     dataset: Annotated[
         str | None, typer.Option(help="Dataset name (default: the folder's).")
     ] = None,
+    max_errors: MaxErrorsOption = 200,
+    report_file: ReportOption = None,
 ) -> None:
-    """Read raw exports, drop personal data, validate, and write the processed Parquet store."""
-    from evaluation.data.ingest import DataError
-    from evaluation.data.ingest import ingest as run_ingest
+    """Read raw exports, drop personal data, validate, and write the processed Parquet store.
 
+    Lists the problems found (as `nlw validate` does), then a summary: rows read and kept per
+    source, rows rejected by rule with the first file:line, normalisations, the manifest.
+    """
+    from evaluation.data.ingest import DataError, IngestError, ValidationReport
+    from evaluation.data.ingest.pipeline import ingest_with_summary
+
+    _check_report_file(report_file)
     try:
-        manifest = run_ingest(src, out_dir, dataset=dataset)
+        result = ingest_with_summary(src, out_dir, dataset=dataset, max_errors=max_errors)
     except DataError as exc:
-        for problem in exc.problems[:50]:
-            console.print(str(problem), highlight=False, soft_wrap=True)
-        _fail(f"ingest of {src} failed with {len(exc.problems)} problem(s); nothing was changed", 1)
-    out.print(f"processed store written: [bold]{getattr(manifest, 'path', out_dir)}[/]")
+        found = exc.report if isinstance(exc, IngestError) else None
+        report = found if isinstance(found, ValidationReport) else ValidationReport.of(exc.problems)
+        _show_problems(report, status=False)
+        _write_report(report_file, report)
+        errors = report.count("error")
+        _fail(f"ingest of {src} failed with {errors} error(s); nothing was changed", 1)
+        return
+    _show_problems(result.report, status=False)
+    if out.is_terminal:
+        out.print(result.summary.renderable(), highlight=False, soft_wrap=True)
+    else:
+        _echo(result.summary.lines())
+    _write_report(report_file, result.report)
+
+
+def _check_report_file(path: Path | None) -> None:
+    """Refuse a ``--report`` suffix we cannot write before any work is done (usage error, 2)."""
+    from evaluation.data.ingest.errors import REPORT_SUFFIXES
+
+    if path is not None and path.suffix.lower() not in REPORT_SUFFIXES:
+        _fail(
+            f"--report {path}: the file name must end in "
+            f"{' or '.join(REPORT_SUFFIXES)} (the suffix picks the format)"
+        )
+
+
+def _write_report(path: Path | None, report: ValidationReport) -> None:
+    from evaluation.data.ingest.errors import write_problem_report
+
+    if path is None:
+        return
+    try:
+        write_problem_report(path, report)
+    except OSError as exc:
+        _fail(f"could not write the report {path}: {exc.strerror or exc}", 1)
+    console.print(f"problems written to {path}", highlight=False, soft_wrap=True)
+
+
+def _show_problems(report: ValidationReport, *, status: bool) -> None:
+    """Problems grouped by file on a terminal; otherwise one line each (pipes, logs, e-mail)."""
+    if out.is_terminal:
+        if report.problems or status:
+            out.print(report.renderable(status=status), highlight=False, soft_wrap=False)
+        return
+    _echo(p.as_line() for p in report.problems)
+    if status:
+        console.print(f"validation {report.status()}", highlight=False, soft_wrap=True)
+    elif report.truncated:
+        console.print(
+            f"{report.total} problems found, the first {len(report.problems)} listed "
+            "(--max-errors raises the limit)",
+            highlight=False,
+            soft_wrap=True,
+        )
+
+
+def _echo(lines: Iterable[str]) -> None:
+    """Plain lines on stdout: no markup, no wrapping, no colour."""
+    for line in lines:
+        typer.echo(line)
 
 
 @app.command()
@@ -278,6 +363,11 @@ def main() -> None:
     except typer.Abort:
         console.print("nlw: aborted")
         sys.exit(130)
+    except BrokenPipeError:
+        # The reader went away (`nlw validate SRC | head`): stop quietly, as grep does.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(141)
     except Exception as exc:
         # Typer vendors click (typer._click); its usage errors carry format_message/exit_code.
         if hasattr(exc, "format_message") and hasattr(exc, "exit_code"):

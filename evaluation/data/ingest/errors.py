@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import csv
+import json
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal
 
-__all__ = ["DataError", "IngestError", "Problem", "Severity", "ValidationReport"]
+__all__ = [
+    "REPORT_SUFFIXES",
+    "DataError",
+    "IngestError",
+    "Problem",
+    "Severity",
+    "ValidationReport",
+    "write_problem_report",
+]
 
 Severity = Literal["error", "warning"]
 _SEVERITIES: tuple[Severity, ...] = ("error", "warning")
@@ -54,6 +66,24 @@ class Problem:
             "rule": self.rule,
             "message": self.message,
         }
+
+    def as_line(self) -> str:
+        """One grep-friendly line: ``FILE:LINE: SEVERITY: [COLUMN: ]MESSAGE [RULE]``.
+
+        The path is relative to the source folder (``.`` for the folder itself); ``:LINE`` is
+        left out when the problem has no line, ``COLUMN: `` when it has no column. The format of
+        compilers, so editors and ``grep`` read it: ``grep ': error:'``, ``grep -F '[rule]'``.
+        """
+        where = self.file or "."
+        if self.line is not None:
+            where += f":{self.line}"
+        column = f"{self.column}: " if self.column else ""
+        return f"{where}: {self.severity}: {column}{_one_line(self.message)} [{self.rule}]"
+
+
+def _one_line(text: str) -> str:
+    # A message may quote a raw value; a line break in it must not split the problem's line.
+    return " ".join(text.splitlines())
 
 
 @dataclass(slots=True)
@@ -109,6 +139,24 @@ class ValidationReport:
         self.rule_counts[(severity, rule)] += count
         self.truncated = True
 
+    @property
+    def total(self) -> int:
+        """Number of problems found, including those beyond ``max_errors``."""
+        return sum(self.rule_counts.values())
+
+    def count(self, severity: Severity) -> int:
+        """Number of problems of ``severity`` found, including those beyond the limit."""
+        return sum(n for (s, _), n in self.rule_counts.items() if s == severity)
+
+    @classmethod
+    def of(cls, problems: Iterable[Problem], shape: str = "unknown") -> ValidationReport:
+        """A report holding exactly ``problems`` (for errors raised without a report)."""
+        found = list(problems)
+        report = cls(shape=shape, max_errors=max(len(found), 1))
+        for problem in found:
+            report.add(problem)
+        return report
+
     def rules(self) -> set[str]:
         """Names of all rules broken (handy in tests and summaries)."""
         return {rule for _, rule in self.rule_counts}
@@ -136,6 +184,52 @@ class ValidationReport:
             )
         return table
 
+    def status(self) -> str:
+        """One line: ``OK`` or ``FAILED``, the counts, and whether the list is cut short."""
+        errors, warnings = self.count("error"), self.count("warning")
+        text = (
+            f"{'OK' if self.ok else 'FAILED'} ({self.shape}): "
+            f"{errors} error{'' if errors == 1 else 's'}, "
+            f"{warnings} warning{'' if warnings == 1 else 's'}"
+        )
+        if self.truncated:
+            text += f"; the first {len(self.problems)} listed (--max-errors raises the limit)"
+        return text
+
+    def renderable(self, status: bool = True) -> object:
+        """Return the problems for a terminal (rich), grouped under each file's whole path.
+
+        File paths are never folded: each heads its group on a line of its own and the terminal
+        wraps it whole. Under it one entry per problem: line, severity, rule, column, message.
+        """
+        from rich.console import Group
+        from rich.padding import Padding
+        from rich.text import Text
+
+        parts: list[object] = []
+        groups: dict[str, list[Problem]] = {}
+        for p in self.problems:
+            groups.setdefault(p.file, []).append(p)
+        for file, problems in groups.items():
+            parts.append(Text(file or ".", style="bold"))
+            for p in problems:
+                style = "red" if p.severity == "error" else "yellow"
+                entry = Text.assemble(
+                    ("line " + str(p.line) if p.line is not None else "file", "dim"),
+                    "  ",
+                    (p.severity, style),
+                    "  ",
+                    (p.rule, "bold " + style),
+                    "  ",
+                    (f"{p.column}: " if p.column else "", "cyan"),
+                    p.message,
+                )
+                parts.append(Padding(entry, (0, 0, 0, 2)))
+        if status:
+            colour = "green" if self.ok else "red"
+            parts.append(Text(f"Validation {self.status()}", style=f"bold {colour}"))
+        return Group(*parts)  # type: ignore[arg-type]
+
     def as_dict(self) -> dict[str, object]:
         """Return the report as plain data (for JSON)."""
         return {
@@ -143,9 +237,57 @@ class ValidationReport:
             "shape": self.shape,
             "shape_notes": list(self.shape_notes),
             "truncated": self.truncated,
+            "total": self.total,
             "counts": {f"{s}:{r}": n for (s, r), n in sorted(self.rule_counts.items())},
             "problems": [p.as_dict() for p in self.problems],
         }
+
+
+#: File suffixes :func:`write_problem_report` writes, and the format each selects.
+REPORT_SUFFIXES = {".csv": "csv", ".json": "json"}
+_REPORT_FIELDS = ("severity", "file", "line", "column", "rule", "message")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _inert(value: object) -> object:
+    # A cell a spreadsheet would read as a formula (a raw header or value quoted in a message)
+    # gets a leading apostrophe: text stays text when the CSV is opened in Excel.
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def write_problem_report(path: Path, report: ValidationReport) -> Path:
+    """Write every problem of ``report`` to ``path``, as CSV or JSON by the file's suffix.
+
+    CSV: one row per problem, columns ``severity, file, line, column, rule, message`` (UTF-8,
+    empty cell for no line or column). JSON: ``ok``, ``shape``, ``truncated``, ``counts``
+    (``severity:rule`` -> count, over all problems found) and ``problems`` (objects with the same
+    six keys). Neither carries more than the problems do: no raw value of a personal column.
+
+    Raises
+    ------
+    ValueError
+        When the suffix is not one of :data:`REPORT_SUFFIXES`.
+    """
+    path = Path(path)
+    kind = REPORT_SUFFIXES.get(path.suffix.lower())
+    if kind is None:
+        raise ValueError(
+            f"report file must end in {' or '.join(REPORT_SUFFIXES)}, got {path.name!r}"
+        )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if kind == "json":
+        text = json.dumps(report.as_dict(), indent=2, ensure_ascii=False)
+        path.write_text(text + "\n", encoding="utf-8")
+        return path
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow(_REPORT_FIELDS)
+        for problem in report.problems:
+            row = problem.as_dict()
+            writer.writerow(["" if row[k] is None else _inert(row[k]) for k in _REPORT_FIELDS])
+    return path
 
 
 class DataError(Exception):

@@ -32,8 +32,9 @@ from evaluation.data.ingest.scan import FileScan, scan_file
 from evaluation.data.ingest.sources import all_sources
 from evaluation.data.ingest.staging import StagedSource, stage_source
 from evaluation.data.ingest.store import Manifest, publish, scratch_dir, sha256_file
+from evaluation.data.ingest.summary import IngestSummary, summarise
 
-__all__ = ["ingest", "validate"]
+__all__ = ["IngestResult", "ingest", "ingest_with_summary", "validate"]
 
 LinkKey = Literal["user_id", "email"]
 _PERSON_REPORTS = ("user_report", "consumption_report", "cbp_report")
@@ -336,6 +337,15 @@ def _manifest(run: _Pass, dataset: str, builder: Builder, tables: dict) -> Manif
     )
 
 
+@dataclass(frozen=True)
+class IngestResult:
+    """What :func:`ingest_with_summary` returns: the manifest, the pass's problems, a summary."""
+
+    manifest: Manifest
+    report: ValidationReport
+    summary: IngestSummary
+
+
 def ingest(
     src: Path,
     out: Path,
@@ -346,6 +356,31 @@ def ingest(
     threads: int | None = None,
     data_period: tuple[date, date] | None = None,
 ) -> Manifest:
+    """Turn a raw source folder into the canonical processed tables, atomically.
+
+    The same as :func:`ingest_with_summary`, returning only the manifest.
+    """
+    return ingest_with_summary(
+        src,
+        out,
+        dataset=dataset,
+        max_errors=max_errors,
+        memory_limit=memory_limit,
+        threads=threads,
+        data_period=data_period,
+    ).manifest
+
+
+def ingest_with_summary(
+    src: Path,
+    out: Path,
+    *,
+    dataset: str | None = None,
+    max_errors: int = 200,
+    memory_limit: str = "4GB",
+    threads: int | None = None,
+    data_period: tuple[date, date] | None = None,
+) -> IngestResult:
     """Turn a raw source folder into the canonical processed tables, atomically.
 
     Writes ``out/<dataset>/<table>.parquet`` for every canonical table and
@@ -372,8 +407,10 @@ def ingest(
 
     Returns
     -------
-    Manifest
-        What was read, written, rejected and normalised (also in ``manifest.json``).
+    IngestResult
+        ``manifest``: what was read, written, rejected and normalised (also in
+        ``manifest.json``); ``report``: the problems of the pass (warnings: rows rejected or
+        repaired); ``summary``: both, short, for the person who ran it.
 
     Raises
     ------
@@ -420,7 +457,9 @@ def ingest(
         run.con.close()
         publish(staged_dir, out / dataset)
         manifest.path = out / dataset
-        return manifest
+        files = {name: [s.raw.rel for s in st.scans] for name, st in run.staged.items()}
+        summary = summarise(manifest, run.report, files, out / dataset)
+        return IngestResult(manifest, run.report, summary)
     finally:
         shutil.rmtree(staged_dir, ignore_errors=True)
         shutil.rmtree(work, ignore_errors=True)
