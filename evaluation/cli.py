@@ -147,7 +147,7 @@ def ingest(
         return
     _show_problems(result.report, status=False)
     if out.is_terminal:
-        out.print(result.summary.renderable(), highlight=False, soft_wrap=True)
+        result.summary.show(out)
     else:
         _echo(result.summary.lines())
     _write_report(report_file, result.report)
@@ -180,7 +180,7 @@ def _show_problems(report: ValidationReport, *, status: bool) -> None:
     """Problems grouped by file on a terminal; otherwise one line each (pipes, logs, e-mail)."""
     if out.is_terminal:
         if report.problems or status:
-            out.print(report.renderable(status=status), highlight=False, soft_wrap=False)
+            report.show(out, status=status)
         return
     _echo(p.as_line() for p in report.problems)
     if status:

@@ -196,22 +196,24 @@ class ValidationReport:
             text += f"; the first {len(self.problems)} listed (--max-errors raises the limit)"
         return text
 
-    def renderable(self, status: bool = True) -> object:
-        """Return the problems for a terminal (rich), grouped under each file's whole path.
+    def show(self, console: object, status: bool = True) -> None:
+        """Print the problems on a terminal (a :class:`rich.console.Console`), grouped by file.
 
-        File paths are never folded: each heads its group on a line of its own and the terminal
-        wraps it whole. Under it one entry per problem: line, severity, rule, column, message.
+        Each file's path heads its group on a line of its own, printed whole (never folded or
+        cut: beyond the width the terminal wraps it, and copy and paste keeps it intact). Under
+        it one entry per problem, word-wrapped and indented: line, severity, rule, column,
+        message. ``status`` adds the closing ``Validation OK|FAILED ...`` line.
         """
-        from rich.console import Group
+        from rich.console import Console
         from rich.padding import Padding
         from rich.text import Text
 
-        parts: list[object] = []
+        assert isinstance(console, Console)
         groups: dict[str, list[Problem]] = {}
         for p in self.problems:
             groups.setdefault(p.file, []).append(p)
         for file, problems in groups.items():
-            parts.append(Text(file or ".", style="bold"))
+            console.print(Text(file or ".", style="bold"), soft_wrap=True)
             for p in problems:
                 style = "red" if p.severity == "error" else "yellow"
                 entry = Text.assemble(
@@ -224,11 +226,11 @@ class ValidationReport:
                     (f"{p.column}: " if p.column else "", "cyan"),
                     p.message,
                 )
-                parts.append(Padding(entry, (0, 0, 0, 2)))
+                console.print(Padding(entry, (0, 0, 0, 2)), highlight=False)
         if status:
             colour = "green" if self.ok else "red"
-            parts.append(Text(f"Validation {self.status()}", style=f"bold {colour}"))
-        return Group(*parts)  # type: ignore[arg-type]
+            line = Text(f"Validation {self.status()}", style=f"bold {colour}")
+            console.print(line, soft_wrap=True)
 
     def as_dict(self) -> dict[str, object]:
         """Return the report as plain data (for JSON)."""

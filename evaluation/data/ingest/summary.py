@@ -15,7 +15,7 @@ from evaluation.data.ingest.errors import Problem, ValidationReport
 from evaluation.data.ingest.store import Manifest
 
 if TYPE_CHECKING:
-    from rich.console import RenderableType
+    from rich.console import Console
 
 __all__ = ["IngestSummary", "RowsDropped", "SourceRows", "summarise"]
 
@@ -103,12 +103,12 @@ class IngestSummary:
         out.append(f"manifest: {self.manifest}")
         return out
 
-    def renderable(self) -> RenderableType:
-        """The summary for a terminal (rich): a table of sources, then the same lines.
+    def show(self, console: Console) -> None:
+        """Print the summary on a terminal (rich): a table of sources, then the other lines.
 
-        Paths are printed whole; the terminal wraps them (copy and paste keeps them intact).
+        Lines holding paths are printed whole; the terminal wraps them (copy and paste keeps
+        them intact).
         """
-        from rich.console import Group
         from rich.table import Table
         from rich.text import Text
 
@@ -128,10 +128,10 @@ class IngestSummary:
                 f"{s.rows_kept:,}",
                 Text(f"{dropped:,}", style="yellow") if dropped else "0",
             )
+        console.print(table)
         # lines()[0] is the title and lines 1.. the sources: the table shows them
-        rest = self.lines()[len(self.sources) + 2 :]
-        texts = [Text(line, style=_style(line)) for line in rest]
-        return Group(table, *texts)
+        for line in self.lines()[len(self.sources) + 2 :]:
+            console.print(Text(line, style=_style(line)), soft_wrap=True)
 
     def _how(self) -> str:
         return f"{self.shape}, people linked by {self.link_key}"
