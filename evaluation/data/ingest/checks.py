@@ -128,9 +128,16 @@ def typed_sql(spec: SourceSpec, column: str) -> str:
     clean = f"CASE WHEN {_blank(x)} THEN NULL ELSE trim({x}) END"
     if kind in ("int", "float", "pct", "rating", "seconds", "minutes"):
         number, forgiving = f"try_cast({x} AS DOUBLE)", _finite(f"try_cast({clean} AS DOUBLE)")
+        if kind in ("seconds", "minutes"):
+            # The Python jobs write these durations as "HH:MM:SS" strings (docs/real-exports.md
+            # sections 8, 10, 11); a plain number keeps the column's own unit.
+            per_hour = 3600 if kind == "seconds" else 60
+            forgiving = f"coalesce({forgiving}, {duration_hms_hours_sql(clean)} * {per_hour})"
         return f"CASE WHEN isfinite({number}) THEN {number} ELSE {forgiving} END"
     if kind in ("timestamp", "date"):
-        return _fast_then_slow(x, f"try_cast({x} AS TIMESTAMP)", parse_timestamp_sql(clean))
+        # Only values with a four-digit year first: DuckDB casts "01/09/24" to the year 1.
+        fast = f"CASE WHEN {x}[5] = '-' THEN try_cast({x} AS TIMESTAMP) END"
+        return _fast_then_slow(x, fast, parse_timestamp_sql(clean))
     if kind == "hms":
         fast = (
             f"CASE WHEN {x} LIKE '__:__:__' AND {x}[4:5] < '60' AND {x}[7:8] < '60' THEN "
@@ -293,7 +300,7 @@ def _duration_checks(
             "error",
             column,
             f"CASE WHEN {_unparsed(raw, typed)} THEN NOT ({negative}) ELSE FALSE END",
-            "expected HH:MM:SS" if kind == "hms" else f"expected a number of {kind}",
+            "expected HH:MM:SS" if kind == "hms" else f"expected a number of {kind} or HH:MM:SS",
             raw,
         ),
         Check(

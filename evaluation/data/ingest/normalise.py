@@ -46,14 +46,22 @@ def _blank(x: str) -> str:
 
 
 def parse_timestamp_sql(x: str) -> str:
-    """Parse ``yyyy-MM-dd[ HH:mm:ss[.f]]``, ISO ``T`` forms and the older ``dd/MM/yyyy[ HH:mm:ss]``.
+    """Parse every date and time form the platform's jobs write (``docs/real-exports.md``).
 
-    Slash dates are read day-first (the platform's older report style), never month-first.
+    ``yyyy-MM-dd[ HH:mm:ss[.f]]`` and ISO ``T`` forms; the Spark pattern ``HH:mm:ss a``, whose
+    hour is 24-hour *and* carries an AM/PM marker (``2025-10-09 14:05:33 PM``): the marker is
+    dropped and the hour read as written (``%H``); the older Scala jobs' ``dd/MM/yyyy[ HH:mm:ss
+    a]`` and two-digit-year ``dd/MM/yy`` (``01/09/24`` is 1 September 2024). Slash dates are
+    read day-first (the platform's style), never month-first.
     """
-    v = f"trim({x})"
+    v = f"regexp_replace(trim({x}), '\\s*[AaPp]\\.?[Mm]\\.?$', '')"
+    # DuckDB's cast reads "01/09/24" as the year 1 (yy/MM/dd), so it only sees values that start
+    # with a four-digit year. Two-digit years before %Y, which would read "24" as the year 24.
     return (
-        f"coalesce(try_cast({v} AS TIMESTAMP), "
-        f"try_strptime({v}, ['%d/%m/%Y %H:%M:%S', '%d/%m/%Y %H:%M', '%d/%m/%Y', '%d-%m-%Y']))"
+        f"coalesce(CASE WHEN regexp_matches({v}, '^\\d{{4}}[-/]') "
+        f"THEN try_cast({v} AS TIMESTAMP) END, "
+        f"try_strptime({v}, ['%d/%m/%y %H:%M:%S', '%d/%m/%y', '%d/%m/%Y %H:%M:%S', "
+        "'%d/%m/%Y %H:%M', '%d/%m/%Y', '%d-%m-%Y']))"
     )
 
 

@@ -9,22 +9,26 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import re
 from dataclasses import dataclass, field
 
 from evaluation.data.ingest.errors import Problem
 from evaluation.data.ingest.layout import RawFile
 from evaluation.data.ingest.sources import SourceSpec
 
-__all__ = ["FileScan", "LineMapper", "scan_file"]
+__all__ = ["FileScan", "LineMapper", "csv_dialect", "scan_file"]
 
 _CHUNK = 8 << 20
 _BOM = b"\xef\xbb\xbf"
 _OTHER_DELIMITERS = (";", "\t", "|")
+#: A quote doubled inside a field (DuckDB / RFC 4180 escaping): not after a field start, a line
+#: start, a backslash (Spark's ``\"`` before its closing quote) or another quote.
+_DOUBLED_INSIDE = re.compile(rb'[^,\n\r\\"]""')
 
 
 @dataclass
 class FileScan:
-    """What the byte scan learned about one file.
+    r"""What the byte scan learned about one file.
 
     Attributes
     ----------
@@ -38,6 +42,10 @@ class FileScan:
         Number of physical lines (a last line without newline counts).
     bom : bool
         The file started with a UTF-8 byte-order mark (accepted and stripped).
+    escape : str
+        Character escaping a quote inside a quoted field: ``"`` (doubled, RFC 4180, DuckDB's
+        writer) or ``\`` (Spark's CSV writer: ``"Test \"Quote\" Four"``). Backslash when
+        the file holds ``\"`` and no quote doubled inside a field.
     sha256 : str
         Hex digest of the whole file when asked for (taken during the line count, so the manifest
         does not read every input a second time); empty otherwise.
@@ -51,6 +59,7 @@ class FileScan:
     physical_lines: int = 0
     bom: bool = False
     truncated_line: int | None = None
+    escape: str = '"'
     sha256: str = ""
     problems: list[Problem] = field(default_factory=list)
 
@@ -59,8 +68,20 @@ class FileScan:
         self.problems.append(Problem(severity, self.raw.rel, line, column, rule, msg))  # type: ignore[arg-type]
 
 
-def _parse_line(text: str) -> list[str]:
-    return next(csv.reader(io.StringIO(text)), [])
+def _parse_line(text: str, escape: str = '"') -> list[str]:
+    return next(csv.reader(io.StringIO(text), csv_dialect(escape)), [])
+
+
+class _SparkCsv(csv.excel):
+    """Spark's CSV writer: a quote inside a quoted field is escaped with a backslash."""
+
+    doublequote = False
+    escapechar = "\\"
+
+
+def csv_dialect(escape: str) -> type[csv.Dialect]:
+    """The :mod:`csv` dialect of a file whose quote escape is ``escape``."""
+    return csv.excel if escape == '"' else _SparkCsv
 
 
 def _check_columns(scan: FileScan, spec: SourceSpec) -> None:
@@ -71,13 +92,42 @@ def _check_columns(scan: FileScan, spec: SourceSpec) -> None:
             scan.add("error", 1, name, "duplicate_column", f"column {name!r} appears twice")
             scan.usable = False
         seen.add(name)
+    for column, substitute, why in spec.fallbacks:
+        if column not in seen and substitute in seen:
+            scan.add(
+                "warning",
+                1,
+                column,
+                "column_fallback",
+                f"no {column!r} column: {substitute!r} is read in its place ({why})",
+            )
     for group in spec.required_groups():
-        if not any(name in seen for name in group):
+        if not any(name in seen or spec.fallback_for(name, seen) for name in group):
             wanted = " or ".join(repr(n) for n in group)
             scan.add("error", 1, group[0], "missing_column", f"required column {wanted} missing")
             scan.usable = False
+    for group, why in spec.needed_groups():
+        if not any(name in seen for name in group):
+            wanted = " or ".join(repr(n) for n in group)
+            scan.add(
+                "error",
+                1,
+                group[0],
+                "missing_column",
+                f"column {wanted} missing: it is needed for {why}",
+            )
+            scan.usable = False
+    for name, why in spec.optional:
+        if name not in seen:
+            scan.add(
+                "warning",
+                1,
+                name,
+                "missing_optional_column",
+                f"no {name!r} column: the file is used without {why}",
+            )
     for name in header:
-        if name not in spec.columns:
+        if name not in spec.columns and name not in spec.ignored:
             scan.add("warning", 1, name, "unexpected_column", f"unknown column {name!r} ignored")
 
 
@@ -105,12 +155,14 @@ def _first_line(path: object) -> bytes:
     return line
 
 
-def _count_lines(path: object, digest: hashlib._Hash | None) -> tuple[int, bytes, bool]:
-    """Return (newline count, bytes after the last newline, any non-blank byte after line 1).
+def _count_lines(path: object, digest: hashlib._Hash | None) -> tuple[int, bytes, bool, str]:
+    """Return (newlines, bytes after the last newline, body present, quote escape character).
 
+    The body is present when a non-blank byte follows line 1.
     ``digest``, when given, is fed every byte on the way.
     """
     newlines, tail, body_seen, first_done = 0, b"", False, False
+    backslash, doubled, carry = False, False, b""
     with open(path, "rb") as fh:  # type: ignore[call-overload]
         while chunk := fh.read(_CHUNK):
             if digest is not None:
@@ -124,7 +176,12 @@ def _count_lines(path: object, digest: hashlib._Hash | None) -> tuple[int, bytes
             newlines += chunk.count(b"\n")
             cut = chunk.rfind(b"\n")
             tail = chunk[cut + 1 :] if cut >= 0 else tail + chunk
-    return newlines, tail, body_seen
+            window = carry + chunk
+            backslash = backslash or b'\\"' in window
+            if backslash and not doubled and b'""' in window:
+                doubled = _DOUBLED_INSIDE.search(window) is not None
+            carry = chunk[-3:]
+    return newlines, tail, body_seen, "\\" if backslash and not doubled else '"'
 
 
 def _scan_csv(scan: FileScan, spec: SourceSpec, digest: bool) -> FileScan:
@@ -156,7 +213,7 @@ def _scan_csv(scan: FileScan, spec: SourceSpec, digest: bool) -> FileScan:
         return scan
     _check_columns(scan, spec)
     hasher = hashlib.sha256() if digest else None
-    newlines, tail, body_seen = _count_lines(path, hasher)
+    newlines, tail, body_seen, scan.escape = _count_lines(path, hasher)
     scan.sha256 = hasher.hexdigest() if hasher else ""
     scan.physical_lines = newlines + (1 if tail else 0)
     if not body_seen:
@@ -164,7 +221,7 @@ def _scan_csv(scan: FileScan, spec: SourceSpec, digest: bool) -> FileScan:
         scan.usable = False
         return scan
     if tail.strip() and scan.physical_lines > 1:
-        fields = _parse_line(tail.decode("utf-8", errors="replace"))
+        fields = _parse_line(tail.decode("utf-8", errors="replace"), scan.escape)
         if len(fields) < len(scan.header):
             scan.truncated_line = scan.physical_lines
             scan.add(
@@ -252,7 +309,7 @@ class LineMapper:
     def _record_starts(self) -> list[int]:
         starts: list[int] = []
         with open(self.scan.raw.path, encoding="utf-8-sig", errors="replace", newline="") as fh:
-            reader = csv.reader(fh)
+            reader = csv.reader(fh, csv_dialect(self.scan.escape))
             previous_end = 0
             for _ in reader:
                 starts.append(previous_end + 1)

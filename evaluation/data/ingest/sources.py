@@ -56,6 +56,21 @@ class SourceSpec:
         Columns identifying a row, for duplicate checks (empty: no check).
     report_folder : str
         For reports: the report folder name under ``reports/``.
+    pairs : tuple of (str, str)
+        (start, end) date columns where the end must not precede the start.
+    needed : tuple of (columns, purpose)
+        Columns an analysis cannot do without, with what they are needed for. A file lacking
+        them (all of a tuple of alternatives) stops the ingest with ``missing_column`` naming
+        the file, the column and the purpose.
+    optional : tuple of (column, purpose)
+        Columns the workbench uses when present; a file without one gets a
+        ``missing_optional_column`` warning saying what is lost.
+    fallbacks : tuple of (column, substitute, why)
+        When a file lacks ``column`` but has ``substitute``, the substitute is read in its place
+        (a ``column_fallback`` warning says so).
+    ignored : frozenset of str
+        Columns the platform writes that the workbench does not use: never read, not reported
+        as unexpected.
     """
 
     name: str
@@ -66,10 +81,31 @@ class SourceSpec:
     key: tuple[str, ...] = ()
     report_folder: str = ""
     pairs: tuple[tuple[str, str], ...] = field(default=())
+    needed: tuple[tuple[str | tuple[str, ...], str], ...] = field(default=())
+    optional: tuple[tuple[str, str], ...] = field(default=())
+    fallbacks: tuple[tuple[str, str, str], ...] = field(default=())
+    ignored: frozenset[str] = field(default=frozenset())
+    report_folders: tuple[str, ...] = field(default=())
 
     def required_groups(self) -> list[tuple[str, ...]]:
         """Required columns as groups of alternatives."""
         return [(r,) if isinstance(r, str) else r for r in self.required]
+
+    def needed_groups(self) -> list[tuple[tuple[str, ...], str]]:
+        """Needed columns as (alternatives, purpose)."""
+        return [((c,) if isinstance(c, str) else c, why) for c, why in self.needed]
+
+    def fallback_for(self, column: str, header: set[str] | frozenset[str]) -> str | None:
+        """The substitute read for ``column`` when a file's ``header`` lacks it, else None."""
+        if column in header:
+            return None
+        return next(
+            (sub for col, sub, _ in self.fallbacks if col == column and sub in header), None
+        )
+
+    def folders(self) -> tuple[str, ...]:
+        """Report folder names this source is found under (ours and the platform's)."""
+        return (self.report_folder, *self.report_folders) if self.report_folder else ()
 
 
 _USER_DETAIL: dict[str, Kind] = {
@@ -101,9 +137,58 @@ _USER_DETAIL: dict[str, Kind] = {
     "is_from_organised_service_of_govt": "text",
 }
 
+# What the analysis uses a column for (the "needed for" of a missing column's error).
+_FOR_COMPLETIONS = (
+    "the completion date: completions_90d, course_hours_90d, the window's completions and "
+    "learning hours, and the daily completions figure"
+)
+_FOR_COURSE_HOURS = (
+    "course learning hours (content.duration_hours): learning_hours, the 4-hour target and "
+    "course_hours_90d"
+)
+_FOR_REGISTERED = (
+    "the impact population (people registered before the week, learners.registered_on) and tenure"
+)
+_FOR_MANDATE = (
+    "leaving ACBP-mandated courses out of the before/after comparison (without it none are)"
+)
+_FOR_GROUP = "the Group A/B/C comparisons (everyone is 'Unknown' without it)"
+_FOR_ACBP_ON_TIME = "ACBP completion on time (acbp_on_time: completed by the due date)"
+#: Scala UserReport / ConsumptionReport / CBPEnrollmentReport have no MDO_Name.
+_MDO_NAME_FALLBACK = (
+    (
+        "MDO_Name",
+        "Organization",
+        "the Scala report jobs (4.8.15, 4.8.18) write no MDO_Name; their Organization is the "
+        "user's organisation name (userOrgName), the value the Python job writes as MDO_Name",
+    ),
+)
+_WAREHOUSE_STAMP = frozenset({"data_last_generated_on"})
+
 WAREHOUSE_SOURCES: dict[str, SourceSpec] = {
     "user_detail": SourceSpec(
-        "user_detail", "warehouse", ("user_detail",), _USER_DETAIL, ("user_id",), ("user_id",)
+        "user_detail",
+        "warehouse",
+        ("user_detail",),
+        _USER_DETAIL,
+        ("user_id",),
+        ("user_id",),
+        needed=(
+            ("mdo_id", "the learner's organisation: every ministry, department and MDO figure"),
+            ("user_registration_date", _FOR_REGISTERED),
+        ),
+        optional=(
+            ("groups", _FOR_GROUP),
+            ("status", "is_active (without it no account counts as deactivated)"),
+        ),
+        ignored=_WAREHOUSE_STAMP
+        | {
+            "pincode",
+            "marked_as_not_my_user",
+            "is_verified_karmayogi",
+            "created_by_id",
+            "weekly_claps_day_before_yesterday",
+        },
     ),
     "user_enrolments": SourceSpec(
         "user_enrolments",
@@ -127,6 +212,19 @@ WAREHOUSE_SOURCES: dict[str, SourceSpec] = {
         ("user_id", "content_id"),
         ("user_id", "content_id", "batch_id"),
         pairs=(("enrolled_on", "first_completed_on"),),
+        needed=(
+            (("first_completed_on", "last_completed_on"), _FOR_COMPLETIONS),
+            (("user_consumption_status", "content_progress_percentage"), "the enrolment status"),
+        ),
+        optional=(("live_cbp_plan_mandate", _FOR_MANDATE),),
+        ignored=_WAREHOUSE_STAMP
+        | {
+            "resource_count_consumed",
+            "first_certificate_generated_on",
+            "last_certificate_generated_on",
+            "content_last_accessed_on",
+            "number_of_certificate",
+        },
     ),
     "content": SourceSpec(
         "content",
@@ -145,6 +243,22 @@ WAREHOUSE_SOURCES: dict[str, SourceSpec] = {
         },
         ("content_id",),
         ("content_id",),
+        needed=(("content_duration", _FOR_COURSE_HOURS),),
+        ignored=_WAREHOUSE_STAMP
+        | {
+            "batch_id",
+            "batch_name",
+            "batch_start_date",
+            "batch_end_date",
+            "content_rating",
+            "last_published_on",
+            "content_retired_on",
+            "resource_count",
+            "total_certificates_issued",
+            "content_substatus",
+            "content_sub_type",
+            "scorm_flag",
+        },
     ),
     "org_hierarchy": SourceSpec(
         "org_hierarchy",
@@ -164,6 +278,12 @@ WAREHOUSE_SOURCES: dict[str, SourceSpec] = {
         },
         ("mdo_id",),
         ("mdo_id",),
+        optional=(
+            ("mdo_name", "MDO names in the tables and briefs"),
+            ("ministry", "the ministry breakdowns and briefs (the MDO name stands in)"),
+        ),
+        ignored=_WAREHOUSE_STAMP
+        | {"is_cca", "mdo_created_on", "is_content_provider", "organization"},
     ),
     "event_details": SourceSpec(
         "event_details",
@@ -181,6 +301,14 @@ WAREHOUSE_SOURCES: dict[str, SourceSpec] = {
         },
         ("event_id",),
         ("event_id",),
+        needed=(
+            (
+                "event_start_datetime",
+                "which events fall in a window (events.start_at): event hours, events attended "
+                "and the 4-hour target",
+            ),
+        ),
+        ignored=frozenset({"event_status", "video_link", "recording_link"}),
     ),
     "event_enrolment_details": SourceSpec(
         "event_enrolment_details",
@@ -200,6 +328,14 @@ WAREHOUSE_SOURCES: dict[str, SourceSpec] = {
         ("user_id", "event_id"),
         ("user_id", "event_id"),
         pairs=(("enrolled_on_datetime", "completed_on_datetime"),),
+        needed=(
+            (
+                ("progress_duration", "completion_percentage"),
+                "event watch hours (event_attendance.watch_hours): event hours and the 4-hour "
+                "target",
+            ),
+        ),
+        ignored=frozenset({"certificate_id", "event_duration", "duration"}),
     ),
     "user_karma_points": SourceSpec(
         "user_karma_points",
@@ -215,6 +351,8 @@ WAREHOUSE_SOURCES: dict[str, SourceSpec] = {
         },
         ("userid", "points"),
         ("userid", "credit_date", "context_type", "operation_type", "context_id"),
+        needed=(("credit_date", "karma points credited in a window and the NLW leaderboard"),),
+        ignored=frozenset({"addinfo"}),
     ),
     "content_competency_mapping": SourceSpec(
         "content_competency_mapping",
@@ -249,6 +387,11 @@ WAREHOUSE_SOURCES: dict[str, SourceSpec] = {
         },
         ("user_id", "content_id"),
         ("user_id", "content_id"),
+        needed=(
+            ("allocated_on", "the ACBP allocations of the cycle before the week"),
+            ("due_date", _FOR_ACBP_ON_TIME),
+            ("completed_on", _FOR_ACBP_ON_TIME),
+        ),
     ),
 }
 
@@ -341,6 +484,17 @@ REPORT_SOURCES: dict[str, SourceSpec] = {
         (_LINK, "MDO_Name"),
         ("link_id",),
         report_folder="user-report",
+        needed=(("User_Registration_Date", _FOR_REGISTERED),),
+        optional=(("Group", _FOR_GROUP),),
+        fallbacks=_MDO_NAME_FALLBACK,
+        ignored=frozenset(
+            {
+                "Verified Karmayogi",
+                "Event_Learning_Hr_After_19_Oct",
+                "Content_Learning_Hr_After_19_Oct",
+                "Total_Learning_Hr_After_19_Oct",
+            }
+        ),
     ),
     "consumption_report": SourceSpec(
         "consumption_report",
@@ -351,6 +505,15 @@ REPORT_SOURCES: dict[str, SourceSpec] = {
         ("link_id", "Content_Name", "Batch_Id"),
         report_folder="user-enrollment-report",
         pairs=(("Enrolled_On", "Completed_On"),),
+        needed=(
+            ("Completed_On", _FOR_COMPLETIONS),
+            ("Content_Duration", _FOR_COURSE_HOURS),
+        ),
+        optional=(
+            ("Content_Progress_Percentage", "progress_pct, and the status of rows without one"),
+            ("Live_CBP_Plan_Mandate", _FOR_MANDATE),
+        ),
+        fallbacks=_MDO_NAME_FALLBACK,
     ),
     "cbp_report": SourceSpec(
         "cbp_report",
@@ -360,6 +523,13 @@ REPORT_SOURCES: dict[str, SourceSpec] = {
         (_LINK, "Name of CBP Allocated Course"),
         ("link_id", "Name of CBP Allocated Course"),
         report_folder="cbp-report",
+        report_folders=("cbp-report-mdo-enrolment",),
+        needed=(
+            ("Allocated On", "the ACBP allocations of the cycle before the week"),
+            ("Due Date of Completion", _FOR_ACBP_ON_TIME),
+            ("Actual Date of Completion", _FOR_ACBP_ON_TIME),
+        ),
+        fallbacks=_MDO_NAME_FALLBACK,
     ),
     "competency_report": SourceSpec(
         "competency_report",
@@ -369,6 +539,7 @@ REPORT_SOURCES: dict[str, SourceSpec] = {
         ("content_id", "competency_area"),
         ("content_id", "competency_area", "competency_theme", "competency_sub_theme"),
         report_folder="content-competency-mapping",
+        report_folders=("kcm-report",),
     ),
 }
 

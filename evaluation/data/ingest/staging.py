@@ -130,12 +130,17 @@ def _register_files(con: duckdb.DuckDBPyConnection, files: list[RawFile]) -> _Fi
     return _Files()
 
 
-def _inner_select(columns: list[str], header: list[str]) -> str:
+def _inner_select(spec: SourceSpec, columns: list[str], header: list[str]) -> str:
+    """Raw text of ``columns``: read from the file, a fallback column, or NULL when absent."""
     present = set(header)
-    return ", ".join(
-        f"CAST(r.{_q(c)} AS VARCHAR) AS {_q(c)}" if c in present else f"NULL::VARCHAR AS {_q(c)}"
-        for c in columns
-    )
+
+    def one(c: str) -> str:
+        source = c if c in present else spec.fallback_for(c, present)
+        if source is None:
+            return f"NULL::VARCHAR AS {_q(c)}"
+        return f"CAST(r.{_q(source)} AS VARCHAR) AS {_q(c)}"
+
+    return ", ".join(one(c) for c in columns)
 
 
 def _without_raw(spec: SourceSpec, n_checks: int) -> str:
@@ -175,15 +180,16 @@ def _load_csv_group(
     header: list[str],
     paths: list[str],
     number: int,
+    escape: str = '"',
 ) -> tuple[str, str]:
     columns = "{" + ", ".join(f"{_lit(h)}: 'VARCHAR'" for h in header) + "}"
     files = "[" + ", ".join(_lit(p) for p in paths) + "]"
     rej, scan = f"rej_{typed}_{number}", f"rejscan_{typed}_{number}"
-    inner = _inner_select(_read_columns(spec, ctx.link_mode), header)
+    inner = _inner_select(spec, _read_columns(spec, ctx.link_mode), header)
     source = (
         f"SELECT {inner}, {_loaded_path(ctx)} AS _path, NULL::BIGINT AS _ord "
         f"FROM read_csv({files}, columns={columns}, header=true, auto_detect=false, delim=',', "
-        f"quote='\"', escape='\"', filename=true, store_rejects=true, "
+        f"quote='\"', escape={_lit(escape)}, filename=true, store_rejects=true, "
         f"rejects_table='{rej}', rejects_scan='{scan}') AS r"
     )
     _checked_insert(ctx, spec, typed, source)
@@ -198,7 +204,7 @@ def _load_parquet_group(
     paths: list[str],
 ) -> None:
     files = "[" + ", ".join(_lit(p) for p in paths) + "]"
-    inner = _inner_select(_read_columns(spec, ctx.link_mode), header)
+    inner = _inner_select(spec, _read_columns(spec, ctx.link_mode), header)
     source = (
         f"SELECT {inner}, {_loaded_path(ctx)} AS _path, r.file_row_number + 1 AS _ord "
         f"FROM read_parquet({files}, filename=true, file_row_number=true, union_by_name=true) r"
@@ -439,6 +445,7 @@ def stage_source(
     typed, clean = f"typed_{spec.name}", f"clean_{spec.name}"
     ctx.files = _register_files(con, [s.raw for s in usable])
     header_union = {h for s in usable for h in s.header}
+    header_union |= {c for c, sub, _ in spec.fallbacks if sub in header_union}
     checks = all_checks(spec, header_union, limits)
     ctx.row_sql, ctx.n_checks = failure_sql(checks), len(checks)
     _load_all(ctx, spec, typed, usable)
@@ -475,16 +482,18 @@ def _create_typed(ctx: _Context, spec: SourceSpec, typed: str) -> None:
 
 def _load_all(ctx: _Context, spec: SourceSpec, typed: str, usable: list[FileScan]) -> None:
     _create_typed(ctx, spec, typed)
-    groups: dict[tuple[str, tuple[str, ...]], list[FileScan]] = defaultdict(list)
+    # One read per (format, header, quote escape): Spark's CSV writer escapes quotes with a
+    # backslash, DuckDB's doubles them (docs/real-exports.md 0.2); a file says which it uses.
+    groups: dict[tuple[str, tuple[str, ...], str], list[FileScan]] = defaultdict(list)
     for scan in usable:
-        groups[(scan.raw.format, tuple(scan.header))].append(scan)
+        groups[(scan.raw.format, tuple(scan.header), scan.escape)].append(scan)
     rejects: list[tuple[str, int, str | None, str]] = []
-    for number, ((fmt, header), members) in enumerate(sorted(groups.items())):
+    for number, ((fmt, header, escape), members) in enumerate(sorted(groups.items())):
         paths = [str(s.raw.path) for s in members]
         if fmt == "parquet":
             _load_parquet_group(ctx, spec, typed, list(header), paths)
         else:
-            rej, scan_table = _load_csv_group(ctx, spec, typed, list(header), paths, number)
+            rej, scan_table = _load_csv_group(ctx, spec, typed, list(header), paths, number, escape)
             rejects += _collect_rejects(ctx.con, rej, scan_table)
     _make_line_mappers(ctx, typed, usable, rejects)
     _report_rejects(ctx, rejects)
