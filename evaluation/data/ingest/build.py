@@ -320,6 +320,14 @@ def _wh_enrolments(b: Builder) -> str:
     )
 
 
+#: The platform's event_details.event_type is the object type, always "Event"; the kind of event
+#: (Webinar, Karmayogi Talks, ...) is in event_tag (docs/real-exports.md section 10).
+_EVENT_TYPE = (
+    "CASE WHEN lower(trim(e.event_type)) = 'event' AND nullif(trim(e.event_tag), '') IS NOT NULL "
+    f"THEN trim(e.event_tag) ELSE {_text('e.event_type', 'Unknown')} END"
+)
+
+
 def _wh_events(b: Builder) -> str:
     org_join = (
         "LEFT JOIN clean_org_hierarchy o ON o.mdo_id = e.event_provider_mdo_id"
@@ -332,6 +340,12 @@ def _wh_events(b: Builder) -> str:
         f"regexp_matches(lower(coalesce(o.mdo_name, '')), '{CENTRAL_PROVIDER_PATTERN}'))"
     )
     b.count_rules(
+        "event_type",
+        "CASE WHEN lower(trim(e.event_type)) = 'event' AND nullif(trim(e.event_tag), '') "
+        "IS NOT NULL THEN 'from_event_tag' ELSE 'event_type' END",
+        "FROM clean_event_details e",
+    )
+    b.count_rules(
         "event_is_central",
         f"CASE WHEN e.event_provider_mdo_id IS NULL THEN 'no_provider' "
         f"WHEN {central} THEN 'central_provider_name' ELSE 'ministry_provider' END",
@@ -342,7 +356,7 @@ def _wh_events(b: Builder) -> str:
         {
             "event_id": "e.event_id",
             "event_name": "e.event_name",
-            "event_type": _text("e.event_type", "Unknown"),
+            "event_type": _EVENT_TYPE,
             "provider_mdo_id": "e.event_provider_mdo_id",
             "is_central": central,
             "start_at": "e.event_start_datetime",

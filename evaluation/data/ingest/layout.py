@@ -27,6 +27,23 @@ FORBIDDEN_NAMES = frozenset({"ground_truth.json"})
 
 _MDOID = re.compile(r"^mdoid=(?P<id>.+)$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+#: Scala's StorageUtil.renameCSV numbers the part files of one org: UserReport1.csv, ...
+_NUMBERED_PART = re.compile(r"^(?P<stem>.+?)(?P<n>\d+)$")
+#: Names of the reports folder at a source root (ours, and the platform's local report dir).
+_REPORT_ROOTS = ("reports", "standalone-reports")
+#: Scala jobs (4.8.15, 4.8.18) write each warehouse table as CSV parts beside their report:
+#: ``<report>/<date>-warehouse/part-*.csv`` (docs/real-exports.md 0.3).
+SCALA_WAREHOUSE_FOLDERS = {
+    "user_detail": "user-report",
+    "user_enrolments": "user-enrollment-report",
+    "org_hierarchy": "org-hierarchy-report",
+    "content": "course-report",
+}
+_AVRO_MESSAGE = (
+    "is stored as Avro (the Scala jobs' warehouse cache, DashboardUtil.warehouseCache), which "
+    "the workbench cannot read; give it as Parquet (the Python jobs' warehouse/<table>/ folder) "
+    "or CSV (the Scala jobs' <report>/<date>-warehouse/part-*.csv, or <table>.csv)"
+)
 
 
 @dataclass(frozen=True)
@@ -79,44 +96,95 @@ def _problem(severity: str, rel: str, rule: str, message: str) -> Problem:
 
 def _is_warehouse_dir(folder: Path) -> bool:
     stems = {s for spec in WAREHOUSE_SOURCES.values() for s in spec.file_stems}
-    return any(
+    if any(
         (folder / f"{stem}.{ext}").exists() or (folder / stem).is_dir()
         for stem in stems
-        for ext in ("csv", "parquet")
+        for ext in ("csv", "parquet", "avro")
+    ):
+        return True
+    # Scala warehouse CSV folders, unless MDO report folders sit beside them (then: reports).
+    return any(True for _ in folder.glob("*/*-warehouse")) and not any(
+        True for _ in folder.glob("*/*/mdoid=*")
     )
 
 
 def _is_reports_dir(folder: Path) -> bool:
-    if any((folder / spec.report_folder).is_dir() for spec in REPORT_SOURCES.values()):
+    if any((folder / name).is_dir() for spec in REPORT_SOURCES.values() for name in spec.folders()):
         return True
     return any(True for _ in folder.glob("*/*/mdoid=*"))
+
+
+def _scala_parts(folder: Path, table: str) -> list[Path]:
+    """CSV parts of the newest ``<report>/<date>-warehouse/`` folder of ``table``, if any."""
+    report = SCALA_WAREHOUSE_FOLDERS.get(table)
+    if report is None or not (folder / report).is_dir():
+        return []
+    dated = sorted(d for d in (folder / report).glob("*-warehouse") if d.is_dir())
+    return sorted(dated[-1].glob("part-*.csv")) if dated else []
+
+
+def _table_parts(folder: Path) -> tuple[list[Path], Literal["csv", "parquet"]]:
+    """Part files of a Spark output folder ``<table>/``: Parquet parts, else CSV parts."""
+    if not folder.is_dir():
+        return [], "parquet"
+    parquet = sorted(folder.glob("*.parquet"))
+    if parquet:
+        return parquet, "parquet"
+    return sorted(folder.glob("part-*.csv")), "csv"
+
+
+def _is_avro(folder: Path, stem: str) -> bool:
+    return (folder / f"{stem}.avro").exists() or (
+        (folder / stem).is_dir() and any(True for _ in (folder / stem).glob("*.avro"))
+    )
 
 
 def _warehouse_files(folder: Path, src: Path, layout: Layout) -> None:
     for name, spec in WAREHOUSE_SOURCES.items():
         found: list[RawFile] = []
+        avro = False
         for stem in spec.file_stems:
             parquet, csv = folder / f"{stem}.parquet", folder / f"{stem}.csv"
-            parts = sorted((folder / stem).glob("*.parquet")) if (folder / stem).is_dir() else []
+            parts, fmt = _table_parts(folder / stem)
             if parquet.exists() and csv.exists():
                 layout.notes.append(f"{stem}: both CSV and Parquet present, Parquet used")
             if parquet.exists():
                 found.append(RawFile(parquet, _rel(parquet, src), "parquet"))
             elif csv.exists():
                 found.append(RawFile(csv, _rel(csv, src), "csv"))
-            found.extend(RawFile(p, _rel(p, src), "parquet") for p in parts)
+            found.extend(RawFile(p, _rel(p, src), fmt) for p in parts)
+            avro = avro or _is_avro(folder, stem)
             if found:
                 break
+        if not found:
+            scala = _scala_parts(folder, name)
+            found = [RawFile(p, _rel(p, src), "csv") for p in scala]
+            if scala:
+                layout.notes.append(
+                    f"{name}: read from the Scala warehouse CSV {_rel(scala[0].parent, src)}"
+                )
         if found:
             layout.files[name] = found
             continue
         severity = "error" if name in REQUIRED_WAREHOUSE else "warning"
+        where = _rel(folder, src) if folder != src else "."
+        if avro:
+            layout.problems.append(
+                _problem(
+                    severity,
+                    where,
+                    "unsupported_format",
+                    f"warehouse table {name!r} {_AVRO_MESSAGE}",
+                )
+            )
+            continue
         layout.problems.append(
             _problem(
                 severity,
-                _rel(folder, src) if folder != src else ".",
+                where,
                 "missing_file",
-                f"warehouse table {name!r} not found ({name}.csv or {name}.parquet)",
+                f"warehouse table {name!r} not found ({name}.csv, {name}.parquet or a folder "
+                f"{name}/ of Spark part files)",
             )
         )
 
@@ -138,6 +206,9 @@ def _report_files(folder: Path, src: Path, layout: Layout) -> None:
     unknown = 0
     for path in sorted(folder.rglob("*.csv")):
         name = by_stem.get(path.stem)
+        numbered = _NUMBERED_PART.match(path.stem)
+        if name is None and numbered is not None:
+            name = by_stem.get(numbered["stem"])  # a Scala part: UserReport1.csv
         if name is None:
             unknown += 1
             layout.problems.append(
@@ -216,7 +287,10 @@ def detect_layout(src: Path) -> Layout:
         layout.problems.append(_problem("error", str(src), "missing_folder", f"source {what}"))
         return layout
     warehouse = src / "warehouse" if (src / "warehouse").is_dir() else None
-    reports = src / "reports" if (src / "reports").is_dir() else None
+    reports = next((src / n for n in _REPORT_ROOTS if (src / n).is_dir()), None)
+    if warehouse is not None and reports is not None and not _is_warehouse_dir(warehouse):
+        layout.notes.append(f"{_rel(warehouse, src)}/ holds no warehouse table: reports used")
+        warehouse = None
     if warehouse is None and reports is None:
         if _is_warehouse_dir(src):
             warehouse = src
