@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import shutil
 import tempfile
 from collections import Counter
@@ -22,6 +23,8 @@ from evaluation.core.contract import (
     USER_KEY_PATTERN,
     arrow_schema,
 )
+from evaluation.core.vocabulary import FAST_COMPLETION_MIN_MINUTES, FAST_COMPLETION_SECONDS
+from evaluation.data.backend import connect
 from evaluation.data.ingest.build import Builder, build_tables
 from evaluation.data.ingest.checks import DEFAULT_PERIOD_START, Thresholds
 from evaluation.data.ingest.errors import IngestError, Problem, ValidationReport
@@ -33,6 +36,7 @@ from evaluation.data.ingest.sources import all_sources
 from evaluation.data.ingest.staging import StagedSource, stage_source
 from evaluation.data.ingest.store import Manifest, publish, scratch_dir, sha256_file
 from evaluation.data.ingest.summary import IngestSummary, summarise
+from evaluation.data.quality import fast_completion_counts
 
 __all__ = ["IngestResult", "ingest", "ingest_with_summary", "validate"]
 
@@ -175,10 +179,37 @@ def validate(
             threads=threads,
             data_period=data_period,
         )
+        if run.report.ok:
+            _add_quality_warnings(run, work / "tables")
         run.con.close()
         return run.report
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _add_quality_warnings(run: _Pass, target: Path) -> None:
+    """Build the canonical tables in scratch and add their data-quality warnings to the report.
+
+    The tables are keyed with a throwaway salt: they are read once here and deleted with the
+    scratch folder, so no key made here can meet a published one.
+    """
+    _build_user_map(run, secrets.token_bytes(32))
+    builder = Builder(run.con, _staged_tables(run))
+    target.mkdir(parents=True, exist_ok=True)
+    _write_tables(run, builder, target)
+    for problem in _quality(target)[1]:
+        run.report.add(problem)
+
+
+def _staged_tables(run: _Pass) -> set[str]:
+    """Names of the tables and views the pass staged (what the builder may read)."""
+    return {
+        name
+        for (name,) in run.con.execute(
+            "SELECT table_name FROM duckdb_tables() UNION ALL "
+            "SELECT view_name FROM duckdb_views() WHERE NOT internal"
+        ).fetchall()
+    }
 
 
 def _build_user_map(run: _Pass, salt: bytes) -> None:
@@ -276,6 +307,53 @@ def _check_written(con: duckdb.DuckDBPyConnection, target: Path) -> list[Problem
                     )
                 )
     return problems
+
+
+#: Organisations and courses listed by name in the manifest's quality section and as warnings.
+FAST_COMPLETIONS_LISTED = 20
+
+
+def _quality(target: Path) -> tuple[dict[str, object], list[Problem]]:
+    """Implausibly fast completions in the written tables: the manifest's counts and warnings.
+
+    One warning per organisation and course among those with most of them (at most
+    :data:`FAST_COMPLETIONS_LISTED`); all are counted in the manifest.
+    """
+    store = connect(target, memory_limit="1GB", threads=1)
+    try:
+        counts = fast_completion_counts(store)
+    finally:
+        store.con.disconnect()
+    top = counts.head(FAST_COMPLETIONS_LISTED)
+    summary: dict[str, object] = {
+        "fast_completions": {
+            "rule": (
+                f"a course of {FAST_COMPLETION_MIN_MINUTES}+ minutes completed under "
+                f"{FAST_COMPLETION_SECONDS} s after enrolment"
+            ),
+            "total": int(counts["fast_completions"].sum()),
+            "organisations": int(counts["mdo_id"].nunique()),
+            "courses": int(counts["content_id"].nunique()),
+            "top": [
+                {k: (round(v, 4) if isinstance(v, float) else v) for k, v in row.items()}
+                for row in top.to_dict("records")
+            ],
+        }
+    }
+    problems = [
+        Problem(
+            "warning",
+            "",
+            None,
+            None,
+            "implausibly_fast_completion",
+            f"organisation {row.mdo_id}, course {row.content_id}: {row.fast_completions} of "
+            f"{row.completions} completions came under {FAST_COMPLETION_SECONDS} s after "
+            f"enrolment for a course of {FAST_COMPLETION_MIN_MINUTES}+ minutes",
+        )
+        for row in top.itertuples()
+    ]
+    return summary, problems
 
 
 def _linkage(con: duckdb.DuckDBPyConnection, target: Path) -> dict[str, int]:
@@ -439,20 +517,17 @@ def ingest_with_summary(
                 f"{src}: {n} error(s) found; nothing was written", run.report.problems, run.report
             )
         _build_user_map(run, load_salt())
-        tables = {
-            name
-            for (name,) in run.con.execute(
-                "SELECT table_name FROM duckdb_tables() UNION ALL "
-                "SELECT view_name FROM duckdb_views() WHERE NOT internal"
-            ).fetchall()
-        }
-        builder = Builder(run.con, tables)
+        builder = Builder(run.con, _staged_tables(run))
         written = _write_tables(run, builder, staged_dir)
         problems = _check_written(run.con, staged_dir)
         if problems:
             raise IngestError(f"{src}: processed tables break the contract", problems)
+        quality, warnings = _quality(staged_dir)
+        for problem in warnings:
+            run.report.add(problem)
         manifest = _manifest(run, dataset, builder, written)
         manifest.linkage = _linkage(run.con, staged_dir)
+        manifest.quality = quality
         manifest.write(staged_dir / "manifest.json")
         run.con.close()
         publish(staged_dir, out / dataset)

@@ -60,6 +60,9 @@ class Manifest:
     linkage : dict
         Per table with ``user_key``: rows whose person is not in ``learners`` (for example
         reports rows of users inactive at export, or outcomes keyed by another id).
+    quality : dict
+        Field data-quality signals (:mod:`evaluation.data.quality`): implausibly fast
+        completions in total and for the organisations and courses with most of them.
     path : Path or None
         Folder the manifest belongs to (set by ``ingest`` and ``read``; not written to JSON).
     """
@@ -78,6 +81,7 @@ class Manifest:
     warnings: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     linkage: dict[str, int] = field(default_factory=dict)
+    quality: dict[str, object] = field(default_factory=dict)
     path: Path | None = field(default=None, compare=False)
 
     def to_json(self) -> str:
