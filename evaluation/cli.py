@@ -66,15 +66,39 @@ def synth(
     format: Annotated[
         Format, typer.Option("--format", help="Raw shape(s) to write.")
     ] = Format.both,
+    warehouse_format: Annotated[
+        str, typer.Option(help="Warehouse tables as Spark Parquet folders or as CSV: parquet|csv.")
+    ] = "parquet",
+    variants: Annotated[
+        str,
+        typer.Option(help="Platform code lines writing the MDO reports: mixed|python|scala|plain."),
+    ] = "mixed",
+    variant_features: Annotated[
+        str | None,
+        typer.Option(help="Comma list of report variant features, 'all' or 'default'."),
+    ] = None,
 ) -> None:
     """Generate synthetic platform exports with planted, known effects (and ground_truth.json)."""
-    from evaluation.data.synth import generate
+    from evaluation.data.synth import generate, variants_from
 
     if not 0 < scale <= 5:
         _fail(f"--scale must be in (0, 5], got {scale}")
+    if warehouse_format not in ("parquet", "csv"):
+        _fail(f"--warehouse-format must be parquet or csv, got {warehouse_format!r}")
+    try:
+        chosen = variants_from(variants, variant_features)
+    except ValueError as exc:
+        _fail(str(exc))
     formats = _SHAPES[format]
     with console.status(f"generating scale {scale} seed {seed}"):
-        path = generate(out_dir, scale=scale, seed=seed, formats=formats)
+        path = generate(
+            out_dir,
+            scale=scale,
+            seed=seed,
+            formats=formats,
+            warehouse_format=warehouse_format,
+            variants=chosen,
+        )
     out.print(f"synthetic exports written to [bold]{path}[/]")
 
 

@@ -17,7 +17,10 @@ TEST_SEED = 7
 
 @pytest.fixture(scope="session")
 def synth_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return generate(tmp_path_factory.mktemp("synth") / "raw", scale=TEST_SCALE, seed=TEST_SEED)
+    # The plain shapes: tests/synth/test_variants.py covers the real-export variants.
+    return generate(
+        tmp_path_factory.mktemp("synth") / "raw", scale=TEST_SCALE, seed=TEST_SEED, variants="plain"
+    )
 
 
 @pytest.fixture(scope="session")

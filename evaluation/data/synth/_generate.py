@@ -15,7 +15,9 @@ import pyarrow as pa
 from evaluation.data.synth._config import DATA_END, EDITIONS, POPULATION_AT_SCALE_1
 from evaluation.data.synth._simulate import World, simulate
 from evaluation.data.synth._truth import ground_truth
+from evaluation.data.synth._variants import Variants, variants_from
 from evaluation.data.synth._write import (
+    WAREHOUSE_FORMATS,
     dates,
     row_details,
     write_csv,
@@ -52,6 +54,8 @@ def generate(
     scale: float = 0.01,
     seed: int = 2024,
     formats: Sequence[Format] = ("warehouse", "reports"),
+    warehouse_format: str = "csv",
+    variants: Variants | str = "mixed",
 ) -> Path:
     """Write a synthetic iGOT Karmayogi export with planted effects to ``out``.
 
@@ -72,6 +76,13 @@ def generate(
         Random seed; the same seed and scale give byte-identical files.
     formats : sequence of {"warehouse", "reports"}
         Which raw shapes to write.
+    warehouse_format : {"csv", "parquet"}, default "csv"
+        ``parquet`` writes each warehouse table as Spark does (``<table>/part-00000-<uuid>-c000
+        .snappy.parquet`` and ``_SUCCESS``); ``csv`` one ``<table>.csv``.
+    variants : Variants or {"mixed", "python", "scala", "plain"}, default "mixed"
+        Which platform code lines write the MDO reports, drawn per MDO and report date, with the
+        variant features of :data:`evaluation.data.synth.DEFAULT_FEATURES` (a
+        :class:`Variants` chooses features and shares); ``plain`` writes no variant.
 
     Returns
     -------
@@ -86,6 +97,9 @@ def generate(
     True
     """
     chosen = _validate(scale, seed, formats)
+    if warehouse_format not in WAREHOUSE_FORMATS:
+        raise ValueError(f"warehouse_format must be one of {WAREHOUSE_FORMATS}")
+    variant = variants_from(variants)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f"{out.name}.tmp-", dir=out.parent))
@@ -93,15 +107,17 @@ def generate(
         world = simulate(int(seed), float(scale))
         details = row_details(world)
         if "warehouse" in chosen:
-            write_warehouse(world, staging / "warehouse", details)
+            write_warehouse(world, staging / "warehouse", details, warehouse_format)
         if "reports" in chosen:
-            write_reports(world, staging / "reports", details)
+            write_reports(world, staging / "reports", details, variant)
         _write_outcomes(world, staging / "external" / "outcomes.csv")
         truth = ground_truth(world)
         truth["formats"] = list(chosen)
+        truth["export_variants"] = {"warehouse_format": warehouse_format} | variant.describe()
         text = json.dumps(truth, indent=2, ensure_ascii=False, allow_nan=False)
         (staging / "ground_truth.json").write_text(text + "\n", encoding="utf-8")
-        (staging / "README.md").write_text(_readme(world, chosen), encoding="utf-8")
+        readme = _readme(world, chosen, warehouse_format, variant)
+        (staging / "README.md").write_text(readme, encoding="utf-8")
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -142,7 +158,9 @@ def _write_outcomes(world: World, path: Path) -> None:
     write_csv(path, table)
 
 
-def _readme(world: World, formats: tuple[str, ...]) -> str:
+def _readme(
+    world: World, formats: tuple[str, ...], warehouse_format: str, variant: Variants
+) -> str:
     editions = ", ".join(f"{e.year}: {e.start} to {e.end}" for e in EDITIONS)
     return (
         "# SYNTHETIC DATA - not real people, not real platform figures\n\n"
@@ -152,7 +170,9 @@ def _readme(world: World, formats: tuple[str, ...]) -> str:
         f"- seed: {world.seed}\n- scale: {world.scale} (scale 1 = {POPULATION_AT_SCALE_1:,} "
         f"registered users, national NLW 2024 counts)\n"
         f"- simulated users: {world.people.count:,}\n- editions: {editions}\n"
-        f"- data period: 2023-10-01 to {DATA_END}\n- formats: {', '.join(formats)}\n\n"
+        f"- data period: 2023-10-01 to {DATA_END}\n- formats: {', '.join(formats)}\n"
+        f"- warehouse files: {warehouse_format}\n- report variants: {variant.mix} "
+        f"({', '.join(variant.active()) or 'none'})\n\n"
         "`ground_truth.json` holds the planted effects. The analysis path must never read it;\n"
         "it exists to check that estimators recover the truth.\n"
     )

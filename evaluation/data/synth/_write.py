@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
+import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -11,14 +14,31 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
 
 from evaluation.data.synth import _vocab as vocab
 from evaluation.data.synth._activity import DAY, EVENT_TYPES, NEVER
 from evaluation.data.synth._config import DATA_END, REPORT_DATES
 from evaluation.data.synth._simulate import World
+from evaluation.data.synth._variants import (
+    CODE_LINES,
+    PYTHON,
+    SCALA_15,
+    SCALA_18,
+    TextCache,
+    Variants,
+    csv_bytes,
+)
 from evaluation.data.synth._world import day_number
 
-__all__ = ["write_warehouse", "write_reports", "RowDetails", "row_details"]
+__all__ = [
+    "write_warehouse",
+    "write_reports",
+    "RowDetails",
+    "row_details",
+    "WAREHOUSE_FORMATS",
+    "part_file_name",
+]
 
 CHUNK_ROWS = 1_000_000
 WRITER_THREADS = 2
@@ -128,18 +148,115 @@ STATUS_TEXT = _strings(["not-started", "in-progress", "completed"])
 # --------------------------------------------------------------------- warehouse
 
 
-def write_warehouse(world: World, root: Path, details: RowDetails) -> None:
-    """Write the nine warehouse CSVs under ``root`` (file stem = table name)."""
+WAREHOUSE_FORMATS = ("parquet", "csv")
+SPARK_VERSION = "3.5.1"
+
+
+def write_warehouse(
+    world: World, root: Path, details: RowDetails, warehouse_format: str = "csv"
+) -> None:
+    """Write the nine warehouse tables under ``root``.
+
+    ``csv``: one ``<table>.csv`` each. ``parquet``: a folder per table as Spark's
+    ``coalesce(1).write.parquet(dir)`` leaves it: ``<table>/part-00000-<uuid>-c000.snappy.parquet``
+    and an empty ``_SUCCESS`` (the uuid comes from the seed, scale and table name, so runs are
+    reproducible). Timestamps are ``yyyy-MM-dd HH:mm:ss`` strings, as the platform's jobs
+    format them before writing.
+    """
+    if warehouse_format not in WAREHOUSE_FORMATS:
+        raise ValueError(f"warehouse_format must be one of {WAREHOUSE_FORMATS}")
     root.mkdir(parents=True, exist_ok=True)
-    write_csv(root / "org_hierarchy.csv", _org_table(world))
-    write_csv(root / "content.csv", _content_table(world))
-    write_csv(root / "content_competency_mapping.csv", competency_table(world))
-    write_csv(root / "event_details.csv", _event_table(world))
-    write_csv(root / "user_detail.csv", _user_table(world))
-    _csv_chunks(root / "user_enrolments.csv", ENROLMENT_COLUMNS, _enrolment_chunks(world, details))
-    write_csv(root / "event_enrolment_details.csv", _attendance_table(world))
-    _csv_chunks(root / "user_karma_points.csv", KARMA_COLUMNS, _karma_chunks(world))
-    write_csv(root / "cbp_enrolment.csv", _cbp_table(world))
+    if warehouse_format == "csv":
+
+        def single(name: str, table: pa.Table) -> None:
+            write_csv(root / f"{name}.csv", table)
+
+        def chunked(name: str, columns: list[str], tables: Iterator[pa.Table]) -> None:
+            _csv_chunks(root / f"{name}.csv", columns, tables)
+
+    else:
+
+        def single(name: str, table: pa.Table) -> None:
+            _parquet_folder(root / name, world, name, [table.column_names], iter([table]))
+
+        def chunked(name: str, columns: list[str], tables: Iterator[pa.Table]) -> None:
+            _parquet_folder(root / name, world, name, [columns], tables)
+
+    single("org_hierarchy", _org_table(world))
+    single("content", _content_table(world))
+    single("content_competency_mapping", competency_table(world))
+    single("event_details", _event_table(world))
+    single("user_detail", _user_table(world))
+    chunked("user_enrolments", ENROLMENT_COLUMNS, _enrolment_chunks(world, details))
+    single("event_enrolment_details", _attendance_table(world))
+    chunked("user_karma_points", KARMA_COLUMNS, _karma_chunks(world))
+    single("cbp_enrolment", _cbp_table(world))
+
+
+def part_file_name(seed: int, scale: float, table: str) -> str:
+    """Spark's single part file name, with a uuid derived from the seed, scale and table."""
+    digest = hashlib.sha256(f"nlw-synth:{seed}:{scale!r}:{table}".encode()).digest()
+    return f"part-00000-{uuid.UUID(bytes=digest[:16], version=4)}-c000.snappy.parquet"
+
+
+_SPARK_TYPES = {
+    pa.string(): "string",
+    pa.int32(): "integer",
+    pa.int64(): "long",
+    pa.float64(): "double",
+    pa.bool_(): "boolean",
+    pa.date32(): "date",
+}
+
+
+def _spark_columns(table: pa.Table) -> pa.Table:
+    """Types as Spark writes them: plain strings, 32/64-bit integers, formatted timestamps."""
+    arrays, names = [], table.column_names
+    for column in table.columns:
+        kind = column.type
+        if pa.types.is_dictionary(kind):
+            column = column.cast(kind.value_type)
+            kind = column.type
+        if pa.types.is_timestamp(kind):
+            column = pc.strftime(column, "%Y-%m-%d %H:%M:%S")
+        elif pa.types.is_integer(kind) and kind.bit_width < 32:
+            column = column.cast(pa.int32())
+        elif pa.types.is_null(kind):
+            column = column.cast(pa.string())
+        arrays.append(column)
+    return pa.table(arrays, names=names)
+
+
+def _spark_metadata(schema: pa.Schema) -> dict[bytes, bytes]:
+    fields = [
+        {"name": f.name, "type": _SPARK_TYPES.get(f.type, "string"), "nullable": True,
+         "metadata": {}}
+        for f in schema
+    ]  # fmt: skip
+    row = json.dumps({"type": "struct", "fields": fields}, separators=(",", ":"))
+    return {
+        b"org.apache.spark.version": SPARK_VERSION.encode(),
+        b"org.apache.spark.sql.parquet.row.metadata": row.encode(),
+    }
+
+
+def _parquet_folder(
+    folder: Path, world: World, name: str, columns: list[list[str]], tables: Iterator[pa.Table]
+) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / part_file_name(world.seed, world.scale, name)
+    writer: pq.ParquetWriter | None = None
+    try:
+        for table in tables:
+            table = _spark_columns(table.select(columns[0]))
+            if writer is None:
+                schema = table.schema.with_metadata(_spark_metadata(table.schema))
+                writer = pq.ParquetWriter(path, schema, compression="snappy")
+            writer.write_table(table.cast(writer.schema))
+    finally:
+        if writer is not None:
+            writer.close()
+    (folder / "_SUCCESS").write_bytes(b"")
 
 
 def _org_table(world: World) -> pa.Table:
@@ -518,30 +635,107 @@ def snapshot_mdos(world: World) -> list[np.ndarray]:
     return [early, np.ones(world.orgs.count, dtype=bool)]
 
 
-def write_reports(world: World, root: Path, details: RowDetails) -> None:
+# Column sets of the Scala report jobs (docs/real-exports.md sections 1, 3 and 4).
+USER_REPORT_S18 = [
+    "Full_Name", "Designation", "Email", "Phone_Number", "Group", "Tag", "Ministry",
+    "Department", "Organization", "User_Registration_Date", "Roles", "Gender", "Category",
+    "External_System", "External_System_Id", "Report_Last_Generated_On", "MDO_Created_On",
+    "Verified Karmayogi", "weekly_claps_day_before_yesterday", "Event_Learning_Hr_After_19_Oct",
+    "Content_Learning_Hr_After_19_Oct", "Total_Learning_Hr_After_19_Oct",
+]  # fmt: skip
+USER_REPORT_S15 = USER_REPORT_S18[:-3]
+CONSUMPTION_SCALA = [
+    "Full_Name", "Designation", "Email", "Phone_Number", "Group", "Tag", "Ministry",
+    "Department", "Organization", "Content_Provider", "Content_Name", "Content_Type",
+    "Content_Duration", "Batch_Id", "Batch_Name", "Batch_Start_Date", "Batch_End_Date",
+    "Enrolled_On", "Status", "Content_Progress_Percentage", "Last_Published_On",
+    "Content_Retired_On", "Completed_On", "Certificate_Generated", "User_Rating", "Gender",
+    "Category", "External_System", "External_System_Id", "Certificate_ID",
+    "Report_Last_Generated_On", "Live_CBP_Plan_Mandate",
+]  # fmt: skip
+CBP_SCALA = [
+    "Name", "Email", "Phone", "Ministry", "Department", "Organization", "Group", "Designation",
+    "Name of CBP Allocated Course", "Allocated On", "Current Progress", "Due Date of Completion",
+    "Actual Date of Completion", "Report_Last_Generated_On",
+]  # fmt: skip
+SCALA_COLUMNS = {
+    "UserReport": {SCALA_18: USER_REPORT_S18, SCALA_15: USER_REPORT_S15},
+    "ConsumptionReport": {SCALA_18: CONSUMPTION_SCALA, SCALA_15: CONSUMPTION_SCALA},
+    "CBPEnrollmentReport": {SCALA_18: CBP_SCALA, SCALA_15: CBP_SCALA},
+}
+#: Time of day each code line's job stamps in Report_Last_Generated_On (variant files only).
+GENERATED_AT = {PYTHON: (14, 5, 33), SCALA_18: (2, 30, 0), SCALA_15: (19, 30, 12)}
+#: Dates the 4.8.15 jobs write day first (UserReport dd/MM/yyyy, CBP report dd/MM/yy).
+S15_DATES = {
+    "UserReport": (("User_Registration_Date", "MDO_Created_On"), "%d/%m/%Y"),
+    "CBPEnrollmentReport": (
+        ("Allocated On", "Due Date of Completion", "Actual Date of Completion"),
+        "%d/%m/%y",
+    ),
+}
+NLW_2024_START = dt.date(2024, 10, 19)
+NICKNAME_SHARE = 0.02
+
+
+def write_reports(
+    world: World, root: Path, details: RowDetails, variants: Variants | None = None
+) -> None:
     """Write UserReport, ConsumptionReport and CBPEnrollmentReport per MDO and report date."""
+    variants = variants or Variants(mix="plain")
     competency = competency_table(world)
     alloc = _allocations(world)
-    for report_date, mdos in zip(REPORT_DATES, snapshot_mdos(world), strict=True):
+    lines = variants.code_lines(world.seed, world.orgs.count, len(REPORT_DATES))
+    for report_date, mdos, line in zip(REPORT_DATES, snapshot_mdos(world), lines, strict=True):
         folder = report_date.isoformat()
         cutoff = day_number(report_date) * DAY
         generated = cutoff + 2 * 3600 + 30 * 60  # 02:30 on the report date
-        write_csv(
-            root
-            / REPORT_FOLDERS["ContentCompetencyMapping"]
-            / folder
-            / "ContentCompetencyMapping.csv",
-            competency,
-        )
+        kcm = (
+            root / REPORT_FOLDERS["ContentCompetencyMapping"] / folder
+            / "ContentCompetencyMapping.csv"
+        )  # fmt: skip
+        if variants.on("writer_text"):
+            kcm.parent.mkdir(parents=True, exist_ok=True)
+            escape = "\\" if variants.on("backslash_quotes") else '"'
+            kcm.write_bytes(csv_bytes(competency, escape=escape))
+        else:
+            write_csv(kcm, competency)
         with ThreadPoolExecutor(max_workers=WRITER_THREADS) as pool:
             writer = _ReportWriter(world, details, alloc, root, folder, cutoff, generated, pool)
+            writer.variants, writer.code_line = variants, line
             writer.user_reports(mdos)
             writer.consumption_reports(mdos)
             writer.cbp_reports(mdos)
 
 
+def _write_payload(path: Path, payload: pa.Table | bytes) -> None:
+    if isinstance(payload, bytes):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(payload)
+    else:
+        write_csv(path, payload)
+
+
+def _nicknamed(names: pa.Array, seed: int) -> pa.Array:
+    """About 2 % of names with a quoted nickname (``Ravi "Ravi" Kumar``): exercises quoting."""
+    rng = np.random.default_rng([seed, 76])
+    chosen = np.flatnonzero(rng.random(len(names)) < NICKNAME_SHARE)
+    if not len(chosen):
+        return names
+    old = names.take(pa.array(chosen)).to_pylist()
+    new = []
+    for name in old:
+        first, _, rest = name.partition(" ")
+        new.append(f'{first} "{first[:4]}" {rest}'.rstrip())
+    mask = np.zeros(len(names), dtype=bool)
+    mask[chosen] = True
+    return pc.replace_with_mask(names, pa.array(mask), pa.array(new, pa.string()))
+
+
 class _ReportWriter:
     """Writes one report date; each method sorts rows by MDO and writes one file per MDO."""
+
+    variants: Variants = Variants(mix="plain")
+    code_line: np.ndarray
 
     def __init__(self, world, details, alloc, root, folder, cutoff, generated, pool) -> None:
         self.world, self.details, self.alloc, self.pool = world, details, alloc, pool
@@ -553,12 +747,56 @@ class _ReportWriter:
         self.mdo_name = _strings(orgs.mdo_name)
         self.mdo_created = dates(orgs.created_on)
         self.external_id = _external_id(world)
+        self._names: pa.Array | None = None
+
+    def _full_names(self) -> pa.Array:
+        if self._names is None:
+            names = self.world.people.full_name
+            if self.variants.on("backslash_quotes"):
+                names = _nicknamed(names, self.world.seed)
+            self._names = names
+        return self._names
+
+    def _variant_files(
+        self, report: str, part: pa.Table, mdo: int, columns: list[str], path: Path
+    ) -> tuple[list[tuple[Path, pa.Table, int]], str | None, frozenset[str]]:
+        """One MDO's report as its code line writes it.
+
+        Returns the files (path, rows, first row within ``part``), the escape character of the
+        CSV writer (``None``: the original pyarrow writer) and the columns changed here.
+        """
+        v = self.variants
+        if v.plain:
+            return [(path, self._date_style(part, mdo).select(columns), 0)], None, frozenset()
+        line = int(self.code_line[mdo])
+        changed: set[str] = set()
+        if self.world.orgs.old_date_style[mdo]:
+            part = self._date_style(part, mdo)
+            changed |= set(part.column_names)
+        if line != PYTHON and v.on("scala_columns"):
+            columns = SCALA_COLUMNS[report][line]
+        large = part.num_rows > v.large_org_rows * self.world.scale
+        duckdb = line == PYTHON and (report != "UserReport" or large)
+        if duckdb and v.on("mdoid_column"):
+            columns = [*columns, "mdoid"]
+        part = part.select(columns)
+        pieces = [(path, part, 0)]
+        if report == "UserReport" and line != PYTHON and v.on("numbered_parts"):
+            size = max(round(v.part_rows * self.world.scale), 20)
+            pieces = [
+                (path.with_name(f"{report}{n or ''}.csv"), part.slice(n * size, size), n * size)
+                for n in range(max(1, -(-part.num_rows // size)))
+            ]
+        if not v.on("writer_text"):
+            return pieces, None, frozenset(changed)
+        escape = "\\" if not duckdb and v.on("backslash_quotes") else '"'
+        return pieces, escape, frozenset(changed)
 
     # -- shared pieces
     def _person_columns(self, person: np.ndarray) -> dict[str, pa.Array]:
         people, mdo = self.world.people, self.person_mdo[person]
         return {
-            "Full_Name": _take(people.full_name, person),
+            "Full_Name": _take(self._full_names(), person),
             "Designation": _take(people.designation, person),
             "Email": _take(people.email, person),
             "Phone_Number": _take(people.phone, person),
@@ -595,17 +833,51 @@ class _ReportWriter:
                 stop_index += 1
             low, high = boundaries[start_index], boundaries[stop_index]
             table = build(order[low:high])
-            files = []
+            if not self.variants.plain:
+                table = self._chunk_variants(report, table, mdo_sorted[low:high])
+            files: list[tuple[Path, pa.Table | bytes]] = []
+            texts = TextCache(table)
             for edge in range(start_index, stop_index):
                 a, b = boundaries[edge] - low, boundaries[edge + 1] - low
                 mdo = int(mdo_sorted[boundaries[edge]])
-                part = self._date_style(table.slice(a, b - a), mdo).select(columns)
                 path = (self.root / REPORT_FOLDERS[report] / self.folder
                         / f"mdoid={self.world.orgs.mdo_id[mdo]}" / f"{report}.csv")  # fmt: skip
-                files.append((path, part))
+                pieces, escape, changed = self._variant_files(
+                    report, table.slice(a, b - a), mdo, columns, path
+                )
+                for file, rows, offset in pieces:
+                    if escape is None:
+                        files.append((file, rows))
+                    else:
+                        files.append((file, texts.csv(rows, a + offset, escape, changed)))
             # pyarrow releases the GIL while writing, so two threads use both cores.
-            list(self.pool.map(lambda item: write_csv(*item), files))
+            list(self.pool.map(lambda item: _write_payload(*item), files))
             start_index = stop_index
+
+    def _chunk_variants(self, report: str, table: pa.Table, mdo: np.ndarray) -> pa.Table:
+        """Variants that differ by row only through the MDO's code line, made for a whole chunk.
+
+        ``Report_Last_Generated_On`` with AM/PM and the 4.8.15 day-first dates become text here
+        (once per chunk: per-file pyarrow calls would dominate the run time).
+        """
+        v, line = self.variants, self.code_line[mdo]
+        if v.on("mdoid_column"):
+            table = table.append_column("mdoid", _plain(_strings(self.world.orgs.mdo_id), mdo))
+        if v.on("ampm"):
+            texts = np.array([_generated_text(self.cutoff, n) for n in range(len(CODE_LINES))])
+            table = _set(table, "Report_Last_Generated_On", pa.array(texts[line], pa.string()))
+        if v.on("s15_dates") and report in S15_DATES:
+            names, pattern = S15_DATES[report]
+            is_s15 = pa.array(line == SCALA_15)
+            for name in names:
+                values = table.column(name)
+                if pa.types.is_date(values.type):
+                    values = values.cast(TIMESTAMP)
+                    usual = pc.strftime(values, "%Y-%m-%d")
+                else:
+                    usual = pc.strftime(values, "%Y-%m-%d %H:%M:%S")
+                table = _set(table, name, pc.if_else(is_s15, pc.strftime(values, pattern), usual))
+        return table
 
     def _date_style(self, table: pa.Table, mdo: int) -> pa.Table:
         """Older MDO exports write every date as dd/MM/yyyy."""
@@ -631,6 +903,8 @@ class _ReportWriter:
         person = np.flatnonzero(keep)
         order = person[np.argsort(people.mdo[person], kind="stable")]
         totals = _person_totals(self.world, self.cutoff)
+        scala = self.variants.on("scala_columns")
+        before = _person_totals(self.world, day_number(NLW_2024_START) * DAY) if scala else totals
         rng = np.random.default_rng([self.world.seed, 74, self.cutoff])
         claps = rng.integers(0, 5, people.count)
 
@@ -662,6 +936,19 @@ class _ReportWriter:
                 "Total_Learning_Hours": pa.array(np.round(event_hours + course_hours, 2)),
                 "Report_Last_Generated_On": timestamps(np.full(len(index), self.generated)),
             }
+            if scala:
+                event_after = np.round(event_hours - before["event_hours"][index], 2)
+                course_after = np.round(course_hours - before["course_hours"][index], 2)
+                columns |= {
+                    "Verified Karmayogi": pc.equal(
+                        _plain(people.profile_status, index), "VERIFIED"
+                    ),
+                    "Event_Learning_Hr_After_19_Oct": pa.array(event_after),
+                    "Content_Learning_Hr_After_19_Oct": pa.array(course_after),
+                    "Total_Learning_Hr_After_19_Oct": pa.array(
+                        np.round(event_after + course_after, 2)
+                    ),
+                }
             return pa.table(columns)
 
         self._write_by_mdo("UserReport", USER_REPORT_COLUMNS, people.mdo, order, build)
@@ -799,3 +1086,16 @@ class _ConsumptionBuilder:
             "Live_CBP_Plan_Mandate": pa.array(np.where(is_row, rows["acbp"][row], True)),
         }
         return pa.table(columns)
+
+
+def _set(table: pa.Table, name: str, values: pa.Array | pa.ChunkedArray) -> pa.Table:
+    return table.set_column(table.column_names.index(name), name, values)
+
+
+def _generated_text(cutoff: int, line: int) -> str:
+    """Report_Last_Generated_On as the code line's job writes it (``HH`` and ``a`` together)."""
+    hour, minute, second = GENERATED_AT[line]
+    day = dt.date(1970, 1, 1) + dt.timedelta(days=cutoff // DAY)
+    marker = "AM" if hour < 12 else "PM"
+    pattern = "%d/%m/%Y" if line == SCALA_15 else "%Y-%m-%d"
+    return f"{day.strftime(pattern)} {hour:02d}:{minute:02d}:{second:02d} {marker}"
