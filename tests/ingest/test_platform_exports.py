@@ -345,3 +345,16 @@ def test_a_warehouse_without_completion_dates_stops(tmp_path: Path) -> None:
     problem = next(p for p in caught.value.problems if p.rule == "missing_column")
     assert problem.file == "user_enrolments.csv" and problem.column == "first_completed_on"
     assert "'last_completed_on'" in problem.message and "completions_90d" in problem.message
+
+
+def test_an_unzipped_reports_zip_ingests(tmp_path: Path) -> None:
+    """zipUpload.py copies one org's CSVs flat into ``merged/mdoid=<id>/`` (no date folder)."""
+    merged = tmp_path / "merged" / f"mdoid={MDO}"
+    merged.mkdir(parents=True)
+    for name in ("UserReport", "ConsumptionReport", "CBPEnrollmentReport"):
+        shutil.copy(PLATFORM / "python" / f"{name}.csv", merged / f"{name}.csv")
+    shutil.copy(PLATFORM / "python" / "ContentCompetencyMapping.csv", merged)
+    result = ingest_with_summary(tmp_path / "merged", tmp_path / "out", dataset="d")
+    assert {p.rule for p in result.report.problems} >= {"no_report_date"}
+    learners = _store(tmp_path / "out")["learners"]
+    assert set(learners["mdo_id"]) == {MDO} and len(learners) == 6

@@ -111,7 +111,8 @@ def _is_warehouse_dir(folder: Path) -> bool:
 def _is_reports_dir(folder: Path) -> bool:
     if any((folder / name).is_dir() for spec in REPORT_SOURCES.values() for name in spec.folders()):
         return True
-    return any(True for _ in folder.glob("*/*/mdoid=*"))
+    # <report>/<date>/mdoid=<id>/, or the flat merged/mdoid=<id>/ of an unzipped reports.zip
+    return any(True for pattern in ("*/*/mdoid=*", "mdoid=*") for _ in folder.glob(pattern))
 
 
 def _scala_parts(folder: Path, table: str) -> list[Path]:
