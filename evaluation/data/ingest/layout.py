@@ -184,8 +184,7 @@ def _warehouse_files(folder: Path, src: Path, layout: Layout) -> None:
                 severity,
                 where,
                 "missing_file",
-                f"warehouse table {name!r} not found ({name}.csv, {name}.parquet or a folder "
-                f"{name}/ of Spark part files)",
+                f"warehouse table {name!r} not found ({name}.csv or {name}.parquet)",
             )
         )
 

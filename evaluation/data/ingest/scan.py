@@ -69,7 +69,15 @@ class FileScan:
 
 
 def _parse_line(text: str, escape: str = '"') -> list[str]:
-    return next(csv.reader(io.StringIO(text), csv_dialect(escape)), [])
+    # A backslash before a line break is an error to csv's escaping reader: fall back to the
+    # plain reader, then to nothing (the caller then reports the line as cut off).
+    dialects: list[type[csv.Dialect]] = [csv_dialect(escape), csv.excel]
+    for dialect in dict.fromkeys(dialects):
+        try:
+            return next(csv.reader(io.StringIO(text), dialect), [])
+        except csv.Error:
+            continue
+    return []
 
 
 class _SparkCsv(csv.excel):
@@ -311,7 +319,10 @@ class LineMapper:
         with open(self.scan.raw.path, encoding="utf-8-sig", errors="replace", newline="") as fh:
             reader = csv.reader(fh, csv_dialect(self.scan.escape))
             previous_end = 0
-            for _ in reader:
-                starts.append(previous_end + 1)
-                previous_end = reader.line_num
+            try:
+                for _ in reader:
+                    starts.append(previous_end + 1)
+                    previous_end = reader.line_num
+            except csv.Error:
+                pass  # records after an unreadable one keep their record numbers
         return starts
