@@ -72,7 +72,7 @@ FEATURES = (
 #: Features on by default: those today's ingest reads to the same canonical tables as the plain
 #: files (checked by tests/synth/test_variants.py; the list is kept in docs/synthetic-data.md).
 DEFAULT_FEATURES = frozenset(
-    {"writer_text", "backslash_quotes", "ampm", "mdoid_column", "s15_dates"}
+    {"writer_text", "backslash_quotes", "ampm", "mdoid_column", "s15_dates", "numbered_parts"}
 )
 
 #: Share of MDOs per code line (python, scala-4.8.18, scala-4.8.15), one triple per report date
