@@ -97,8 +97,8 @@ def _lit(text: str) -> str:
 
 
 def _blank(x: str) -> str:
-    # list_contains, not IN: a long IN list cost DuckDB 2.0 time on every row even inside a CASE
-    # branch that never ran (0.8 s vs 0.2 s per column on 535k rows).
+    # list_contains, not IN: a long IN list costs DuckDB time on every row even inside a CASE
+    # branch that never runs (measured: docs/scale.md).
     tokens = ", ".join(_lit(t) for t in _NA_TOKENS)
     return f"({x} IS NULL OR list_contains([{tokens}], lower(trim({x}))))"
 
@@ -166,9 +166,8 @@ def _finite(number: str) -> str:
 
 
 def _fast_then_slow(x: str, fast: str, slow: str) -> str:
-    # A CASE, not coalesce(): measured with DuckDB 2.0, coalesce paid for its fallback branch on
-    # every row (0.85 s vs 0.15 s per column on 535k rows). A first "WHEN x IS NULL" branch for
-    # blank fields doubled the cost of full columns (DuckDB 1.5; it defeats the reuse of fast).
+    # A CASE, not coalesce(): coalesce pays for its fallback branch on every row, and a first
+    # "WHEN x IS NULL" branch for blank fields defeats the reuse of `fast` (docs/scale.md).
     return f"CASE WHEN {fast} IS NOT NULL THEN {fast} ELSE {slow} END"
 
 

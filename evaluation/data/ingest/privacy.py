@@ -149,8 +149,8 @@ def pseudonymise_sql(column: str) -> str:
     str
         SQL expression: 64 lower-case hex characters, NULL for NULL or blank ids.
     """
-    # trim() with a character set is slow (1 s per 450 000 ids): only ids that start or end with
-    # whitespace go through it.
+    # trim() with a character set is slow (docs/scale.md, "Measured choices"): only ids that
+    # start or end with whitespace go through it.
     edges = f"contains($whitespace, {column}[1]) OR contains($whitespace, {column}[-1])"
     text = f"CASE WHEN {edges} THEN trim({column}, $whitespace) ELSE {column} END"
     inner = f"unhex(sha256($inner_pad || encode({text})))"

@@ -109,7 +109,7 @@ def _register_files(con: duckdb.DuckDBPyConnection, files: list[RawFile]) -> _Fi
         "(file_no INTEGER, path VARCHAR, mdoid VARCHAR, report_date DATE)"
     )
     first = int(con.execute("SELECT count(*) FROM input_files").fetchone()[0])  # type: ignore[index]
-    # One INSERT from an Arrow table: DuckDB 1.5's executemany costs ~2 s a call (measured).
+    # One INSERT from an Arrow table: DuckDB's executemany is slow per call (docs/scale.md).
     rows = pa.table(
         {
             "file_no": pa.array(range(first, first + len(files)), pa.int32()),
@@ -341,7 +341,7 @@ def _dedupe(ctx: _Context, spec: SourceSpec, typed: str, clean: str, st: StagedS
         "hash(" + ", ".join(_q("t::" + c) for c in typed_columns(spec) if c not in _VOLATILE) + ")"
     )
     # The windows run over a narrow projection (row id, key, position, fingerprint); the kept
-    # rows are then fetched by row id. Windows over every column cost 5 s per 500 000 rows.
+    # rows are then fetched by row id: windows over every column are far slower (docs/scale.md).
     narrow = (
         f"SELECT t.rowid AS _rid, {keys}, {ctx.files.path} AS _path, {_ORD} AS _ord, {meta}, "
         f"{fingerprint} AS _fp FROM {typed} {files} WHERE _reject IS NULL"
