@@ -29,9 +29,16 @@ def ensure_data(params: Params, root: Path | None = None, *, log=print) -> Path:
 
         spec = params.data.synthetic
         log(f"generating synthetic exports (scale {spec.scale}, seed {spec.seed}) in {raw}")
-        # The warehouse shape is the richer one (events, karma ledger) and what ingest prefers;
-        # `nlw synth --format both` also writes the MDO report CSVs.
-        generate(raw, scale=spec.scale, seed=spec.seed, formats=("warehouse",))
+        # The warehouse shape is the richer one (events, karma ledger) and what ingest prefers,
+        # written as the platform's Spark jobs write it: a folder of Parquet part files per
+        # table. `nlw synth --format both` also writes the MDO reports in their mixed variants.
+        generate(
+            raw,
+            scale=spec.scale,
+            seed=spec.seed,
+            formats=("warehouse",),
+            warehouse_format="parquet",
+        )
     if not (store / "manifest.json").exists():
         from evaluation.data.ingest import ingest
 

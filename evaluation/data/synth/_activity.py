@@ -7,11 +7,17 @@ seconds since 1970-01-01 (naive, Indian Standard Time); ``-1`` means "never".
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from evaluation.core.vocabulary import DOSE_BANDS, FOLLOW_UP_DAYS, GROUPS
+from evaluation.core.vocabulary import (
+    DOSE_BANDS,
+    FAST_COMPLETION_MIN_MINUTES,
+    FOLLOW_UP_DAYS,
+    GROUPS,
+)
 from evaluation.data.synth._config import (
     DATA_END,
     DATA_START,
@@ -754,3 +760,45 @@ def event_points(attendance: dict[str, np.ndarray]) -> np.ndarray:
 def dose_band_name(index: np.ndarray) -> np.ndarray:
     """Dose band names for band indices."""
     return np.array([name for name, _, _ in DOSE_BANDS])[index]
+
+
+#: Organisations that game the week's completions (a share of those with any in the week), and
+#: the share of their same-day completions of long courses made implausibly fast.
+GAMING_ORG_SHARE = 0.05
+GAMED_COMPLETION_SHARE = 0.3
+
+
+def game_some_completions(
+    rng: np.random.Generator,
+    rows: dict[str, np.ndarray],
+    catalogue: Catalogue,
+    people_mdo: np.ndarray,
+    editions: Sequence[Edition],
+) -> dict[str, np.ndarray]:
+    """Make some in-week completions implausibly fast, as the DoP circular of June 2025 saw.
+
+    In a few organisations, a share of the completions of courses of 20+ minutes made during a
+    week get an enrolment time 3-15 seconds before the completion. Only completions enrolled
+    the same day are touched, so every count by day (enrolments, completions) and every
+    outcome stays as it was: the signal is in the seconds between enrolment and completion,
+    which is what :mod:`evaluation.data.quality` flags.
+    """
+    done = rows["completed_at"] >= 0
+    in_week = np.zeros(done.shape, dtype=bool)
+    for edition in editions:
+        first, last = day_number(edition.start), day_number(edition.end)
+        day = np.where(done, rows["completed_at"] // DAY, -1)
+        in_week |= (day >= first) & (day <= last)
+    # same day, and late enough in it that moving the enrolment 15 s back stays on that day
+    same_day = (rows["enrolled_at"] // DAY == rows["completed_at"] // DAY) & (
+        rows["completed_at"] % DAY >= 16
+    )
+    long_course = catalogue.duration_hours[rows["content"]] >= FAST_COMPLETION_MIN_MINUTES / 60
+    candidates = in_week & same_day & long_course
+    orgs = np.unique(people_mdo[rows["person"][candidates]])
+    gaming = rng.choice(orgs, size=int(round(len(orgs) * GAMING_ORG_SHARE)), replace=False)
+    chosen = candidates & np.isin(people_mdo[rows["person"]], gaming)
+    chosen &= rng.random(chosen.shape) < GAMED_COMPLETION_SHARE
+    enrolled = rows["enrolled_at"].copy()
+    enrolled[chosen] = rows["completed_at"][chosen] - rng.integers(3, 16, size=int(chosen.sum()))
+    return {**rows, "enrolled_at": enrolled}

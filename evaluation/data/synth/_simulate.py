@@ -109,6 +109,7 @@ def simulate(seed: int, scale: float) -> World:
     rows = act.concat_blocks([*reserved, rows, *top_ups])
     rows = act.deduplicate_enrolments(_stream(seed, 60), rows, catalogue)
     rows = {key: value[rows["source"] != act.Source.RESERVED] for key, value in rows.items()}
+    rows = act.game_some_completions(_stream(seed, 62), rows, catalogue, people.mdo, EDITIONS)
     rows["karma"] = act.karma_points(rows, catalogue, _stream(seed, 61))
     attended = act.concat_blocks(attendance)
     attended = _unique_attendance(attended, events.count)
