@@ -394,3 +394,15 @@ def test_ministry_summary_compares_with_the_peers_of_its_size_band(tmp_path):
         "ministries and states of its NLW leaderboard size band, XS); 50% of its participants "
         "met the 4-hour target (50% nationally)."
     )
+
+
+def test_the_leaderboard_sentence_names_the_runner_up_when_the_ministry_leads(tmp_path):
+    ed = edition(tmp_path)
+    brief.leaderboard(ed, ministry_frame(), "M1")
+    assert ed.findings.sentences["ministry_leaderboard"].endswith(
+        "M1 ranks 1 of 3 in band XS with 12 points; it leads the band, ahead of M2 (6)."
+    )
+    brief.leaderboard(ed, ministry_frame(), "S1")
+    assert ed.findings.sentences["ministry_leaderboard"].endswith(
+        "S1 ranks 3 of 3 in band XS with 0 points; the band's leader, M1, has 12."
+    )

@@ -320,12 +320,21 @@ def leaderboard(ed: Edition, people: pd.DataFrame, ministry: str) -> None:
     """The platform's NLW leaderboard: karma points credited in the week, by size band."""
     board = _board(people)
     position = leaderboard_position(board, ministry)
+    band = board[board["size_band"] == position["size_band"]]
+    if position["rank"] == 1 and len(band) > 1:
+        runner_up = band.sort_values("rank").iloc[1]
+        standing = (
+            f"it leads the band, ahead of {runner_up['unit']} ({runner_up['total_points']:,.0f})"
+        )
+    elif position["rank"] == 1:
+        standing = "it is alone in the band"
+    else:
+        standing = f"the band's leader, {position['leader']}, has {position['leader_points']:,.0f}"
     text = (
         f"On the NLW leaderboard (karma points credited in the week, ministries and states "
         f"ranked within size bands set by their number of users, as the platform ranks them), "
         f"{ministry} ranks {position['rank']} of {position['of']} in band "
-        f"{position['size_band']} with {position['total_points']:,.0f} points; the band's "
-        f"leader, {position['leader']}, has {position['leader_points']:,.0f}."
+        f"{position['size_band']} with {position['total_points']:,.0f} points; {standing}."
     )
     ed.findings.sentence("ministry_leaderboard", text)
     ed.findings.number(
@@ -339,7 +348,6 @@ def leaderboard(ed: Edition, people: pd.DataFrame, ministry: str) -> None:
         decimals=0,
     )
     ed.say(text)
-    band = board[board["size_band"] == position["size_band"]]
     shown = band[(band["rank"] <= 10) | (band["unit"] == ministry)]
     ed.show_table(
         "ministry_leaderboard",
