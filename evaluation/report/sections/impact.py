@@ -312,8 +312,10 @@ def robustness(ed: Edition, people: pd.DataFrame, evidence: ImpactEvidence) -> p
         checks.table,
         caption=(
             "Robustness of the headline (difference in differences on completions). The "
-            "placebo should be about zero; leaving out one large ministry should barely move "
-            "the before/after AIPW estimate."
+            "placebo should be about zero; leaving out completions made implausibly fast (a "
+            "course of 20+ minutes completed under 20 seconds after enrolment, as a Department "
+            "of Posts circular of June 2025 flags) should barely move the headline, nor should "
+            "leaving out one large ministry move the before/after AIPW estimate."
         ),
         spec=ROBUSTNESS_SPEC,
     )
