@@ -22,7 +22,9 @@ def ci_run(tmp_path_factory):
 def test_chain_runs_from_nothing(ci_run):
     summary, tmp, _ = ci_run
     assert summary.ok, [r.error for r in summary.results]
-    assert (tmp / "raw" / "warehouse" / "user_detail.csv").is_file()
+    # the warehouse as the platform's Spark jobs write it: a folder of Parquet part files
+    assert (tmp / "raw" / "warehouse" / "user_detail" / "_SUCCESS").is_file()
+    assert list((tmp / "raw" / "warehouse" / "user_detail").glob("part-00000-*.snappy.parquet"))
     assert (tmp / "raw" / "ground_truth.json").is_file()
     assert (tmp / "processed" / "synthetic-ci" / "manifest.json").is_file()
     assert not (tmp / "processed" / "synthetic-ci" / "ground_truth.json").exists()

@@ -18,6 +18,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 from openpyxl import load_workbook
 from support.worlds import ci_params, ci_world
@@ -230,9 +231,10 @@ def test_a_real_run_passes_the_whole_audit(runs):
 
 def test_identifiers_planted_into_a_real_run_are_caught(runs, tmp_path):
     tmp, _ = runs
-    person = (tmp / "raw" / "warehouse" / "user_detail.csv").read_text().splitlines()[1]
-    fields = next(iter(__import__("csv").reader([person])))
-    user_id, name, email, phone = fields[0], fields[4], fields[6], fields[7]
+    # The raw warehouse is written as the platform's Spark jobs write it: Parquet part files.
+    detail = pq.read_table(tmp / "raw" / "warehouse" / "user_detail").slice(0, 1).to_pylist()[0]
+    user_id, name = detail["user_id"], detail["full_name"]
+    email, phone = detail["email"], detail["phone_number"]
     copy = tmp_path / "run"
     shutil.copytree(_run_dir(tmp, "a", "2024"), copy)
     html = copy / "01_participation.html"
