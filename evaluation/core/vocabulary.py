@@ -61,6 +61,16 @@ DOSE_BANDS: Final = (("0-4h", 0.0, 4.0), ("4-8h", 4.0, 8.0), ("8h+", 8.0, float(
 #: The staff groups a person can be in (``Unknown`` when the platform does not say).
 GROUPS: Final = ("A", "B", "C", "Unknown")
 
+#: The 28 states and 8 union territories, as named on the platform.
+STATES_AND_UTS: Final[tuple[str, ...]] = (
+    "Andhra Pradesh", "Arunachal Pradesh", "Assam", "Bihar", "Chhattisgarh", "Goa", "Gujarat",
+    "Haryana", "Himachal Pradesh", "Jharkhand", "Karnataka", "Kerala", "Madhya Pradesh",
+    "Maharashtra", "Manipur", "Meghalaya", "Mizoram", "Nagaland", "Odisha", "Punjab", "Rajasthan",
+    "Sikkim", "Tamil Nadu", "Telangana", "Tripura", "Uttar Pradesh", "Uttarakhand", "West Bengal",
+    "Andaman and Nicobar Islands", "Chandigarh", "Dadra and Nagar Haveli and Daman and Diu",
+    "Delhi", "Jammu and Kashmir", "Ladakh", "Lakshadweep", "Puducherry",
+)  # fmt: skip
+
 #: An implausibly fast completion: a course of at least this many minutes completed less than
 #: :data:`FAST_COMPLETION_SECONDS` after enrolment. A Department of Posts circular (16 June
 #: 2025) flags courses longer than 20 minutes "completed" in under 20 seconds; the NLW

@@ -6,6 +6,8 @@ can count, per rule, how many rows it mapped (the counts go to the manifest).
 
 from __future__ import annotations
 
+from evaluation.core.vocabulary import STATES_AND_UTS
+
 __all__ = [
     "CENTRAL_PROVIDER_PATTERN",
     "STATES_AND_UTS",
@@ -22,15 +24,6 @@ __all__ = [
     "quote_ident",
 ]
 
-#: The 28 states and 8 union territories, as named on the platform.
-STATES_AND_UTS: tuple[str, ...] = (
-    "Andhra Pradesh", "Arunachal Pradesh", "Assam", "Bihar", "Chhattisgarh", "Goa", "Gujarat",
-    "Haryana", "Himachal Pradesh", "Jharkhand", "Karnataka", "Kerala", "Madhya Pradesh",
-    "Maharashtra", "Manipur", "Meghalaya", "Mizoram", "Nagaland", "Odisha", "Punjab", "Rajasthan",
-    "Sikkim", "Tamil Nadu", "Telangana", "Tripura", "Uttar Pradesh", "Uttarakhand", "West Bengal",
-    "Andaman and Nicobar Islands", "Chandigarh", "Dadra and Nagar Haveli and Daman and Diu",
-    "Delhi", "Jammu and Kashmir", "Ladakh", "Lakshadweep", "Puducherry",
-)  # fmt: skip
 
 #: Providers whose events count as organised centrally (the platform operator and the CBC).
 CENTRAL_PROVIDER_PATTERN = r"karmayogi bharat|capacity building commission|\bcbc\b|igot"

@@ -6,6 +6,8 @@ these words is invented.
 
 from __future__ import annotations
 
+from evaluation.core.vocabulary import STATES_AND_UTS
+
 __all__ = [
     "CENTRAL_UNITS",
     "STATES",
@@ -167,14 +169,8 @@ def _central_units() -> list[tuple[str, str]]:
 #: 90 central (ministry, department) units.
 CENTRAL_UNITS: tuple[tuple[str, str], ...] = tuple(_central_units())
 
-STATES = (
-    "Andhra Pradesh", "Arunachal Pradesh", "Assam", "Bihar", "Chhattisgarh", "Goa", "Gujarat",
-    "Haryana", "Himachal Pradesh", "Jharkhand", "Karnataka", "Kerala", "Madhya Pradesh",
-    "Maharashtra", "Manipur", "Meghalaya", "Mizoram", "Nagaland", "Odisha", "Punjab", "Rajasthan",
-    "Sikkim", "Tamil Nadu", "Telangana", "Tripura", "Uttar Pradesh", "Uttarakhand", "West Bengal",
-    "Andaman and Nicobar Islands", "Chandigarh", "Dadra and Nagar Haveli and Daman and Diu",
-    "Delhi", "Jammu and Kashmir", "Ladakh", "Lakshadweep", "Puducherry",
-)  # fmt: skip
+#: The states and UTs (the same list ingest recognises).
+STATES = STATES_AND_UTS
 
 STATE_DEPARTMENTS = (
     "Department of Health and Family Welfare", "Department of School Education",
