@@ -210,9 +210,10 @@ def test_report_table_renders(warehouse_src: Path) -> None:
 
     set_value(warehouse_src / WH / "user_enrolments.csv", 1, "enrolled_on", "yesterday")
     console = Console(record=True, width=200)
-    console.print(validate(warehouse_src).to_table())
+    validate(warehouse_src).show(console)
     text = console.export_text()
     assert "FAILED" in text and "unparseable_date" in text
+    assert "warehouse/user_enrolments.csv" in text, "the file's path, whole"
 
 
 def test_invalid_max_errors(warehouse_src: Path) -> None:

@@ -161,29 +161,6 @@ class ValidationReport:
         """Names of all rules broken (handy in tests and summaries)."""
         return {rule for _, rule in self.rule_counts}
 
-    def to_table(self) -> object:
-        """Return a :class:`rich.table.Table` listing the problems, for printing."""
-        from rich.table import Table
-
-        title = f"Validation ({self.shape}): {'OK' if self.ok else 'FAILED'}"
-        if self.truncated:
-            title += f" - first {self.max_errors} problems shown"
-        table = Table(title=title)
-        for name in ("severity", "file", "line", "column", "rule", "message"):
-            table.add_column(name, overflow="fold")
-        for p in self.problems:
-            style = "red" if p.severity == "error" else "yellow"
-            table.add_row(
-                p.severity,
-                p.file,
-                "" if p.line is None else str(p.line),
-                p.column or "",
-                p.rule,
-                p.message,
-                style=style,
-            )
-        return table
-
     def status(self) -> str:
         """One line: ``OK`` or ``FAILED``, the counts, and whether the list is cut short."""
         errors, warnings = self.count("error"), self.count("warning")
