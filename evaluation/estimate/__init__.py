@@ -9,7 +9,9 @@
 - :func:`regression_adjustment`, :func:`ipw`, :func:`aipw` - selection on observables
   (statsmodels ``TreatmentEffect``, Stata ``teffects`` parity; own doubly robust ATT);
 - :func:`match` - propensity-score matching with Abadie-Imbens standard errors;
-- :func:`dose_response` - binned or linear dose response with covariates.
+- :func:`dose_response` - binned or linear dose response with covariates;
+- :func:`pool` - random-effects meta-analysis of unit-level estimates (REML / DL, metafor
+  parity) with each unit's shrunk effect.
 
 Every function returns an :class:`EstimateResult` subclass with ``tidy()``, ``coef()``,
 ``se()``, ``confint()``, ``nobs``, ``method``, ``summary()`` and ``_repr_html_``.
@@ -17,6 +19,7 @@ Every function returns an :class:`EstimateResult` subclass with ``tidy()``, ``co
 
 from evaluation.estimate.dose import dose_response
 from evaluation.estimate.matching import match
+from evaluation.estimate.pooling import pool
 from evaluation.estimate.regression import did, event_study, ols
 from evaluation.estimate.results import (
     TIDY_COLUMNS,
@@ -25,6 +28,7 @@ from evaluation.estimate.results import (
     EstimateResult,
     EventStudyResult,
     MatchingResult,
+    PooledResult,
     RegressionResult,
     StaggeredDiDResult,
     TreatmentEffectResult,
@@ -43,6 +47,7 @@ __all__ = [
     "aipw",
     "match",
     "dose_response",
+    "pool",
     "TIDY_COLUMNS",
     "EstimateResult",
     "RegressionResult",
@@ -52,5 +57,6 @@ __all__ = [
     "TreatmentEffectResult",
     "MatchingResult",
     "DoseResponseResult",
+    "PooledResult",
     "WaldTest",
 ]

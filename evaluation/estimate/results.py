@@ -9,6 +9,7 @@ ever mutated after construction.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -28,6 +29,7 @@ __all__ = [
     "TreatmentEffectResult",
     "MatchingResult",
     "DoseResponseResult",
+    "PooledResult",
     "WaldTest",
     "make_table",
 ]
@@ -383,3 +385,88 @@ class DoseResponseResult(EstimateResult):
     """
 
     reference: str = ""
+
+
+@dataclass(frozen=True)
+class PooledResult(EstimateResult):
+    """Result of :func:`evaluation.estimate.pool` (random-effects meta-analysis).
+
+    The table's first row, term ``"overall"``, is the pooled effect; each further row is one
+    unit's shrunk (BLUP, empirical-Bayes) effect with its interval.
+
+    Attributes
+    ----------
+    pooling : str
+        Estimator of the between-unit variance: ``"REML"``, ``"DL"`` or ``"FE"``.
+    tau2 : float
+        Between-unit variance of the true effects (0 for ``"FE"`` and for one unit).
+    tau2_se : float
+        Its standard error as metafor reports it (NaN for ``"FE"`` and for one unit).
+    i2 : float
+        I^2 in percent (0-100), as metafor prints it: the share of the total variability
+        due to between-unit variance.
+    h2 : float
+        H^2, total over sampling variability.
+    q, q_df, q_p_value : float, int, float
+        Cochran's Q test of homogeneity (inverse-variance weights, chi-square reference).
+    inputs : pandas.DataFrame
+        Every unit as given: ``label``, ``estimate``, ``std_error``, ``status`` (``"pooled"``
+        or ``"too small to estimate"``) and ``reason``.
+    """
+
+    pooling: str = "REML"
+    tau2: float = float("nan")
+    tau2_se: float = float("nan")
+    i2: float = float("nan")
+    h2: float = float("nan")
+    q: float = float("nan")
+    q_df: int = 0
+    q_p_value: float = float("nan")
+    inputs: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        object.__setattr__(self, "inputs", self.inputs.reset_index(drop=True).copy())
+
+    @property
+    def tau(self) -> float:
+        """Standard deviation of the true effects across units (square root of ``tau2``)."""
+        return float(np.sqrt(self.tau2))
+
+    @property
+    def skipped(self) -> pd.DataFrame:
+        """Units too small to estimate (no usable standard error), with the reason; a copy."""
+        return self.inputs[self.inputs["status"] != "pooled"].reset_index(drop=True)
+
+    def prediction_interval(self, alpha: float = 0.05) -> tuple[float, float]:
+        """Interval for the true effect of a new unit: ``mu -/+ z * sqrt(tau2 + se(mu)^2)``.
+
+        metafor's ``predict()`` ``pi.lb`` / ``pi.ub`` (normal reference).
+        """
+        overall = self.table.iloc[0]
+        half = _critical_value(alpha, None) * np.sqrt(self.tau2 + overall["std_error"] ** 2)
+        return float(overall["estimate"] - half), float(overall["estimate"] + half)
+
+    def _header_lines(self) -> list[str]:
+        lines = [
+            f"{self.method}",
+            f"Outcome: {self.outcome}    Units pooled: {self.nobs:,}",
+            f"Standard errors: {self.se_type}",
+            f"tau^2 = {self.tau2:.4g} (SE {self.tau2_se:.4g}), tau = {self.tau:.4g}, "
+            f"I^2 = {self.i2:.2f} %, H^2 = {self.h2:.2f}",
+            f"Heterogeneity: Q({self.q_df}) = {self.q:.4f}, p = {self.q_p_value:.4g}",
+        ]
+        skipped = self.skipped
+        if len(skipped):
+            names = ", ".join(
+                f"{row.label} ({row.reason})" for row in skipped.itertuples(index=False)
+            )
+            lines.append(f"Too small to estimate ({len(skipped)}): {names}")
+        lines.extend(f"Warning: {text}" for text in self.details.get("warnings", ()))
+        return lines
+
+    def _repr_html_(self) -> str:
+        # unit names are data (ministries, states): escape them
+        header = "<br>".join(html.escape(line) for line in self._header_lines())
+        table = self.tidy().to_html(index=False, float_format=lambda v: f"{v:.6g}", border=0)
+        return f"<div><p><strong>{header}</strong></p>{table}</div>"
