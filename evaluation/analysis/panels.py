@@ -125,7 +125,16 @@ def _eligible(store: Store, window: Window) -> Table:
     if "is_active" in learners.columns:
         # Deactivated accounts cannot take part; keeping them would pad the comparison group.
         people = people.filter(people.is_active.fill_null(True))
-    people = people.select("user_key", "mdo_id", "group", "gender", "category", "registered_on")
+    columns = ["user_key", "mdo_id", "group", "gender", "category", "registered_on"]
+    if "is_frontline" in learners.columns:
+        # Frontline workers (teachers, police, field staff) vs others; unknown without a title.
+        people = people.mutate(
+            frontline=ibis.cases(
+                (people.is_frontline, "frontline"), (~people.is_frontline, "other")
+            )
+        )
+        columns.append("frontline")
+    people = people.select(*columns)
     if store.has("org_hierarchy"):
         orgs = store.table("org_hierarchy").select("mdo_id", "ministry", "department", "org_type")
         people = people.left_join(orgs, "mdo_id").drop("mdo_id_right")
@@ -141,12 +150,13 @@ def person_edition(
 ) -> pd.DataFrame:
     """One row per eligible person (active, registered before the week) for one edition.
 
-    Columns: identity and grouping (``user_key, group, ministry, department, org_type, gender,
-    category``), treatment (``participated``, ``target_met``, ``hours_in_week``,
-    ``dose_band``), covariates measured before the week (``completions_pre_365d``,
-    ``course_hours_pre_365d``, ``tenure_years``, ``took_part_before``), the same measures as
-    the outcomes over the 90 days before the week (``completions_pre_90d``,
-    ``learning_hours_pre_90d``, ``assessment_pre``: the "before" of a before/after design), and
+    Columns: identity and grouping (``user_key, group, ministry, department, org_type,
+    frontline`` (frontline / other / Unknown), ``gender, category``), treatment
+    (``participated``, ``target_met``, ``hours_in_week``, ``dose_band``), covariates measured
+    before the week (``completions_pre_365d``, ``course_hours_pre_365d``, ``tenure_years``,
+    ``took_part_before``), the same measures as the outcomes over the 90 days before the week
+    (``completions_pre_90d``, ``learning_hours_pre_90d``, ``assessment_pre``: the "before" of a
+    before/after design), and
     outcomes (see :data:`~evaluation.core.vocabulary.OUTCOME_DEFINITIONS`). Counts are 0 when a
     person had no activity; ``acbp_on_time`` and ``assessment_*`` are missing for people without
     allocations or measurements.
@@ -233,7 +243,15 @@ def _finish(frame: Table, window: Window, target_hours: float) -> Table:
         },
         **{
             column: frame[column].fill_null("Unknown")
-            for column in ("group", "ministry", "department", "org_type", "gender", "category")
+            for column in (
+                "group",
+                "ministry",
+                "department",
+                "org_type",
+                "frontline",
+                "gender",
+                "category",
+            )
             if column in frame.columns
         },
     )

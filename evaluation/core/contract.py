@@ -28,7 +28,7 @@ __all__ = [
     "pandera_schema",
 ]
 
-SCHEMA_VERSION = "1.1"  # 1.1: learners.is_active
+SCHEMA_VERSION = "1.2"  # 1.1: learners.is_active; 1.2: is_frontline, is_ai_related
 
 GROUPS = ("A", "B", "C", "Unknown")
 ENROLMENT_STATUSES = ("not-enrolled", "not-started", "in-progress", "completed")
@@ -53,6 +53,10 @@ CANONICAL_COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
             "bool",
             "account active on the platform; null when the export does not record it",
         ),
+        "is_frontline": (
+            "bool",
+            "frontline worker (teacher, police, field functionary) by designation; null if blank",
+        ),
     },
     "org_hierarchy": {
         "mdo_id": ("string", "organisation (MDO) id"),
@@ -69,6 +73,7 @@ CANONICAL_COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
         "content_type": ("string", "Course / Program / Blended Program / ..."),
         "duration_hours": ("float64", "nominal duration in hours"),
         "competency_area": ("string", "behavioural / functional / domain / unknown"),
+        "is_ai_related": ("bool", "AI-related course by competency theme or title"),
     },
     "enrolments": {
         "user_key": ("string", "learner"),

@@ -72,7 +72,7 @@ class Window(_Strict):
 class SyntheticSpec(_Strict):
     """How to generate the synthetic data when ``raw`` does not exist yet."""
 
-    scale: Annotated[float, Field(gt=0, le=5)] = 0.01
+    scale: Annotated[float, Field(gt=0, le=5)] = 0.005
     seed: int = 2024
 
 
@@ -136,12 +136,25 @@ class Params(_Strict):
 
 
 def project_root(start: Path | None = None) -> Path:
-    """The folder holding ``pyproject.toml`` (searched upwards from ``start`` or the cwd)."""
+    """The workbench's folder: the one holding ``pyproject.toml`` and ``evaluation/``.
+
+    Searched upwards from ``start`` or the current directory (so a notebook in ``notebooks/``
+    finds the repository). With no ``start`` and nothing found there, the source tree this
+    library was loaded from (a checkout or an editable install); failing that, the current
+    directory.
+    """
     here = (start or Path.cwd()).resolve()
     for folder in (here, *here.parents):
-        if (folder / "pyproject.toml").exists() and (folder / "evaluation").is_dir():
+        if _is_project(folder):
             return folder
+    source_tree = Path(__file__).resolve().parents[2]
+    if start is None and _is_project(source_tree):
+        return source_tree
     return here
+
+
+def _is_project(folder: Path) -> bool:
+    return (folder / "pyproject.toml").exists() and (folder / "evaluation").is_dir()
 
 
 def _did_you_mean(word: str, choices: Any) -> str:

@@ -26,6 +26,9 @@ __all__ = [
     "DESIGN_NAMES",
     "DOSE_BANDS",
     "FOLLOW_UP_DAYS",
+    "FRONTLINE_DESIGNATION_PATTERN",
+    "AI_CONTENT_PATTERN",
+    "AI_CONTENT_ACRONYM",
     "GROUPS",
     "KPI_DEFINITIONS",
     "LEVEL_DESIGN_COVARIATES",
@@ -70,6 +73,21 @@ STATES_AND_UTS: Final[tuple[str, ...]] = (
     "Andaman and Nicobar Islands", "Chandigarh", "Dadra and Nagar Haveli and Daman and Diu",
     "Delhi", "Jammu and Kashmir", "Ladakh", "Lakshadweep", "Puducherry",
 )  # fmt: skip
+
+#: A frontline worker (teachers, police, field-level functionaries: the people SĀDHANA Saptah
+#: 2026 counted apart) by job title: a case-insensitive RE2 pattern on ``designation``. A
+#: blank designation is unknown, not "other".
+FRONTLINE_DESIGNATION_PATTERN: Final = (
+    r"\b(teacher|headmaster|headmistress|lecturer|constable|police|sub-inspector|postman|"
+    r"postmaster|dak sevak|anganwadi|asha|anm|nurse|patwari|lekhpal|gram panchayat|"
+    r"panchayat secretary|village|field worker|field assistant|track maintainer|lineman|"
+    r"medical officer|health worker|forest guard|block development officer)\b"
+)
+
+#: An AI-related course: its competency theme or sub-theme, or its title, matches the first
+#: (case-insensitive) or second (case-sensitive, so "AI" but not "ai" inside a word) pattern.
+AI_CONTENT_PATTERN: Final = r"artificial intelligence|machine learning|generative ai|\bgenai\b"
+AI_CONTENT_ACRONYM: Final = r"\bAI\b"
 
 #: An implausibly fast completion: a course of at least this many minutes completed less than
 #: :data:`FAST_COMPLETION_SECONDS` after enrolment. A Department of Posts circular (16 June

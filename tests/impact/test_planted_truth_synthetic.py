@@ -29,7 +29,7 @@ from evaluation.data.synth import generate
 
 WINDOWS = {
     "2024": Window(start=dt.date(2024, 10, 19), end=dt.date(2024, 10, 27)),
-    "2025": Window(start=dt.date(2025, 10, 18), end=dt.date(2025, 10, 26)),
+    "2026": Window(start=dt.date(2026, 4, 2), end=dt.date(2026, 4, 10)),
 }
 PRIMARY = "completions_90d"
 
@@ -42,7 +42,7 @@ def _world(root: Path, *, scale: float, seed: int) -> tuple[object, dict]:
 
 
 def _people(store, edition: str) -> pd.DataFrame:
-    earlier = [WINDOWS["2024"]] if edition == "2025" else []
+    earlier = [WINDOWS["2024"]] if edition == "2026" else []
     people = person_edition(store, WINDOWS[edition], earlier_windows=earlier)
     return impact_population(people, treatment="participated", pre_months=6)
 
@@ -71,7 +71,7 @@ def world(tmp_path_factory: pytest.TempPathFactory):
     return _world(tmp_path_factory.mktemp("planted"), scale=0.004, seed=7)
 
 
-@pytest.mark.parametrize("edition", ["2024", "2025"])
+@pytest.mark.parametrize("edition", ["2024", "2026"])
 def test_primary_designs_cover_the_planted_effect_and_naive_does_not(world, edition):
     store, truth = world
     att = truth["editions"][edition]["outcomes"][PRIMARY]["att"]
@@ -107,7 +107,7 @@ def test_monte_carlo_over_generator_seeds(tmp_path: Path):
     rows = []
     for seed in range(100, 140):
         store, truth = _world(tmp_path / str(seed), scale=0.002, seed=seed)
-        for edition in ("2024", "2025"):
+        for edition in ("2024", "2026"):
             att = truth["editions"][edition]["outcomes"][PRIMARY]["att"]
             for design, (estimate, low, high) in primary_intervals(store, edition).items():
                 if design != "pretrend_p":

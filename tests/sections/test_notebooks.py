@@ -18,15 +18,15 @@ ROOT = Path(__file__).resolve().parents[2]
 MIN_CELL = 10
 WINDOWS = {
     "2024": {"start": "2024-10-19", "end": "2024-10-27"},
-    "2025": {"start": "2025-10-18", "end": "2025-10-26"},
+    "2026": {"start": "2026-04-02", "end": "2026-04-10"},
 }
 # Columns that count persons in the tables these notebooks publish.
 COUNT_COLUMN = re.compile(r"^(n|n_.+|count|persons|users|participants|target_met)$")
 RUNS = {
-    "groups": ("02_groups", "2025", {}),
-    "years": ("04_years", "2025", {"previous_edition": "2024"}),
+    "groups": ("02_groups", "2026", {}),
+    "years": ("04_years", "2026", {"previous_edition": "2024"}),
     "years_first": ("04_years", "2024", {}),
-    "brief": ("05_ministry_brief", "2025", {"ministry": None}),
+    "brief": ("05_ministry_brief", "2026", {"ministry": None}),
 }
 
 

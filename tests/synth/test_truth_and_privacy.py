@@ -16,7 +16,7 @@ OUTCOMES = ("completions_90d", "learning_hours_90d", "acbp_on_time", "assessment
 DEVANAGARI = re.compile("[\u0900-\u097f]")
 
 
-@pytest.mark.parametrize("edition", ["2024", "2025"])
+@pytest.mark.parametrize("edition", ["2024", "2026"])
 @pytest.mark.parametrize("outcome", OUTCOMES)
 def test_naive_difference_is_at_least_one_and_a_half_times_the_truth(
     truth: dict, edition: str, outcome: str
@@ -34,7 +34,7 @@ def test_truth_states_definitions_windows_and_subgroups(truth: dict) -> None:
     edition = truth["editions"]["2024"]
     assert edition["window"] == {"start": "2024-10-19", "end": "2024-10-27"}
     assert edition["outcome_window"] == {"start": "2024-10-28", "end": "2025-01-25", "days": 90}
-    assert truth["editions"]["2025"]["window"] == {"start": "2025-10-18", "end": "2025-10-26"}
+    assert truth["editions"]["2026"]["window"] == {"start": "2026-04-02", "end": "2026-04-10"}
     completions = edition["outcomes"]["completions_90d"]
     assert set(completions["by_group"]) == {"A", "B", "C", "Unknown"}
     assert set(completions["by_dose_band"]) == {"0-4h", "4-8h", "8h+"}

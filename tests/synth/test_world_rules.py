@@ -87,7 +87,7 @@ def test_enrolments_are_unique_and_ordered_in_time(con) -> None:
     row = con.execute("""
         SELECT COUNT(*) - COUNT(DISTINCT (user_id, content_id)),
                COUNT(*) FILTER (first_completed_on < enrolled_on),
-               COUNT(*) FILTER (first_completed_on >= '2026-05-01' OR enrolled_on >= '2026-05-01')
+               COUNT(*) FILTER (first_completed_on >= '2026-08-01' OR enrolled_on >= '2026-08-01')
         FROM user_enrolments
     """).fetchone()
     assert row == (0, 0, 0)

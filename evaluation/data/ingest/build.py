@@ -16,9 +16,11 @@ import duckdb
 from evaluation.core.contract import CANONICAL_COLUMNS
 from evaluation.data.ingest.normalise import (
     CENTRAL_PROVIDER_PATTERN,
+    ai_text_sql,
     competency_area_sql,
     enrolment_status_sql,
     event_status_sql,
+    frontline_sql,
     group_sql,
     is_active_sql,
     org_type_sql,
@@ -201,6 +203,8 @@ def _wh_learners(b: Builder) -> str:
     counted = _with_id("clean_user_detail", "u", "user_id")
     join, group = _group_lookup(b, counted, "u.groups")
     active_join, active = _active_lookup(b, counted, "u.status")
+    frontline, rule = frontline_sql("u.designation")
+    b.count_rules("frontline", rule, counted)
     return canonical_select(
         "learners",
         {
@@ -216,6 +220,7 @@ def _wh_learners(b: Builder) -> str:
             "profile_status": _text("u.profile_status"),
             "karma_points": "coalesce(u.no_of_karma_points, 0)",
             "is_active": active,
+            "is_frontline": frontline,
         },
         f"{src} {join} {active_join}",
         file_order("u"),
@@ -255,16 +260,33 @@ def _wh_org(b: Builder) -> str:
 
 
 def _content_area_cte(b: Builder, mapping: str) -> str:
+    """CTE ``areas`` (content_id, area, ai_theme) from a competency mapping (empty without one)."""
     if not b.has(mapping):
-        return "areas AS (SELECT NULL::VARCHAR AS content_id, NULL::VARCHAR AS area WHERE FALSE)"
+        return (
+            "areas AS (SELECT NULL::VARCHAR AS content_id, NULL::VARCHAR AS area, "
+            "NULL::BOOLEAN AS ai_theme WHERE FALSE)"
+        )
     area = competency_area_sql("competency_area")
+    themes = ai_text_sql("concat_ws(' ', competency_theme, competency_sub_theme)")
     # A course mapped to several areas gets the one with most mapped themes (ties: A-Z).
     return (
-        f"area_counts AS (SELECT content_id, {area} AS area, count(*) AS n "
-        f"FROM clean_{mapping} GROUP BY 1, 2), "
-        "areas AS (SELECT content_id, first(area ORDER BY n DESC, area) AS area "
-        "FROM area_counts GROUP BY 1)"
+        f"area_counts AS (SELECT content_id, {area} AS area, count(*) AS n, "
+        f"bool_or({themes}) AS ai FROM clean_{mapping} GROUP BY 1, 2), "
+        "areas AS (SELECT content_id, first(area ORDER BY n DESC, area) AS area, "
+        "bool_or(ai) AS ai_theme FROM area_counts GROUP BY 1)"
     )
+
+
+def _ai_related(b: Builder, name: str, src: str) -> str:
+    """is_ai_related from the mapped themes, else the title; the rule counted over ``src``."""
+    title = ai_text_sql(name)
+    b.count_rules(
+        "ai_related",
+        f"CASE WHEN coalesce(a.ai_theme, FALSE) THEN 'competency_theme' WHEN {title} "
+        "THEN 'title' ELSE 'not_ai' END",
+        src,
+    )
+    return f"coalesce(a.ai_theme, FALSE) OR {title}"
 
 
 def _wh_content(b: Builder) -> str:
@@ -289,6 +311,12 @@ def _wh_content(b: Builder) -> str:
             "content_type": _text("c.content_type"),
             "duration_hours": "c.content_duration / 3600.0",
             "competency_area": "coalesce(a.area, 'unknown')",
+            "is_ai_related": _ai_related(
+                b,
+                "c.content_name",
+                f"FROM clean_content c LEFT JOIN (WITH {cte} SELECT * FROM areas) a "
+                "USING (content_id)",
+            ),
         },
         src,
     )
@@ -490,6 +518,8 @@ def _rp_learners(b: Builder) -> str:
     )
     # The platform's user reports list active users only.
     b.count_rules("is_active", "'listed_in_user_report'", counted)
+    frontline, rule = frontline_sql('u."Designation"')
+    b.count_rules("frontline", rule, counted)
     return canonical_select(
         "learners",
         {
@@ -505,6 +535,7 @@ def _rp_learners(b: Builder) -> str:
             "profile_status": _text('u."Profile_Status"'),
             "karma_points": 'coalesce(u."Karma_Points", 0)',
             "is_active": "TRUE",
+            "is_frontline": frontline,
         },
         f"{src} {join}",
         file_order("u"),
@@ -573,6 +604,12 @@ def _rp_content(b: Builder) -> str:
             "content_type": _text("g.content_type"),
             "duration_hours": "g.hours",
             "competency_area": "coalesce(a.area, 'unknown')",
+            "is_ai_related": _ai_related(
+                b,
+                "g.content_name",
+                f"FROM (WITH {cte}, g AS ({grouped}) SELECT * FROM g) g "
+                f"LEFT JOIN (WITH {cte} SELECT * FROM areas) a USING (content_id)",
+            ),
         },
         "FROM g LEFT JOIN areas a USING (content_id)",
     )

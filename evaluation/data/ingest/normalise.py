@@ -6,12 +6,19 @@ can count, per rule, how many rows it mapped (the counts go to the manifest).
 
 from __future__ import annotations
 
-from evaluation.core.vocabulary import STATES_AND_UTS
+from evaluation.core.vocabulary import (
+    AI_CONTENT_ACRONYM,
+    AI_CONTENT_PATTERN,
+    FRONTLINE_DESIGNATION_PATTERN,
+    STATES_AND_UTS,
+)
 
 __all__ = [
     "CENTRAL_PROVIDER_PATTERN",
     "STATES_AND_UTS",
     "competency_area_sql",
+    "frontline_sql",
+    "ai_text_sql",
     "duration_hms_hours_sql",
     "enrolment_status_sql",
     "event_status_sql",
@@ -231,6 +238,33 @@ def progress_label_sql(x: str) -> tuple[str, str]:
         f"ELSE 'unrecognised_as_not_enrolled' END"
     )
     return value, rule
+
+
+def _sql_string(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def frontline_sql(designation: str) -> tuple[str, str]:
+    """Frontline worker from a designation (null when blank), and the rule used.
+
+    Rules: ``blank`` (no designation: unknown), ``frontline_title`` (matches
+    :data:`~evaluation.core.vocabulary.FRONTLINE_DESIGNATION_PATTERN`), ``other_title``.
+    """
+    match = f"regexp_matches({designation}, {_sql_string(FRONTLINE_DESIGNATION_PATTERN)}, 'i')"
+    value = f"CASE WHEN {_blank(designation)} THEN NULL ELSE {match} END"
+    rule = (
+        f"CASE WHEN {_blank(designation)} THEN 'blank' WHEN {match} THEN 'frontline_title' "
+        "ELSE 'other_title' END"
+    )
+    return value, rule
+
+
+def ai_text_sql(x: str) -> str:
+    """TRUE when text ``x`` names AI (:data:`~evaluation.core.vocabulary.AI_CONTENT_PATTERN`)."""
+    return (
+        f"coalesce(regexp_matches({x}, {_sql_string(AI_CONTENT_PATTERN)}, 'i') "
+        f"OR regexp_matches({x}, {_sql_string(AI_CONTENT_ACRONYM)}), FALSE)"
+    )
 
 
 def competency_area_sql(x: str) -> str:

@@ -21,7 +21,8 @@ from evaluation.core.vocabulary import (
 from evaluation.data.synth._config import (
     DATA_END,
     DATA_START,
-    EFFECTS,
+    EFFECTS_BY_EDITION,
+    EVENT_ONLY_SHARE,
     Edition,
 )
 from evaluation.data.synth._world import (
@@ -336,8 +337,6 @@ def _top_k(score: np.ndarray, members: np.ndarray, k: int) -> np.ndarray:
 MET_HOURS_SHAPE, MET_HOURS_SCALE, MET_HOURS_CAP = 1.1, 2.3, 24.0
 #: Courses tried by participants who stay below 4 hours: 1 + Poisson(mean).
 UNMET_EXTRA_COURSES = 0.8
-#: Share of non-achievers who only attend events (no course completion in the week).
-EVENT_ONLY_SHARE = 0.03
 _SLOTS = 40
 #: Weight of log(monthly learning rate) in the participation utility (self-selection strength).
 PARTICIPATION_HABIT_WEIGHT = 1.6
@@ -353,7 +352,12 @@ def run_week(
     scale: float,
     earlier_participant: np.ndarray,
 ) -> WeekResult:
-    """Select participants and achievers (exact counts per group) and generate their week."""
+    """Select participants and achievers (exact counts per group) and generate their week.
+
+    Participants are the eligible people with the highest participation utility within cells
+    of group x frontline x sector, the cells' sizes raked to the edition's published margins
+    (participants per group; frontline and States/UT shares where published).
+    """
     first, last = _window_days(edition)
     eligible = people.active & (people.registered_day < first)
     log_rate = np.log(people.monthly_rate)
@@ -366,24 +370,82 @@ def run_week(
     achiever_score = 0.8 * _standardise(log_rate) + rng.normal(size=people.count)
     participant = np.zeros(people.count, dtype=bool)
     target_met = np.zeros(people.count, dtype=bool)
+    cell = _cells(people, orgs)
+    quota = _cell_quotas(edition, scale, np.bincount(cell[eligible], minlength=16))
+    for code in range(16):
+        members = np.flatnonzero(eligible & (cell == code))
+        participant[_top_k(utility, members, int(quota[code]))] = True
     for index, name in enumerate(GROUPS):
-        members = np.flatnonzero(eligible & (people.group == index))
-        chosen = _top_k(utility, members, round(edition.participants_by_group[name] * scale))
-        participant[chosen] = True
+        chosen = np.flatnonzero(participant & (people.group == index))
         met = _top_k(achiever_score, chosen, round(edition.target_met_by_group[name] * scale))
         target_met[met] = True
-    unmet = participant & ~target_met
-    event_only = unmet & (rng.random(people.count) < EVENT_ONLY_SHARE)
-    attendance = _week_attendance(rng, events, edition, target_met, unmet, event_only)
+    unmet = np.flatnonzero(participant & ~target_met)
+    event_only = np.zeros(people.count, dtype=bool)
+    event_only[rng.choice(unmet, size=round(EVENT_ONLY_SHARE * len(unmet)), replace=False)] = True
+    unmet_mask = participant & ~target_met
+    attendance = _week_attendance(rng, events, edition, target_met, unmet_mask, event_only)
     event_hours = np.bincount(
         attendance["person"],
         weights=events.minutes[attendance["event"]] / 60.0,
         minlength=people.count,
     )
+    completers = participant & ~event_only
+    ai_people = _ai_learners(rng, edition, scale, completers)
     enrolments = _week_courses(
-        rng, people, catalogue, edition, target_met, unmet & ~event_only, event_hours
-    )
+        rng, people, catalogue, edition, target_met, unmet_mask & ~event_only, event_hours,
+        ai_people,
+    )  # fmt: skip
     return WeekResult(edition, eligible, participant, target_met, enrolments, attendance)
+
+
+def _cells(people: People, orgs: Orgs) -> np.ndarray:
+    """Cell code 0..15 of group (4) x frontline (2) x State/UT (2) for each person."""
+    state = orgs.is_state[people.mdo].astype(np.int64)
+    return people.group * 4 + people.frontline.astype(np.int64) * 2 + state
+
+
+def _cell_quotas(edition: Edition, scale: float, eligible: np.ndarray) -> np.ndarray:
+    """Participants per cell: eligible counts raked to the edition's margins, then rounded.
+
+    Iterative proportional fitting (raking) of the eligible counts to the participants per
+    group and, where the edition publishes them, the frontline and States/UTs shares; a
+    cell never gets more participants than it has eligible people.
+    """
+    groups = np.array([edition.participants_by_group[name] for name in GROUPS]) * scale
+    total = groups.sum()
+    table = eligible.reshape(4, 2, 2).astype(float)
+    for _ in range(200):
+        table *= (groups / np.maximum(table.sum(axis=(1, 2)), 1e-12))[:, None, None]
+        if edition.frontline_share is not None:
+            want = np.array([1 - edition.frontline_share, edition.frontline_share]) * total
+            table *= (want / np.maximum(table.sum(axis=(0, 2)), 1e-12))[None, :, None]
+        if edition.state_share is not None:
+            want = np.array([1 - edition.state_share, edition.state_share]) * total
+            table *= (want / np.maximum(table.sum(axis=(0, 1)), 1e-12))[None, None, :]
+        table = np.minimum(table, eligible.reshape(4, 2, 2))
+    flat = table.ravel()
+    counts = np.floor(flat).astype(np.int64)
+    # Largest remainders within each group keep the group totals exact.
+    for index in range(4):
+        part = slice(4 * index, 4 * index + 4)
+        missing = int(round(groups[index])) - int(counts[part].sum())
+        order = np.argsort(-(flat[part] - counts[part]))
+        for offset in order[: max(missing, 0)]:
+            counts[4 * index + offset] += 1
+    return np.minimum(counts, eligible)
+
+
+def _ai_learners(
+    rng: np.random.Generator, edition: Edition, scale: float, completers: np.ndarray
+) -> np.ndarray | None:
+    """The completers who take an AI-related course in the week (None: no calibration)."""
+    if edition.ai_course_participants is None:
+        return None
+    pool = np.flatnonzero(completers)
+    size = min(round(edition.ai_course_participants * scale), len(pool))
+    chosen = np.zeros(len(completers), dtype=bool)
+    chosen[rng.choice(pool, size=size, replace=False)] = True
+    return chosen
 
 
 def _week_attendance(rng, events: EventTable, edition: Edition, met, unmet, event_only) -> dict:
@@ -408,22 +470,29 @@ def _week_attendance(rng, events: EventTable, edition: Edition, met, unmet, even
     return _attendance(person, event, events, np.ones(len(person), dtype=bool), rng)
 
 
-def _week_courses(rng, people, catalogue: Catalogue, edition, met, unmet, event_hours) -> dict:
+def _week_courses(
+    rng, people, catalogue: Catalogue, edition, met, unmet, event_hours, ai_people
+) -> dict:
+    """Courses completed in the week; with ``ai_people`` exactly they take an AI course."""
     first, _ = _window_days(edition)
+    popularity = catalogue.week_popularity
+    if ai_people is not None:  # AI courses only where planted (below)
+        popularity = np.where(catalogue.is_ai, 0.0, popularity)
+        popularity = popularity / popularity.sum()
     # Achievers keep finishing courses until their own goal (at least 4 hours) is reached.
     achievers = np.flatnonzero(met)
     goal = np.minimum(
-        4.0 + rng.gamma(MET_HOURS_SHAPE, MET_HOURS_SCALE, len(achievers)), MET_HOURS_CAP
+        4.0 + rng.gamma(MET_HOURS_SHAPE, edition.met_hours_scale, len(achievers)), MET_HOURS_CAP
     )
-    slots = rng.choice(catalogue.count, size=(len(achievers), _SLOTS), p=catalogue.week_popularity)
+    slots = rng.choice(catalogue.count, size=(len(achievers), _SLOTS), p=popularity)
     # Events come on top: course hours alone reach the goal, so the MDO reports (which carry
     # no event rows) still see every achiever reach 4 hours.
     reached = np.cumsum(catalogue.duration_hours[slots], axis=1)
     count_met = np.minimum((reached < goal[:, None]).sum(axis=1) + 1, _SLOTS)
     # Non-achievers take a few short courses and stop before 4 hours.
     others = np.flatnonzero(unmet)
-    short = np.flatnonzero(catalogue.duration_hours <= 1.5)
-    short_p = catalogue.week_popularity[short] / catalogue.week_popularity[short].sum()
+    short = np.flatnonzero((catalogue.duration_hours <= 1.5) & (popularity > 0))
+    short_p = popularity[short] / popularity[short].sum()
     tries = 1 + rng.poisson(UNMET_EXTRA_COURSES, len(others))
     other_slots = short[rng.choice(len(short), size=(len(others), 8), p=short_p)]
     total = np.cumsum(catalogue.duration_hours[other_slots], axis=1) + event_hours[others, None]
@@ -434,6 +503,8 @@ def _week_courses(rng, people, catalogue: Catalogue, edition, met, unmet, event_
     content = np.concatenate(
         [slots[np.arange(_SLOTS)[None, :] < count_met[:, None]], other_slots[keep]]
     )
+    if ai_people is not None:
+        content = _plant_ai_courses(rng, catalogue, person, content, ai_people)
     day = first + rng.choice(
         edition.days, size=len(person), p=np.array(edition.daily_completion_share)
     )
@@ -448,6 +519,20 @@ def _week_courses(rng, people, catalogue: Catalogue, edition, met, unmet, event_
     return _rows(person, content, enrolled, completed, Source.WEEK)
 
 
+def _plant_ai_courses(rng, catalogue: Catalogue, person, content, ai_people) -> np.ndarray:
+    """Swap each AI learner's first week course for an AI course of the same duration."""
+    content = content.copy()
+    rows = np.flatnonzero(ai_people[person])
+    _, first = np.unique(person[rows], return_index=True)
+    rows = rows[first]
+    duration_class = np.searchsorted(DURATION_GRID, catalogue.duration_hours)
+    for index in np.unique(duration_class[content[rows]]):
+        pool = np.flatnonzero(catalogue.is_ai & (duration_class == index))
+        hit = rows[duration_class[content[rows]] == index]
+        content[hit] = pool[rng.integers(0, len(pool), len(hit))]
+    return content
+
+
 # --------------------------------------------------------------- effects and ACBP
 
 
@@ -457,12 +542,16 @@ def dose_band(hours: np.ndarray) -> np.ndarray:
     return np.searchsorted(edges, hours, side="right")
 
 
-def effect_multiplier(people: People, orgs: Orgs, week_hours: np.ndarray) -> np.ndarray:
-    """Group x dose x ministry multiplier of the planted effects, per person."""
-    group = np.array([EFFECTS.group[name] for name in GROUPS])[people.group]
-    dose = np.array([EFFECTS.dose[name] for name, _, _ in DOSE_BANDS])[dose_band(week_hours)]
-    by_ministry = np.array([EFFECTS.ministry.get(m, 1.0) for m in orgs.ministry])[people.mdo]
-    return group * dose * by_ministry
+def effect_multiplier(
+    people: People, orgs: Orgs, week_hours: np.ndarray, edition: Edition
+) -> np.ndarray:
+    """Group x dose x ministry x frontline multiplier of the edition's planted effects."""
+    effects = EFFECTS_BY_EDITION[edition.year]
+    group = np.array([effects.group[name] for name in GROUPS])[people.group]
+    dose = np.array([effects.dose[name] for name, _, _ in DOSE_BANDS])[dose_band(week_hours)]
+    by_ministry = np.array([effects.ministry.get(m, 1.0) for m in orgs.ministry])[people.mdo]
+    frontline = np.where(people.frontline, effects.frontline, 1.0)
+    return group * dose * by_ministry * frontline
 
 
 def post_window(edition: Edition) -> tuple[int, int]:
@@ -480,7 +569,8 @@ def effect_completions(
 ) -> dict[str, np.ndarray]:
     """Extra completions in the 90 days after the week, caused by taking part."""
     first, last = post_window(edition)
-    expected = np.where(participant, EFFECTS.extra_completions_90d * multiplier, 0.0)
+    base = EFFECTS_BY_EDITION[edition.year].extra_completions_90d
+    expected = np.where(participant, base * multiplier, 0.0)
     person = np.repeat(np.arange(len(participant)), rng.poisson(expected))
     content = rng.choice(catalogue.count, size=len(person), p=catalogue.popularity)
     completed = rng.integers(first, last + 1, len(person)) * DAY + _time_of_day(rng, len(person))
@@ -550,13 +640,11 @@ def acbp_cycle(
     person, content = person[unique], content[unique]
     count = len(person)
     due = np.where(
-        rng.random(count) < 0.6,
-        day_number(dt.date(edition.year, 12, 31)),
-        day_number(dt.date(edition.year + 1, 1, 15)),
+        rng.random(count) < 0.6, day_number(edition.acbp_due[0]), day_number(edition.acbp_due[1])
     )
     log_rate = np.log(people.monthly_rate[person])
     base = 1.0 / (1.0 + np.exp(-(-0.2 + 0.7 * (log_rate - np.median(np.log(people.monthly_rate))))))
-    lift = EFFECTS.acbp_on_time_pp * multiplier_if_took_part[person]
+    lift = EFFECTS_BY_EDITION[edition.year].acbp_on_time_pp * multiplier_if_took_part[person]
     draw, timing, state = rng.random(count), rng.random(count), rng.random(count)
     on_time_not = draw < base
     on_time_yes = draw < np.minimum(base + lift, 1.0)
@@ -709,7 +797,8 @@ def assessment_scores(
     ability = people.ability[person]
     pre = np.clip(np.round(55 + 8 * ability + rng.normal(0, 4, count), 1), 0, 100)
     untreated = 56.5 + 8 * ability + rng.normal(0, 4, count)
-    treated = untreated + EFFECTS.assessment_points * multiplier[person]
+    points = EFFECTS_BY_EDITION[week.edition.year].assessment_points
+    treated = untreated + points * multiplier[person]
     followed = rng.random(count) < 0.9
     return Scores(
         edition=week.edition,

@@ -51,7 +51,7 @@ def _validate(scale: float, seed: int, formats: Sequence[str]) -> tuple[str, ...
 def generate(
     out: Path,
     *,
-    scale: float = 0.01,
+    scale: float = 0.005,
     seed: int = 2024,
     formats: Sequence[Format] = ("warehouse", "reports"),
     warehouse_format: str = "csv",
@@ -69,7 +69,7 @@ def generate(
     ----------
     out : Path
         Destination folder.
-    scale : float, default 0.01
+    scale : float, default 0.005
         1 reproduces the national NLW 2024 counts (4.5 million registered users); counts scale
         linearly.
     seed : int, default 2024

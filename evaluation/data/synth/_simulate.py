@@ -75,7 +75,7 @@ def simulate(seed: int, scale: float) -> World:
             _stream(seed, 10 + number), people, orgs, catalogue, events, edition, scale, earlier
         )
         hours = _week_hours(people, catalogue, events, week)
-        multiplier = act.effect_multiplier(people, orgs, hours)
+        multiplier = act.effect_multiplier(people, orgs, hours, edition)
         cycle = act.acbp_cycle(
             _stream(seed, 20 + number), people, orgs, catalogue, edition, multiplier, cycles
         )

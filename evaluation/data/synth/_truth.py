@@ -27,7 +27,8 @@ from evaluation.data.synth._config import (
     DATA_END,
     DATA_START,
     EDITIONS,
-    EFFECTS,
+    EFFECTS_BY_EDITION,
+    GROWTH_MILESTONES,
     POPULATION_AT_SCALE_1,
     REPORT_DATES,
     Edition,
@@ -150,7 +151,9 @@ def _round(value: float | None) -> float | None:
     return None if value is None else round(float(value), 6)
 
 
-def _labels(world: World, hours: np.ndarray, treated: np.ndarray) -> dict[str, np.ndarray]:
+def _labels(
+    world: World, hours: np.ndarray, treated: np.ndarray, edition: Edition
+) -> dict[str, np.ndarray]:
     people, orgs = world.people, world.orgs
     band_names = np.array([name for name, _, _ in DOSE_BANDS])
     edges = np.array([low for _, low, _ in DOSE_BANDS[1:]])
@@ -160,12 +163,13 @@ def _labels(world: World, hours: np.ndarray, treated: np.ndarray) -> dict[str, n
     names, code = np.unique(person_ministry, return_inverse=True)
     counts = np.bincount(code[treated], minlength=len(names))
     largest = [str(names[i]) for i in np.lexsort((names, -counts))[:3]]
-    shown = set(EFFECTS.ministry) | set(largest)
+    shown = set(EFFECTS_BY_EDITION[edition.year].ministry) | set(largest)
     return {
         "group": np.array(GROUPS)[people.group],
         "dose_band": band_names[np.searchsorted(edges, hours, side="right")],
         "ministry": np.where(np.isin(person_ministry, list(shown)), person_ministry, "(other)"),
         "org_type": np.array(orgs.org_type)[people.mdo],
+        "frontline": np.where(people.frontline, "frontline", "other"),
     }
 
 
@@ -174,7 +178,7 @@ def _edition_truth(world: World, number: int) -> dict:
     measures = week_measures(world, edition)
     treated = measures["participant"]
     eligible = week.eligible
-    labels = _labels(world, measures["hours"], treated & eligible)
+    labels = _labels(world, measures["hours"], treated & eligible, edition)
     post = _post_outcomes(world, edition)
     acbp = _acbp_channel(world, number)
     took_part = treated.astype(float)
@@ -192,8 +196,11 @@ def _edition_truth(world: World, number: int) -> dict:
     score_untreated[scores.person] = scores.post_if_not
     mismatch = int((treated != week.participant).sum())
     first, last = post_window(edition)
+    effects = EFFECTS_BY_EDITION[edition.year]
     return {
+        "name": edition.name,
         "window": {"start": edition.start.isoformat(), "end": edition.end.isoformat()},
+        "planted_parameters": asdict(effects),
         "outcome_window": {
             "start": _iso(first),
             "end": _iso(last),
@@ -237,8 +244,28 @@ def _week_counts(world: World, edition: Edition, measures: dict) -> dict:
         "peak_day": (edition.start + dt.timedelta(days=int(daily.argmax()))).isoformat(),
         "group_a_participants": int((participant & group_a).sum()),
         "group_a_target_met": int((met & group_a).sum()),
+        **_sadhana_measures(world, edition),
     }
     return observed
+
+
+def _sadhana_measures(world: World, edition: Edition) -> dict[str, Any]:
+    """The measures SĀDHANA Saptah 2026 published, computed for any edition from the rows."""
+    rows, people = world.enrolments, world.people
+    first, last = day_number(edition.start), day_number(edition.end)
+    day = np.where(rows["completed_at"] >= 0, rows["completed_at"] // DAY, -1)
+    done = (day >= first) & (day <= last)
+    person = rows["person"][done]
+    ai = world.catalogue.is_ai[rows["content"][done]]
+    state = world.orgs.is_state[people.mdo]
+    completions = int(done.sum())
+    return {
+        "participants_one_completion": int(len(np.unique(person))),
+        "participants_ai_course": int(len(np.unique(person[ai]))),
+        "frontline_completions": int(people.frontline[person].sum()),
+        "state_ut_completion_share": round(float(state[person].mean()), 6) if completions else None,
+        "registered_users_before_week": int((people.registered_day < first).sum()),
+    }
 
 
 def ground_truth(world: World) -> dict:
@@ -249,6 +276,10 @@ def ground_truth(world: World) -> dict:
         "scale": world.scale,
         "population": {
             "registered_users_at_scale_1": POPULATION_AT_SCALE_1,
+            "growth_milestones_at_scale_1": [
+                {"date": day.isoformat(), "registered": count, "state_ut_share": round(share, 4)}
+                for day, count, share in GROWTH_MILESTONES
+            ],
             "registered_users_simulated": world.people.count,
             "data_period": {"start": DATA_START.isoformat(), "end": DATA_END.isoformat()},
             "report_dates": [day.isoformat() for day in REPORT_DATES],
@@ -264,9 +295,10 @@ def ground_truth(world: World) -> dict:
         ),
         "outcome_definitions": dict(OUTCOME_DEFINITIONS),
         "planted_parameters": {
-            **{key: value for key, value in asdict(EFFECTS).items()},
+            "by_edition": {str(year): asdict(e) for year, e in EFFECTS_BY_EDITION.items()},
             "formula": (
-                "effect_i = base * group[g_i] * dose[band_i] * ministry.get(ministry_i, 1); "
+                "effect_i = base * group[g_i] * dose[band_i] * ministry.get(ministry_i, 1) * "
+                "(frontline if i is a frontline worker else 1), with each edition's parameters; "
                 "completions: Poisson(extra_completions_90d * m_i) extra courses in the outcome "
                 "window; ACBP: on-time probability + acbp_on_time_pp * m_i (capped at 1); "
                 "assessment: + assessment_points * m_i (score clipped to 0-100)"
@@ -276,9 +308,11 @@ def ground_truth(world: World) -> dict:
                 for name, low, high in DOSE_BANDS
             ],  # fmt: skip
             "selection": (
-                "participants are the K eligible people per group with the highest "
-                "1.6 * log(monthly learning rate) + ministry shift + 0.6 * took part before + "
-                "Gumbel noise, K calibrated to the published counts times the scale"
+                "participants are the K eligible people per cell (group x frontline x "
+                "central/State) with the highest 1.6 * log(monthly learning rate) + ministry "
+                "shift + 0.6 * took part before + Gumbel noise; the cells' K are raked to the "
+                "published counts times the scale (participants per group; in 2026 also the "
+                "frontline and States/UTs shares)"
             ),
             "untreated_outcomes": (
                 "ordinary completions: Poisson with a flat personal part (0.8 x the person's "

@@ -14,6 +14,14 @@ __all__ = [
     "STATE_DEPARTMENTS",
     "GROUP_SPELLINGS",
     "DESIGNATIONS",
+    "FRONTLINE_DESIGNATIONS",
+    "AI_COURSE_TOPICS",
+    "AI_THEME",
+    "STATE_REGISTRATION_SHARE",
+    "STATE_DEPARTMENT_SIZE",
+    "CENTRAL_STAFF_THOUSANDS",
+    "FRONTLINE_SHARE_BY_DEPARTMENT",
+    "POPULATION_2011_LAKH",
     "COURSE_TOPICS",
     "COURSE_FORMS",
     "HINDI_TITLES",
@@ -214,9 +222,26 @@ DESIGNATIONS: dict[str, tuple[str, ...]] = {
     ),
     "C": (
         "Lower Division Clerk", "Upper Division Clerk", "Multi Tasking Staff", "Stenographer",
-        "Data Entry Operator", "Tax Assistant", "Staff Nurse", "Teacher", "Patwari", "Constable",
+        "Data Entry Operator", "Tax Assistant",
     ),
     "Unknown": ("Consultant", "Young Professional", "Officer", "Staff", ""),
+}  # fmt: skip
+
+#: Designations of frontline workers (teachers, police, field-level functionaries), the
+#: people SĀDHANA Saptah 2026 counted apart; every one matches ingest's frontline rule
+#: (``core.vocabulary.FRONTLINE_DESIGNATION_PATTERN``).
+FRONTLINE_DESIGNATIONS: dict[str, tuple[str, ...]] = {
+    "A": ("Medical Officer", "Block Medical Officer"),
+    "B": (
+        "Sub-Inspector of Police", "Headmaster", "Lecturer", "Block Development Officer",
+        "Assistant Sub-Inspector",
+    ),
+    "C": (
+        "Teacher", "Assistant Teacher", "Constable", "Head Constable", "Postman",
+        "Gramin Dak Sevak", "Anganwadi Worker", "ANM", "Staff Nurse", "Patwari",
+        "Gram Panchayat Secretary", "Track Maintainer",
+    ),
+    "Unknown": ("Guest Teacher", "ASHA Worker", "Field Worker"),
 }  # fmt: skip
 
 COURSE_TOPICS = (
@@ -224,11 +249,17 @@ COURSE_TOPICS = (
     "Financial Management", "Ethics in Governance", "Stress Management", "Data Analytics",
     "Project Management", "Mission Karmayogi", "Digital Governance", "Gender Sensitisation",
     "Disaster Management", "Noting and Drafting", "Leadership for Public Servants",
-    "Artificial Intelligence Basics", "Citizen-Centric Service Delivery", "e-Office",
+    "Citizen-Centric Service Delivery", "e-Office",
     "Government e-Marketplace", "Yoga for Wellness", "Prevention of Sexual Harassment",
     "Emotional Intelligence", "Communication Skills", "Public Policy Analysis",
     "Grievance Redressal", "Climate Change and Sustainability", "Service Rules",
     "Vigilance Administration", "Negotiation Skills", "Time Management",
+)  # fmt: skip
+#: Topics of AI-related courses (SĀDHANA Saptah 2026 counted learners of these apart); only
+#: courses mapped to the AI competency theme get them.
+AI_COURSE_TOPICS = (
+    "Artificial Intelligence Basics", "Generative AI for Public Servants", "AI in Governance",
+    "Machine Learning for Decision Makers", "Responsible Artificial Intelligence",
 )  # fmt: skip
 COURSE_FORMS = ("Introduction to", "Fundamentals of", "Advanced", "A Primer on", "Essentials of")
 
@@ -255,7 +286,11 @@ COMPETENCY_THEMES = (
     ("domain", "Rural Development", "Competency", "Panchayat Governance"),
     ("domain", "Internal Security", "Competency", "Border Management"),
     ("domain", "Education", "Competency", "School Governance"),
+    ("functional", "Emerging Technologies", "Competency", "Artificial Intelligence"),
 )  # fmt: skip
+
+#: Index of the AI theme in :data:`COMPETENCY_THEMES` (AI-related courses map to it first).
+AI_THEME = len(COMPETENCY_THEMES) - 1
 
 PROVIDERS = (
     "Capacity Building Commission", "Karmayogi Bharat",
@@ -269,3 +304,90 @@ PROVIDERS = (
 
 #: Providers whose courses come through the external marketplace.
 EXTERNAL_PROVIDERS = ("Coursera", "FutureLearn")
+
+# ----------------------------------------------------------------------- sizes of units
+# Every size below is an assumption built from public facts, restated with its source in
+# docs/synthetic-data.md ("Sizes of units").
+
+#: Population of each State/UT, Census of India 2011, in lakh (rounded; Andhra Pradesh and
+#: Telangana as split in 2014, Jammu and Kashmir without Ladakh).
+POPULATION_2011_LAKH: dict[str, float] = {
+    "Andhra Pradesh": 494, "Arunachal Pradesh": 14, "Assam": 312, "Bihar": 1041,
+    "Chhattisgarh": 256, "Goa": 15, "Gujarat": 604, "Haryana": 254, "Himachal Pradesh": 69,
+    "Jharkhand": 330, "Karnataka": 611, "Kerala": 334, "Madhya Pradesh": 726,
+    "Maharashtra": 1124, "Manipur": 29, "Meghalaya": 30, "Mizoram": 11, "Nagaland": 20,
+    "Odisha": 420, "Punjab": 277, "Rajasthan": 685, "Sikkim": 6.1, "Tamil Nadu": 721,
+    "Telangana": 350, "Tripura": 37, "Uttar Pradesh": 1998, "Uttarakhand": 101,
+    "West Bengal": 913, "Andaman and Nicobar Islands": 3.8, "Chandigarh": 10.5,
+    "Dadra and Nagar Haveli and Daman and Diu": 5.9, "Delhi": 168, "Jammu and Kashmir": 122,
+    "Ladakh": 2.7, "Lakshadweep": 0.64, "Puducherry": 12.5,
+}  # fmt: skip
+
+#: Shares of the state users of the five States the PIB (21 May 2025) names as the top five by
+#: registrations (an unordered list; the order and the shares are assumptions). Every other
+#: State/UT shares the remaining 47 % in proportion to its population.
+TOP_STATE_SHARES: dict[str, float] = {
+    "Uttar Pradesh": 0.14, "Bihar": 0.12, "Madhya Pradesh": 0.10, "Rajasthan": 0.09,
+    "Andhra Pradesh": 0.08,
+}  # fmt: skip
+
+
+def _state_shares() -> dict[str, float]:
+    rest = {name: pop for name, pop in POPULATION_2011_LAKH.items() if name not in TOP_STATE_SHARES}
+    left = 1.0 - sum(TOP_STATE_SHARES.values())
+    total = sum(rest.values())
+    return {
+        name: TOP_STATE_SHARES.get(name, left * POPULATION_2011_LAKH[name] / total)
+        for name in STATES_AND_UTS
+    }
+
+
+#: Share of all state users registered from each State/UT.
+STATE_REGISTRATION_SHARE: dict[str, float] = _state_shares()
+
+#: Relative size of a state department's workforce on the platform: school teachers and the
+#: police are the largest state cadres everywhere. Every State has the first two; the others
+#: are drawn.
+STATE_DEPARTMENT_SIZE: dict[str, float] = {
+    "Department of School Education": 0.35, "Department of Home (Police)": 0.20,
+    "Department of Health and Family Welfare": 0.12,
+    "Department of Rural Development and Panchayati Raj": 0.08, "Department of Revenue": 0.07,
+    "Department of Women and Child Development": 0.05, "Department of Agriculture": 0.04,
+    "Department of Finance": 0.03, "Department of Personnel and Administrative Reforms": 0.03,
+    "Department of Urban Development": 0.03,
+}  # fmt: skip
+
+#: Approximate civilian staff of the largest central employers, in thousands (rounded orders
+#: of magnitude from the Union Budget's statement of the estimated strength of central
+#: government establishments): railways, home affairs with the central armed police forces,
+#: posts, defence civilians, revenue. Every other central unit: :data:`CENTRAL_DEFAULT_STAFF`.
+CENTRAL_STAFF_THOUSANDS: dict[str, float] = {
+    "Ministry of Railways": 1200, "Department of Internal Security": 900,
+    "Department of Posts": 400, "Department of Defence": 300, "Department of Revenue": 110,
+    "Department of Home": 40, "Department of Telecommunications": 30,
+}  # fmt: skip
+CENTRAL_DEFAULT_STAFF = 8.0
+
+#: Named offices under the largest central units (public names of real forces and zones).
+CENTRAL_NAMED_OFFICES: dict[str, tuple[str, ...]] = {
+    "Department of Internal Security": (
+        "Central Reserve Police Force", "Border Security Force",
+        "Central Industrial Security Force", "Indo-Tibetan Border Police", "Sashastra Seema Bal",
+    ),
+    "Ministry of Railways": (
+        "Northern Railway", "Central Railway", "Eastern Railway", "Western Railway",
+        "Southern Railway",
+    ),
+}  # fmt: skip
+
+#: Probability that a user of a department is a frontline worker (teachers, police, field
+#: functionaries: assumptions); anything not listed: :data:`FRONTLINE_DEFAULT_SHARE`.
+FRONTLINE_SHARE_BY_DEPARTMENT: dict[str, float] = {
+    "Department of School Education": 0.85, "Department of Home (Police)": 0.85,
+    "Department of Health and Family Welfare": 0.55,
+    "Department of Rural Development and Panchayati Raj": 0.50, "Department of Revenue": 0.40,
+    "Department of Women and Child Development": 0.60, "Department of Agriculture": 0.35,
+    "Department of Posts": 0.75, "Ministry of Railways": 0.50,
+    "Department of Internal Security": 0.80, "Department of School Education and Literacy": 0.30,
+}  # fmt: skip
+FRONTLINE_DEFAULT_SHARE = 0.05

@@ -19,7 +19,12 @@ from faker.providers.person.hi_IN import Provider as HindiNames
 
 from evaluation.core.vocabulary import GROUPS
 from evaluation.data.synth import _vocab as vocab
-from evaluation.data.synth._config import DATA_END, DATA_START
+from evaluation.data.synth._config import (
+    DATA_END,
+    DATA_START,
+    GROWTH_MILESTONES,
+    registered_by,
+)
 
 __all__ = ["Orgs", "People", "Catalogue", "build_orgs", "build_people", "build_catalogue"]
 
@@ -30,10 +35,12 @@ _TYPE_RATE = np.array([0.3, 0.05, 0.006])
 #: Group shares in central and in state organisations (A, B, C, Unknown).
 _GROUP_SHARE = {"central": [0.06, 0.22, 0.60, 0.12], "state": [0.03, 0.18, 0.65, 0.14]}
 #: Learner-type shares by group: Group A and B officers learn more habitually.
+#: How a department's frontline share applies to each group: frontline posts are mostly
+#: Group C (teachers, constables, postmen), few Group A (medical officers).
+_FRONTLINE_BY_GROUP = np.array([0.15, 0.6, 1.15, 0.9])
 _TYPE_SHARE = np.array(
     [[0.22, 0.40, 0.38], [0.16, 0.38, 0.46], [0.10, 0.30, 0.60], [0.10, 0.28, 0.62]]
 )
-STATE_USER_SHARE = 0.62
 
 EPOCH = dt.date(1970, 1, 1)
 AUTONOMOUS_BODIES = (
@@ -74,6 +81,12 @@ class Orgs:
     participation_shift: np.ndarray  # some ministries take part more
     learning_shift: np.ndarray  # some ministries have a stronger learning culture
     old_date_style: np.ndarray  # report writer uses dd/MM/yyyy for these MDOs
+    frontline_share: np.ndarray  # probability that a user is a frontline worker
+
+    @property
+    def is_state(self) -> np.ndarray:
+        """True for State/UT organisations."""
+        return np.array([kind == "state" for kind in self.org_type])
 
     @property
     def count(self) -> int:
@@ -81,34 +94,78 @@ class Orgs:
         return len(self.mdo_id)
 
 
-def build_orgs(rng: np.random.Generator) -> Orgs:
-    """Central ministries/departments with attached offices, state departments, a few bodies."""
-    rows: list[tuple[str, str, str, str, float]] = []  # name, ministry, department, type, weight
+def _office_names(rng: np.random.Generator, department: str, count: int) -> list[str]:
+    named = list(vocab.CENTRAL_NAMED_OFFICES.get(department, ()))
+    names = named[:count]
+    while len(names) < count:
+        kind = vocab.OFFICE_KINDS[rng.integers(len(vocab.OFFICE_KINDS))]
+        city = vocab.CITIES[rng.integers(len(vocab.CITIES))]
+        name = f"{department} - {kind}, {city}"
+        if name not in names:
+            names.append(name)
+    return names
+
+
+def _central_rows(rng: np.random.Generator) -> list[tuple[str, str, str, str, float]]:
+    """Each central unit and its attached offices; the unit's staff split over its MDOs."""
+    rows = []
     for ministry, department in vocab.CENTRAL_UNITS:
-        rows.append((department, ministry, department, "central", 3.0))
-        for _ in range(min(int(rng.poisson(1.2)), 4)):
-            kind = vocab.OFFICE_KINDS[rng.integers(len(vocab.OFFICE_KINDS))]
-            city = vocab.CITIES[rng.integers(len(vocab.CITIES))]
-            rows.append((f"{department} - {kind}, {city}", ministry, department, "central", 1.0))
-    for state in vocab.STATES:
-        count = int(rng.integers(3, len(vocab.STATE_DEPARTMENTS) + 1))
-        for department in rng.choice(vocab.STATE_DEPARTMENTS, size=count, replace=False):
-            rows.append(
-                (f"{department}, Government of {state}", state, str(department), "state", 1)
-            )
+        staff = vocab.CENTRAL_STAFF_THOUSANDS.get(department)
+        if staff is None:
+            staff = vocab.CENTRAL_DEFAULT_STAFF * rng.lognormal(0.0, 0.7)
+        named = len(vocab.CENTRAL_NAMED_OFFICES.get(department, ()))
+        offices = max(named, min(int(rng.poisson(1.2)), 4))
+        shares = rng.lognormal(0.0, 1.0, size=offices + 1)
+        shares[0] *= 3.0  # the headquarters MDO holds most of a unit's users
+        shares /= shares.sum()
+        rows.append((department, ministry, department, "central", staff * shares[0]))
+        names = _office_names(rng, department, offices)
+        for name, share in zip(names, shares[1:], strict=True):
+            rows.append((name, ministry, department, "central", staff * share))
     # Autonomous bodies with no parent in the hierarchy: reports fall back to the MDO name.
     for body in AUTONOMOUS_BODIES:
-        rows.append((body, "", "", "central", 1.5))
+        rows.append((body, "", "", "central", vocab.CENTRAL_DEFAULT_STAFF * rng.lognormal(0, 1)))
+    return rows
+
+
+def _state_rows(rng: np.random.Generator) -> list[tuple[str, str, str, str, float]]:
+    """State departments sized by the State's share of registrations and the department's size."""
+    rows = []
+    always = ("Department of School Education", "Department of Home (Police)")
+    others = [d for d in vocab.STATE_DEPARTMENTS if d not in always]
+    for state in vocab.STATES:
+        count = int(rng.integers(1, len(others) + 1))
+        departments = [*always, *rng.choice(others, size=count, replace=False).tolist()]
+        size = np.array([vocab.STATE_DEPARTMENT_SIZE[d] for d in departments])
+        size = size * rng.lognormal(0.0, 0.3, size=len(size))
+        size = size / size.sum() * vocab.STATE_REGISTRATION_SHARE[state]
+        for department, weight in zip(departments, size, strict=True):
+            rows.append((f"{department}, Government of {state}", state, department, "state",
+                         float(weight)))  # fmt: skip
+    return rows
+
+
+def build_orgs(rng: np.random.Generator) -> Orgs:
+    """Central units with attached offices, State departments and a few autonomous bodies.
+
+    Sizes follow public facts (docs/synthetic-data.md, "Sizes of units"): central units by
+    their staff, States/UTs by their share of registrations; ``user_weight`` gives each MDO's
+    share of its own sector (central or state), whose totals follow the platform's growth.
+    """
+    rows = _central_rows(rng) + _state_rows(rng)
     names, ministries, departments, types, base = (list(col) for col in zip(*rows, strict=True))
     count = len(rows)
     is_state = np.array([kind == "state" for kind in types])
-    weight = np.array(base, dtype=float) * rng.lognormal(0.0, 1.3, size=count)
-    # Over 60 % of users come from States/UTs.
-    weight[is_state] *= STATE_USER_SHARE / weight[is_state].sum()
-    weight[~is_state] *= (1 - STATE_USER_SHARE) / weight[~is_state].sum()
+    weight = np.array(base, dtype=float)
+    weight[is_state] /= weight[is_state].sum()
+    weight[~is_state] /= weight[~is_state].sum()
     ministry_shift = _shift_by_key(rng, ministries, scale=0.5)
     ids = numeric_ids(rng, count, "01", 18).to_pylist()
     unit_ids = _ids_by_key(rng, ministries + departments)
+    frontline = np.array(
+        [vocab.FRONTLINE_SHARE_BY_DEPARTMENT.get(d, vocab.FRONTLINE_DEFAULT_SHARE)
+         for d in departments]
+    )  # fmt: skip
     return Orgs(
         mdo_id=ids,
         mdo_name=names,
@@ -119,10 +176,11 @@ def build_orgs(rng: np.random.Generator) -> Orgs:
         org_type=types,
         state=[m if kind == "state" else "" for m, kind in zip(ministries, types, strict=True)],
         created_on=rng.integers(day_number(dt.date(2021, 1, 1)), day_number(DATA_START), count),
-        user_weight=weight / weight.sum(),
+        user_weight=weight,
         participation_shift=ministry_shift,
         learning_shift=_shift_by_key(rng, ministries, scale=0.3),
         old_date_style=rng.random(count) < 0.06,
+        frontline_share=frontline,
     )
 
 
@@ -150,6 +208,7 @@ class People:
     ability: np.ndarray  # standardised latent skill (assessment score)
     registered_at: np.ndarray  # seconds since epoch
     active: np.ndarray  # bool, status on the platform
+    frontline: np.ndarray  # bool, a frontline worker (teacher, police, field functionary)
     full_name: pa.Array
     email: pa.Array
     phone: pa.Array
@@ -186,13 +245,29 @@ def _pick(rng: np.random.Generator, options: list[str], probs: list[float], size
 
 
 def build_people(rng: np.random.Generator, orgs: Orgs, count: int) -> People:
-    """Draw ``count`` users with organisations, groups, learning habits and fake identities."""
-    mdo = rng.choice(orgs.count, size=count, p=orgs.user_weight)
-    is_state = np.array([kind == "state" for kind in orgs.org_type])[mdo]
+    """Draw ``count`` users with organisations, groups, learning habits and fake identities.
+
+    Each person's sector (central or State/UT) follows the sectors' shares at the end of the
+    data, the organisation its size within the sector, and the registration date the sector's
+    growth curve (:func:`~evaluation.data.synth._config.registered_by`), so each edition sees
+    the population the platform had then.
+    """
+    end_state = float(registered_by(DATA_END, "state")[0] / registered_by(DATA_END)[0])
+    state_person = rng.random(count) < end_state
+    state_orgs, central_orgs = np.flatnonzero(orgs.is_state), np.flatnonzero(~orgs.is_state)
+    mdo = np.where(
+        state_person,
+        rng.choice(state_orgs, size=count, p=orgs.user_weight[state_orgs]),
+        rng.choice(central_orgs, size=count, p=orgs.user_weight[central_orgs]),
+    )
+    is_state = orgs.is_state[mdo]
     group = np.where(
         is_state,
         rng.choice(4, size=count, p=_GROUP_SHARE["state"]),
         rng.choice(4, size=count, p=_GROUP_SHARE["central"]),
+    )
+    frontline = rng.random(count) < np.minimum(
+        orgs.frontline_share[mdo] * _FRONTLINE_BY_GROUP[group], 0.97
     )
     cumulative = _TYPE_SHARE.cumsum(axis=1)[group]
     learner_type = (rng.random(count)[:, None] > cumulative).sum(axis=1).clip(0, 2)
@@ -211,9 +286,10 @@ def build_people(rng: np.random.Generator, orgs: Orgs, count: int) -> People:
         learner_type=learner_type,
         monthly_rate=np.exp(log_rate),
         ability=ability,
-        registered_at=_registration_times(rng, count),
+        registered_at=_registration_times(rng, is_state),
         active=rng.random(count) < 0.97,
-        **_identities(rng, count, group),
+        frontline=frontline,
+        **_identities(rng, count, group, frontline),
     )
     return people
 
@@ -251,25 +327,28 @@ def _group_text(rng: np.random.Generator, group: np.ndarray) -> pa.Array:
     return pa.array(texts).take(pa.array(codes))
 
 
-def _registration_times(rng: np.random.Generator, count: int) -> np.ndarray:
-    # 60 % registered before the data period, 29 % before the 2024 week, 11 % after it.
-    spans = [
-        (dt.date(2021, 6, 1), DATA_START - dt.timedelta(days=1)),
-        (DATA_START, dt.date(2024, 10, 18)),
-        (dt.date(2024, 10, 28), DATA_END - dt.timedelta(days=15)),
-    ]
-    which = rng.choice(3, size=count, p=[0.60, 0.29, 0.11])
-    low = np.array([day_number(a) for a, _ in spans])[which]
-    high = np.array([day_number(b) for _, b in spans])[which]
-    days = rng.integers(low, high + 1)
-    return days.astype(np.int64) * 86_400 + rng.integers(9 * 3600, 20 * 3600, size=count)
+def _registration_times(rng: np.random.Generator, is_state: np.ndarray) -> np.ndarray:
+    """Registration times following each sector's growth curve, up to 15 days before the end."""
+    first, last = day_number(GROWTH_MILESTONES[0][0]), day_number(DATA_END) - 15
+    days = np.arange(first, last + 1)
+    calendar = days.astype("datetime64[D]")
+    times = np.empty(len(is_state), dtype=np.int64)
+    for kind, members in (("state", is_state), ("central", ~is_state)):
+        curve = np.maximum.accumulate(registered_by(calendar, kind))
+        cdf = (curve - curve[0]) / (curve[-1] - curve[0])
+        index = np.flatnonzero(members)
+        picked = np.searchsorted(cdf, rng.random(len(index)), side="left").clip(0, len(days) - 1)
+        times[index] = days[picked]
+    return times * 86_400 + rng.integers(9 * 3600, 20 * 3600, size=len(is_state))
 
 
 def _clean(names: tuple[str, ...] | list[str]) -> list[str]:
     return sorted({name for name in names if re.fullmatch("[A-Za-z]+", name)})
 
 
-def _identities(rng: np.random.Generator, count: int, group: np.ndarray) -> dict[str, pa.Array]:
+def _identities(
+    rng: np.random.Generator, count: int, group: np.ndarray, frontline: np.ndarray
+) -> dict[str, pa.Array]:
     first_en = pa.array(_clean(EnglishNames.first_names_male + EnglishNames.first_names_female))
     last_en = pa.array(_clean(EnglishNames.last_names))
     first_hi = pa.array(sorted(set(HindiNames.first_names_male + HindiNames.first_names_female)))
@@ -294,7 +373,7 @@ def _identities(rng: np.random.Generator, count: int, group: np.ndarray) -> dict
         "full_name": full_name,
         "email": email,
         "phone": phone,
-        "designation": _designations(rng, group),
+        "designation": _designations(rng, group, frontline),
         "gender": _pick(rng, ["Male", "Female", "Others", ""], [62, 36, 0.3, 1.7], count),
         "category": _pick(rng, ["General", "OBC", "SC", "ST", ""], [40, 30, 14, 7, 9], count),
         "employee_id": pc.binary_join_element_wise(
@@ -334,14 +413,17 @@ def _identities(rng: np.random.Generator, count: int, group: np.ndarray) -> dict
     }
 
 
-def _designations(rng: np.random.Generator, group: np.ndarray) -> pa.Array:
+def _designations(rng: np.random.Generator, group: np.ndarray, frontline: np.ndarray) -> pa.Array:
+    """A job title from the person's group, from the frontline titles for frontline workers."""
     texts: list[str] = []
     offsets, sizes = [], []
-    for name in GROUPS:
-        offsets.append(len(texts))
-        sizes.append(len(vocab.DESIGNATIONS[name]))
-        texts += list(vocab.DESIGNATIONS[name])
-    offset, size = np.array(offsets)[group], np.array(sizes)[group]
+    for lists in (vocab.DESIGNATIONS, vocab.FRONTLINE_DESIGNATIONS):
+        for name in GROUPS:
+            offsets.append(len(texts))
+            sizes.append(len(lists[name]))
+            texts += list(lists[name])
+    slot = group + len(GROUPS) * frontline.astype(np.int64)
+    offset, size = np.array(offsets)[slot], np.array(sizes)[slot]
     codes = offset + (rng.random(len(group)) * size).astype(np.int64)
     return pa.array(texts).take(pa.array(codes))
 
@@ -364,6 +446,7 @@ class Catalogue:
     batch_id: pa.Array
     competency: np.ndarray  # index into vocab.COMPETENCY_THEMES
     second_competency: np.ndarray  # -1 when the course maps to one theme only
+    is_ai: np.ndarray  # AI-related course (mapped first to the AI theme, an AI topic)
 
     @property
     def count(self) -> int:
@@ -392,7 +475,8 @@ def build_catalogue(rng: np.random.Generator) -> Catalogue:
     week_popularity = _popularity(rng, duration_class, np.where(featured, 6.0, 1.0))
     is_external = rng.random(count) < 0.03
     hindi = rng.random(count) < 0.08
-    names = _course_names(rng, count, hindi)
+    is_ai = _ai_courses(rng, duration_class)
+    names = _course_names(rng, count, hindi, is_ai)
     types = _pick(
         rng, ["Course", "Program", "Blended Program", "CuratedCollections", "Curated Program"],
         [86, 6, 2, 3, 3], count,
@@ -408,9 +492,9 @@ def build_catalogue(rng: np.random.Generator) -> Catalogue:
         pa.scalar("Hindi"),
         _pick(rng, ["English", "Hindi", "Tamil"], [88, 10, 2], count),
     )
-    themes = len(vocab.COMPETENCY_THEMES)
-    competency = rng.integers(0, themes, count)
-    # A second theme for 30 % of courses, always different from the first.
+    themes = len(vocab.COMPETENCY_THEMES) - 1  # every theme but the AI one (the last)
+    competency = np.where(is_ai, vocab.AI_THEME, rng.integers(0, themes, count))
+    # A second theme for 30 % of courses, always different from the first and never AI.
     second = (competency + rng.integers(1, themes, count)) % themes
     second = np.where(rng.random(count) < 0.3, second, -1)
     return Catalogue(
@@ -428,7 +512,25 @@ def build_catalogue(rng: np.random.Generator) -> Catalogue:
         batch_id=numeric_ids(rng, count, "01", 18),
         competency=competency,
         second_competency=second,
+        is_ai=is_ai,
     )
+
+
+#: Share of the catalogue that is AI-related (at least one course of every duration).
+AI_COURSE_SHARE = 0.06
+
+
+def _ai_courses(rng: np.random.Generator, duration_class: np.ndarray) -> np.ndarray:
+    """AI-related courses: a share of every duration class.
+
+    So an AI course can stand in for any course without changing anyone's learning hours.
+    """
+    is_ai = np.zeros(len(duration_class), dtype=bool)
+    for index in np.unique(duration_class):
+        members = np.flatnonzero(duration_class == index)
+        size = max(1, round(AI_COURSE_SHARE * len(members)))
+        is_ai[rng.choice(members, size=size, replace=False)] = True
+    return is_ai
 
 
 def _popularity(
@@ -447,9 +549,15 @@ def _popularity(
     return weight / weight.sum()
 
 
-def _course_names(rng: np.random.Generator, count: int, hindi: np.ndarray) -> pa.Array:
+def _course_names(
+    rng: np.random.Generator, count: int, hindi: np.ndarray, is_ai: np.ndarray
+) -> pa.Array:
     forms = np.array(vocab.COURSE_FORMS)[rng.integers(0, len(vocab.COURSE_FORMS), count)]
     topics = np.array(vocab.COURSE_TOPICS)[rng.integers(0, len(vocab.COURSE_TOPICS), count)]
+    ai_topics = np.array(vocab.AI_COURSE_TOPICS)[
+        rng.integers(0, len(vocab.AI_COURSE_TOPICS), count)
+    ]
+    topics = np.where(is_ai, ai_topics, topics)
     hindi_titles = np.array(vocab.HINDI_TITLES)[rng.integers(0, len(vocab.HINDI_TITLES), count)]
     serial = np.arange(1, count + 1)
     english = [
