@@ -1,6 +1,17 @@
 """One ``connect()`` for the analysis engine: DuckDB embedded by default, Spark when asked.
 
 The library writes its table expressions in Ibis, so the same code runs on either engine.
+A relative store path means the same folder wherever the caller runs (a notebook in
+``notebooks/``, a script, the CLI): it is resolved against the project root, not the current
+directory.
+
+Examples
+--------
+>>> from evaluation.data import backend
+>>> store = backend.connect("data/processed/synthetic")  # doctest: +SKIP
+>>> store.tables()  # doctest: +SKIP
+['acbp_allocations', 'content', 'enrolments', ..., 'outcomes']
+>>> store.table("learners").count().execute()  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -14,8 +25,9 @@ import ibis
 from ibis.expr.types import Table
 
 from evaluation.core.contract import TABLES
+from evaluation.core.params import project_root
 
-__all__ = ["Store", "connect"]
+__all__ = ["Store", "connect", "resolve_store_path"]
 
 Backend = Literal["duckdb", "spark"]
 
@@ -38,6 +50,17 @@ class Store:
         """Whether the store holds table ``name``."""
         return name in self.con.list_tables()
 
+    def tables(self) -> list[str]:
+        """The canonical tables this store holds, sorted by name.
+
+        Returns
+        -------
+        list of str
+            Names to pass to :meth:`table` (other tables or views the engine's session may
+            hold are left out).
+        """
+        return sorted(name for name in self.con.list_tables() if name in TABLES)
+
 
 #: DuckDB memory limit of one connection when nothing else is said.
 DEFAULT_MEMORY_LIMIT = "4GB"
@@ -55,6 +78,7 @@ def connect(
     memory_limit: str | None = None,
     threads: int | None = None,
     spark_master: str | None = None,
+    root: str | Path | None = None,
 ) -> Store:
     """Open the processed store at ``path`` (a folder of ``<table>.parquet`` files).
 
@@ -62,7 +86,10 @@ def connect(
     ----------
     path
         ``data/processed/<dataset>``, or for ``backend="spark"`` a URI the cluster reads
-        (``hdfs://...``, ``s3a://...``, ``abfss://...``, ``file://...``).
+        (``hdfs://...``, ``s3a://...``, ``abfss://...``, ``file://...``). A relative path is
+        resolved against ``root`` (the project root), so ``"data/processed/synthetic"`` opens
+        the same store from ``notebooks/`` as from the repository; an absolute path is used as
+        it is.
     backend
         ``"duckdb"`` (embedded, out-of-core) or ``"spark"`` (PySpark session from the environment).
     memory_limit
@@ -75,12 +102,36 @@ def connect(
     spark_master
         Spark master URL for ``backend="spark"`` (default: ``$NLW_SPARK_MASTER`` or
         ``local[*]``; see docs/cluster.md).
+    root
+        Folder that relative paths start from. Default:
+        :func:`~evaluation.core.params.project_root` (the folder holding ``pyproject.toml``
+        above the current directory, else the source tree the library was loaded from).
+
+    Returns
+    -------
+    Store
+        ``store.tables()`` lists its tables, ``store.table(name)`` gives one as Ibis.
+
+    Raises
+    ------
+    FileNotFoundError
+        The folder does not exist, or holds no canonical table; the message gives the
+        absolute folder looked in.
     """
     if _is_uri(path):
         return _connect_uri(str(path), backend, spark_master)
-    path = Path(path)
+    path = resolve_store_path(path, root)
     if not path.is_dir():
-        raise FileNotFoundError(f"processed store {path} does not exist; run `nlw ingest` first")
+        raise FileNotFoundError(
+            f"processed store {path} does not exist; build it with `nlw ingest RAW --out "
+            f"{path.parent}` (or `make run`, which synthesises and ingests the default data)"
+        )
+    found = sorted(file for file in path.glob("*.parquet") if file.stem in TABLES)
+    if not found:
+        raise FileNotFoundError(
+            f"processed store {path} holds no canonical table (<table>.parquet){_hint(path)}; "
+            "build it with `nlw ingest` (or `make run`)"
+        )
     if backend == "duckdb":
         memory_limit = memory_limit or os.environ.get(MEMORY_LIMIT_ENV) or DEFAULT_MEMORY_LIMIT
         con = ibis.duckdb.connect(
@@ -95,10 +146,47 @@ def connect(
         con = _spark_connection(spark_master)
     else:
         raise ValueError(f"backend must be 'duckdb' or 'spark', got {backend!r}")
-    for file in sorted(path.glob("*.parquet")):
-        if file.stem in TABLES:
-            con.read_parquet(file, table_name=file.stem)
+    for file in found:
+        con.read_parquet(file, table_name=file.stem)
     return Store(path=path, con=con, backend=backend)
+
+
+def resolve_store_path(path: str | Path, root: str | Path | None = None) -> Path:
+    """The absolute folder ``connect(path)`` opens: relative paths start at the project root.
+
+    Parameters
+    ----------
+    path
+        A store folder, absolute or relative (``~`` is expanded).
+    root
+        Start of relative paths; default :func:`~evaluation.core.params.project_root`.
+
+    Returns
+    -------
+    pathlib.Path
+        An absolute path (not checked to exist).
+
+    Examples
+    --------
+    >>> str(resolve_store_path("data/processed/synthetic", root="/srv/nlw"))
+    '/srv/nlw/data/processed/synthetic'
+    >>> str(resolve_store_path("/data/store", root="/srv/nlw"))
+    '/data/store'
+    """
+    path = Path(path).expanduser()
+    if not path.is_absolute():
+        path = Path(root).expanduser() / path if root is not None else project_root() / path
+    return path.absolute()
+
+
+def _hint(path: Path) -> str:
+    """``; stores inside it: synthetic, real`` when ``path`` is the processed folder itself."""
+    inside = sorted(
+        child.name
+        for child in path.iterdir()
+        if child.is_dir() and any(f.stem in TABLES for f in child.glob("*.parquet"))
+    )
+    return f"; stores inside it: {', '.join(inside)}" if inside else ""
 
 
 def _is_uri(path: str | Path) -> bool:

@@ -8,6 +8,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from evaluation.estimate import checks
 from evaluation.estimate.fixest import feols, vcov_options
 from evaluation.estimate.results import DoseResponseResult, make_table
 from evaluation.estimate.treatment_effects import design_matrix
@@ -18,7 +19,6 @@ from evaluation.estimate.validation import (
     check_columns,
     check_option,
     check_variation,
-    complete_rows,
 )
 
 __all__ = ["dose_response", "DoseMethod", "dose_bins"]
@@ -106,18 +106,30 @@ def dose_response(
     -------
     DoseResponseResult
         Terms ``dose=<bin>`` (with ``dose_low``, ``dose_high``, ``n``) or ``dose`` (slope).
+
+    Raises
+    ------
+    ValueError
+        A column missing in every row, a constant or collinear covariate
+        (:mod:`evaluation.estimate.checks`), a dose or outcome without variation, a negative
+        dose, too few clusters.
     """
     check_option(method, DoseMethod, "method")
     check_option(vcov, VcovType, "vcov")
     covariates = as_list(covariates)
     check_columns(data, [outcome, dose, cluster, *covariates])
-    frame = complete_rows(data, [outcome, dose, cluster, *covariates])
+    roles = {c: "covariate" for c in covariates}
+    roles.update({outcome: "outcome", dose: "dose", **({cluster: "cluster"} if cluster else {})})
+    frame = checks.complete_cases(data, roles)
     check_variation(frame, dose)
     check_variation(frame, outcome)
     if (frame[dose] < 0).any():
         raise ValueError(f"dose column {dose!r} has negative values")
     n_clusters = check_clusters(frame, cluster)
-    controls = design_matrix(frame, covariates).drop(columns="const")
+    checks.check_constant(frame, covariates)
+    design = design_matrix(frame, covariates)
+    checks.check_collinear(design, covariates)
+    controls = design.drop(columns="const")
     work = pd.DataFrame({"y_": frame[outcome].to_numpy(dtype=float)})
     for i, column in enumerate(controls.columns):
         work[f"x{i}_"] = controls[column].to_numpy()

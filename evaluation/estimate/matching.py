@@ -6,6 +6,11 @@ being reused as matches (``K_M``) and estimates the conditional outcome variance
 unit to its nearest neighbour in its own arm. It treats the estimated propensity score as known
 (no Abadie-Imbens 2016 adjustment), which the Monte Carlo in ``benchmarks/montecarlo.py`` checks.
 By default matched outcomes are regression bias-adjusted (Abadie and Imbens 2011).
+
+Inputs are checked as for the other selection-on-observables estimators
+(:func:`evaluation.estimate.treatment_effects.checked_rows`, :mod:`evaluation.estimate.checks`):
+a ``ValueError`` names an all-missing, constant or collinear covariate, a treatment with one arm
+or arms that do not overlap, before the propensity model is fitted.
 """
 
 from __future__ import annotations
@@ -16,16 +21,17 @@ import numpy as np
 import pandas as pd
 
 from evaluation.estimate.results import MatchingResult, make_table
-from evaluation.estimate.treatment_effects import design_matrix, fit_propensity
+from evaluation.estimate.treatment_effects import (
+    checked_design,
+    checked_rows,
+    fit_checked_propensity,
+)
 from evaluation.estimate.validation import (
     Estimand,
     PropensityModel,
     as_list,
-    check_binary,
     check_columns,
     check_option,
-    check_variation,
-    complete_rows,
 )
 
 __all__ = ["match"]
@@ -285,13 +291,11 @@ def match(
         raise ValueError("matching without replacement supports only estimand='ATT', neighbours=1")
     covariates = as_list(covariates)
     check_columns(data, [outcome, treatment, *covariates])
-    frame = complete_rows(data, [outcome, treatment, *covariates])
-    d = check_binary(frame, treatment)
-    check_variation(frame, outcome)
+    frame, d = checked_rows(data, outcome=outcome, treatment=treatment, covariates=covariates)
     if min(d.sum(), len(d) - d.sum()) < neighbours + 1:
         raise ValueError(f"each arm needs more than {neighbours} units to match")
-    design = design_matrix(frame, covariates)
-    ps_fit = fit_propensity(d, design, propensity_model)
+    design = checked_design(frame, covariates, d)
+    ps_fit = fit_checked_propensity(d, design, propensity_model, covariates)
     p = np.asarray(ps_fit.predict(), dtype=np.float64)
     y = frame[outcome].to_numpy(dtype=float)
     mu = _arm_regressions(design.to_numpy(), y, d) if bias_adjust else None

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from evaluation.estimate import checks
 from evaluation.estimate.fixest import FixestFit, feols, vcov_options
 from evaluation.estimate.results import (
     DiDResult,
@@ -21,6 +22,7 @@ from evaluation.estimate.results import (
     WaldTest,
     make_table,
 )
+from evaluation.estimate.treatment_effects import design_matrix
 from evaluation.estimate.validation import (
     VcovType,
     as_list,
@@ -32,7 +34,6 @@ from evaluation.estimate.validation import (
     check_option,
     check_period_columns,
     check_variation,
-    complete_rows,
 )
 
 __all__ = ["ols", "did", "event_study"]
@@ -49,6 +50,19 @@ def _formula_columns(formula: str) -> list[str]:
         if name not in _FORMULA_WORDS and not name.startswith("np."):
             names.append(name)
     return list(dict.fromkeys(names))
+
+
+def _formula_roles(formula: str, cluster: str | None, weights: str | None) -> dict[str, str]:
+    """Each column of ``formula`` (and the cluster and weights) with its role in messages."""
+    lhs, _, rhs = formula.partition("~")
+    regressors, _, absorbed = rhs.partition("|")
+    roles = {c: "fixed effect" for c in _formula_columns(absorbed)}
+    roles.update({c: "covariate" for c in _formula_columns(regressors)})
+    roles.update({c: "outcome" for c in _formula_columns(lhs)})
+    roles.update(
+        {**({cluster: "cluster"} if cluster else {}), **({weights: "weights"} if weights else {})}
+    )
+    return roles
 
 
 def _table_from_fit(fit: FixestFit, rename: dict[str, str] | None = None) -> pd.DataFrame:
@@ -86,6 +100,14 @@ def ols(
     RegressionResult
         One term per coefficient; t reference with the residual (or ``G-1``) degrees of freedom.
 
+    Raises
+    ------
+    ValueError
+        A formula column missing in every row, or no row complete in all of them
+        (:func:`evaluation.estimate.checks.complete_cases`); an outcome without variation.
+        Constant or collinear terms are not refused here: pyfixest drops them and warns,
+        naming them, and the result has no row for them.
+
     Examples
     --------
     >>> import pandas as pd
@@ -100,7 +122,7 @@ def ols(
     check_formula(formula)
     n_clusters = check_clusters(data, cluster)
     options = vcov_options(vcov, cluster)
-    frame = complete_rows(data, [*columns, cluster, weights])
+    frame = checks.complete_cases(data, _formula_roles(formula, cluster, weights))
     check_variation(frame, formula.split("~")[0].strip())
     fit = feols(formula, frame, vcov=options.vcov, ssc=options.ssc, weights=weights)
     return RegressionResult(
@@ -130,6 +152,32 @@ def _panel_frame(
     source.update({f"x{i}_": c for i, c in enumerate(covariates)})
     frame = pd.DataFrame({safe: data[col].to_numpy() for safe, col in source.items()})
     return frame.dropna().reset_index(drop=True)
+
+
+def _panel_roles(
+    outcome: str,
+    unit: str,
+    time: str,
+    cluster: str,
+    covariates: list[str],
+    **more: str,
+) -> dict[str, str]:
+    """Columns of a panel estimator and their roles in messages (``more``: role=column)."""
+    roles = {c: "covariate" for c in covariates}
+    roles.update({column: role for role, column in more.items()})
+    roles.update({outcome: "outcome", unit: "unit", time: "time", cluster: "cluster"})
+    return roles
+
+
+def _check_panel_covariates(
+    data: pd.DataFrame, roles: dict[str, str], treatment: str, unit: str, covariates: list[str]
+) -> None:
+    """Constant, collinear (with the treatment too) and unit-invariant covariates of a DiD."""
+    frame = checks.complete_cases(data, roles)
+    checks.check_constant(frame, covariates)
+    regressors = [treatment, *covariates]
+    checks.check_collinear(design_matrix(frame, regressors), regressors)
+    checks.check_within_units(frame, covariates, unit)
 
 
 def did(
@@ -168,14 +216,29 @@ def did(
     DiDResult
         First term is ``treatment``. Standard errors: CRV1 clustered by ``cluster`` with the
         fixest small-sample convention (unit effects nested in clusters not counted), t(G-1).
+
+    Raises
+    ------
+    ValueError
+        Before pyfixest runs (:mod:`evaluation.estimate.checks`): a column missing in every
+        row, a treatment with one arm, or one the unit or period fixed effects absorb (no unit
+        switches, or every unit has the same status in each period), a constant or collinear
+        covariate, or one that never changes within a unit.
     """
     covariates = as_list(covariates)
     cluster = cluster or unit
     check_columns(data, [outcome, treatment, unit, time, cluster, *covariates])
+    roles = _panel_roles(outcome, unit, time, cluster, covariates, treatment=treatment)
+    checks.check_not_all_missing(data, roles)
+    checks.check_arms(data, treatment)
     check_binary(data, treatment)
     check_variation(data, outcome)
     n_clusters = check_clusters(data, cluster)
+    checks.check_panel_treatment(data, treatment, unit, time)
+    if covariates:
+        _check_panel_covariates(data, roles, treatment, unit, covariates)
     frame = _panel_frame(data, outcome, unit, time, covariates, cluster, {"d_": treatment})
+    checks.check_rows_left(frame, data, list(roles))
     rhs = " + ".join(["d_", *[f"x{i}_" for i in range(len(covariates))]])
     fit = feols(f"y_ ~ {rhs} | unit_ + time_", frame, vcov={"CRV1": "cluster_"})
     rename = {"d_": treatment, **{f"x{i}_": c for i, c in enumerate(covariates)}}
@@ -255,12 +318,15 @@ def event_study(
     """
     cluster = cluster or unit
     check_columns(data, [outcome, unit, time, cohort, cluster])
+    roles = _panel_roles(outcome, unit, time, cluster, [])
+    checks.check_not_all_missing(data, roles)
     _check_event_inputs(data, time, cohort, window)
     check_variation(data, outcome)
     n_clusters = check_clusters(data, cluster)
     # never-treated units may carry a missing cohort: make it 0 before listwise deletion
     filled = data.assign(**{cohort: data[cohort].fillna(0)})
     frame = _panel_frame(filled, outcome, unit, time, [], cluster, {"cohort_": cohort})
+    checks.check_rows_left(frame, data, list(roles))
     rel = _relative_period(frame, window)
     periods = sorted(int(k) for k in rel.dropna().unique() if int(k) != reference)
     if reference not in set(rel.dropna().astype(int)):

@@ -14,12 +14,18 @@ estimating both nuisance models (as R ``DRDID::drdid_panel``, which divides by `
 
 Propensity scores are never clipped (clipping can flip an ATT's sign); inspect overlap with
 :func:`evaluation.analysis.diagnose.overlap` instead.
+
+Before fitting, :mod:`evaluation.estimate.checks` refuses designs that cannot identify the
+effect, with a ``ValueError`` naming the columns: a covariate missing in every row, a treatment
+with one arm, a constant or collinear covariate (in all rows, or within an arm whose outcome
+model is fitted separately), a covariate or a propensity model that separates the arms.
 """
 
 from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TypeAlias
 
 import numpy as np
@@ -28,6 +34,7 @@ import statsmodels.api as sm
 from statsmodels.discrete.discrete_model import BinaryResultsWrapper
 from statsmodels.treatment.treatment_effects import TreatmentEffect
 
+from evaluation.estimate import checks
 from evaluation.estimate.results import TreatmentEffectResult, make_table
 from evaluation.estimate.validation import (
     Estimand,
@@ -37,10 +44,18 @@ from evaluation.estimate.validation import (
     check_columns,
     check_option,
     check_variation,
-    complete_rows,
 )
 
-__all__ = ["regression_adjustment", "ipw", "aipw", "design_matrix", "fit_propensity"]
+__all__ = [
+    "regression_adjustment",
+    "ipw",
+    "aipw",
+    "design_matrix",
+    "fit_propensity",
+    "checked_rows",
+    "checked_design",
+    "fit_checked_propensity",
+]
 
 #: Relative disagreement (in standard errors) between the GMM and two-step estimates that
 #: triggers a warning.
@@ -92,6 +107,76 @@ def fit_propensity(
     return result
 
 
+def checked_rows(
+    data: pd.DataFrame,
+    *,
+    outcome: str,
+    treatment: str,
+    covariates: Sequence[str],
+    fitted: Sequence[str] | None = None,
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """The complete rows of a selection-on-observables design, and its 0/1 treatment.
+
+    Runs, in order, :func:`~evaluation.estimate.checks.complete_cases` over ``outcome``,
+    ``treatment`` and ``covariates``, :func:`~evaluation.estimate.checks.check_arms`, the
+    binary check, the outcome's variation, then
+    :func:`~evaluation.estimate.checks.check_constant` and
+    :func:`~evaluation.estimate.checks.check_separation` on the ``fitted`` covariates (default:
+    all of them). Shared with :func:`evaluation.estimate.match`.
+
+    Raises
+    ------
+    ValueError
+        Naming the column and the problem (see :mod:`evaluation.estimate.checks`).
+    """
+    covariates = list(dict.fromkeys(covariates))
+    fitted = covariates if fitted is None else list(dict.fromkeys(fitted))
+    roles = {c: "covariate" for c in covariates}
+    roles.update({outcome: "outcome", treatment: "treatment"})
+    frame = checks.complete_cases(data, roles)
+    checks.check_arms(frame, treatment, dropped=len(data) - len(frame))
+    treated = check_binary(frame, treatment)
+    check_variation(frame, outcome)
+    checks.check_constant(frame, fitted)
+    checks.check_separation(frame, treated, fitted)
+    return frame, treated
+
+
+def checked_design(
+    frame: pd.DataFrame, covariates: list[str], treated: np.ndarray, *, arms: Sequence[int] = ()
+) -> pd.DataFrame:
+    """:func:`design_matrix` of ``covariates``, refused if its columns are collinear.
+
+    Checked in all rows and, for each of ``arms`` (0, 1 or both), in that arm's rows alone:
+    the outcome models of regression adjustment and AIPW are fitted in each arm separately.
+    """
+    design = design_matrix(frame, covariates)
+    checks.check_collinear(design, covariates)
+    for arm in arms:
+        where = " among the treated rows" if arm == 1 else " among the control rows"
+        checks.check_collinear(design, covariates, rows=np.asarray(treated) == arm, where=where)
+    return design
+
+
+def fit_checked_propensity(
+    treated: np.ndarray, design: pd.DataFrame, model: PropensityModel, covariates: list[str]
+) -> PropensityFit:
+    """:func:`fit_propensity`, refused when the two arms' scores do not overlap at all."""
+    fit = fit_propensity(treated, design, model)
+    checks.check_propensity_overlap(np.asarray(fit.predict()), treated, covariates)
+    return fit
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """Checked rows of one call and the designs it fits (``"outcome"``, ``"propensity"``)."""
+
+    frame: pd.DataFrame
+    treated: np.ndarray
+    ps_covs: list[str]
+    designs: dict[str, pd.DataFrame]
+
+
 def _prepare(
     data: pd.DataFrame,
     outcome: str,
@@ -100,29 +185,48 @@ def _prepare(
     propensity_covariates: Sequence[str] | None,
     propensity_model: PropensityModel,
     estimand: str,
-) -> tuple[pd.DataFrame, np.ndarray, list[str], list[str]]:
+    *,
+    outcome_arms: Sequence[int] | None = (),
+    propensity: bool = True,
+) -> _Prepared:
+    """Check options and rows; build and check the designs fitted.
+
+    ``outcome_arms`` None: no outcome model (IPW); otherwise the arms whose outcome model is
+    fitted on their own. Rows are those complete in every covariate given, fitted or not.
+    """
     check_option(propensity_model, PropensityModel, "propensity_model")
     check_option(estimand, Estimand, "estimand")
     outcome_covs = as_list(covariates)
     ps_covs = as_list(propensity_covariates) or outcome_covs
     check_columns(data, [outcome, treatment, *outcome_covs, *ps_covs])
-    frame = complete_rows(data, [outcome, treatment, *outcome_covs, *ps_covs])
-    treated = check_binary(frame, treatment)
-    check_variation(frame, outcome)
-    return frame, treated, outcome_covs, ps_covs
+    fitted = [*(outcome_covs if outcome_arms is not None else []), *(ps_covs if propensity else [])]
+    frame, treated = checked_rows(
+        data,
+        outcome=outcome,
+        treatment=treatment,
+        covariates=[*outcome_covs, *ps_covs],
+        fitted=fitted,
+    )
+    designs = {}
+    if outcome_arms is not None:
+        designs["outcome"] = checked_design(frame, outcome_covs, treated, arms=outcome_arms)
+    if propensity:
+        if "outcome" in designs and ps_covs == outcome_covs:
+            designs["propensity"] = designs["outcome"]
+        else:
+            designs["propensity"] = checked_design(frame, ps_covs, treated)
+    return _Prepared(frame, treated, ps_covs, designs)
 
 
 def _teffects(
-    frame: pd.DataFrame,
-    outcome: str,
-    treated: np.ndarray,
-    outcome_covs: list[str],
-    ps_covs: list[str],
-    propensity_model: PropensityModel,
+    prepared: _Prepared, outcome: str, propensity_model: PropensityModel
 ) -> tuple[TreatmentEffect, np.ndarray]:
-    design_out = design_matrix(frame, outcome_covs)
-    ps_fit = fit_propensity(treated, design_matrix(frame, ps_covs), propensity_model)
-    ols_model = sm.OLS(frame[outcome].to_numpy(dtype=float), design_out)
+    treated = prepared.treated
+    ps_fit = fit_checked_propensity(
+        treated, prepared.designs["propensity"], propensity_model, prepared.ps_covs
+    )
+    y = prepared.frame[outcome].to_numpy(dtype=float)
+    ols_model = sm.OLS(y, prepared.designs["outcome"])
     return TreatmentEffect(ols_model, treated, results_select=ps_fit), ps_fit.predict()
 
 
@@ -208,11 +312,20 @@ def regression_adjustment(
         Standard errors: Stata ``teffects ra`` robust sandwich in closed form (see
         :func:`_ra_m_estimate`), normal reference.
     """
-    frame, treated, outcome_covs, ps_covs = _prepare(
-        data, outcome, treatment, covariates, propensity_covariates, propensity_model, estimand
+    prepared = _prepare(
+        data,
+        outcome,
+        treatment,
+        covariates,
+        propensity_covariates,
+        propensity_model,
+        estimand,
+        outcome_arms=(1, 0),
+        propensity=False,
     )
-    x = design_matrix(frame, outcome_covs).to_numpy(dtype=float)
-    y = frame[outcome].to_numpy(dtype=float)
+    x = prepared.designs["outcome"].to_numpy(dtype=float)
+    y = prepared.frame[outcome].to_numpy(dtype=float)
+    treated = prepared.treated
     params, bse = _ra_m_estimate(y, treated, x, estimand)
     return _result("Regression adjustment", estimand, outcome, params, bse, treated, None, {})
 
@@ -293,11 +406,21 @@ def ipw(
         Stata ``teffects ipw`` robust sandwich (accounts for the estimated propensity), in
         closed form (see :func:`_ipw_m_estimate`).
     """
-    frame, treated, _, ps_covs = _prepare(
-        data, outcome, treatment, covariates, propensity_covariates, propensity_model, estimand
+    prepared = _prepare(
+        data,
+        outcome,
+        treatment,
+        covariates,
+        propensity_covariates,
+        propensity_model,
+        estimand,
+        outcome_arms=None,
     )
-    ps_fit = fit_propensity(treated, design_matrix(frame, ps_covs), propensity_model)
-    y = frame[outcome].to_numpy(dtype=float)
+    treated = prepared.treated
+    ps_fit = fit_checked_propensity(
+        treated, prepared.designs["propensity"], propensity_model, prepared.ps_covs
+    )
+    y = prepared.frame[outcome].to_numpy(dtype=float)
     params, bse = _ipw_m_estimate(y, treated, ps_fit, estimand)
     method = f"Inverse probability weighting ({propensity_model})"
     propensity = np.asarray(ps_fit.predict(), dtype=np.float64)
@@ -390,29 +513,35 @@ def aipw(
     TreatmentEffectResult
         ``ATE``/``ATT`` first; for ATE also ``POM_control``. Normal reference.
     """
-    frame, treated, outcome_covs, ps_covs = _prepare(
-        data, outcome, treatment, covariates, propensity_covariates, propensity_model, estimand
+    prepared = _prepare(
+        data,
+        outcome,
+        treatment,
+        covariates,
+        propensity_covariates,
+        propensity_model,
+        estimand,
+        # the ATE fits an outcome model in each arm; the ATT only among the controls
+        outcome_arms=(0,) if estimand == "ATT" else (1, 0),
     )
     method = f"AIPW doubly robust ({propensity_model})"
     if estimand == "ATT":
-        return _aipw_att(frame, outcome, treated, outcome_covs, ps_covs, propensity_model, method)
-    teff, propensity = _teffects(frame, outcome, treated, outcome_covs, ps_covs, propensity_model)
+        return _aipw_att(prepared, outcome, propensity_model, method)
+    teff, propensity = _teffects(prepared, outcome, propensity_model)
     params, bse, details = _gmm_result(teff, "aipw", estimand, "AIPW")
+    treated = prepared.treated
     return _result(method, estimand, outcome, params, bse, treated, propensity, details)
 
 
 def _aipw_att(
-    frame: pd.DataFrame,
-    outcome: str,
-    treated: np.ndarray,
-    outcome_covs: list[str],
-    ps_covs: list[str],
-    propensity_model: PropensityModel,
-    method: str,
+    prepared: _Prepared, outcome: str, propensity_model: PropensityModel, method: str
 ) -> TreatmentEffectResult:
-    y = frame[outcome].to_numpy(dtype=float)
-    x_out = design_matrix(frame, outcome_covs).to_numpy()
-    ps_fit = fit_propensity(treated, design_matrix(frame, ps_covs), propensity_model)
+    treated = prepared.treated
+    y = prepared.frame[outcome].to_numpy(dtype=float)
+    x_out = prepared.designs["outcome"].to_numpy()
+    ps_fit = fit_checked_propensity(
+        treated, prepared.designs["propensity"], propensity_model, prepared.ps_covs
+    )
     estimate, influence = dr_att_influence(y, treated, x_out, ps_fit)
     n = len(y)
     std_error = float(np.std(influence, ddof=1) / np.sqrt(n))

@@ -2,12 +2,21 @@
 
 Notebooks stay thin: ``ed = open_edition(globals())`` after the ``parameters`` cell, then calls
 into ``describe`` / ``compare`` / ``estimate`` and ``ed.show_*`` helpers.
+
+Outside a parameters cell (a scratch notebook, a script, a console) open an edition from its
+params file; relative paths start at the project root, wherever the notebook is:
+
+>>> from evaluation import open_edition
+>>> ed = open_edition("params/2024.yaml")  # doctest: +SKIP
+>>> ed.store.tables()  # doctest: +SKIP
+['acbp_allocations', 'content', 'enrolments', ...]
+>>> people = ed.impact_people()  # doctest: +SKIP
 """
 
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,7 +24,8 @@ from typing import Any
 import pandas as pd
 from IPython.display import HTML, Markdown, display
 
-from evaluation.core.params import Params, params_from_namespace, project_root
+from evaluation.analysis import describe, impact, populations
+from evaluation.core.params import Params, load_params, params_from_namespace, project_root
 from evaluation.data.backend import Store, connect
 from evaluation.data.ensure import ensure_data
 from evaluation.report.disclosure import export_view, suppress
@@ -29,12 +39,53 @@ __all__ = ["Edition", "open_edition"]
 
 @dataclass
 class Edition:
-    """One edition opened for analysis."""
+    """One edition opened for analysis: its params, its store, its findings and frames.
+
+    The person frames the notebooks start from are methods that call
+    :mod:`evaluation.analysis` on this store and params: :meth:`participation_kpis`,
+    :meth:`edition_people`, :meth:`impact_people`, :meth:`ministry_people`,
+    :meth:`two_editions`, :meth:`previous_kpis`.
+
+    Attributes
+    ----------
+    params : Params
+        The edition's settings (window, treatment, outcomes, ``min_cell``...).
+    store : Store
+        The processed store: ``store.tables()``, ``store.table(name)`` (Ibis).
+    findings : Findings
+        What ``show_*`` and ``verdict`` record; ``close()`` writes it.
+    output_dir : pathlib.Path
+        Where findings, tables and figures go.
+    """
 
     params: Params
     store: Store
     findings: Findings
     output_dir: Path
+
+    def participation_kpis(self) -> describe.ParticipationKPIs:
+        """Headline KPIs of the week (01; :func:`describe.participation_kpis`)."""
+        return describe.participation_kpis(self.store, self.params.window, self.params.target_hours)
+
+    def edition_people(self) -> pd.DataFrame:
+        """One row per eligible person (02; :func:`populations.edition_people`)."""
+        return populations.edition_people(self.store, self.params)
+
+    def impact_people(self) -> pd.DataFrame:
+        """The impact population, ``treat`` and changes (03; :func:`impact.impact_people`)."""
+        return impact.impact_people(self.store, self.params)
+
+    def ministry_people(self) -> pd.DataFrame:
+        """Eligible persons and karma points (05; :func:`populations.ministry_people`)."""
+        return populations.ministry_people(self.store, self.params)
+
+    def two_editions(self, current: pd.DataFrame | None = None) -> pd.DataFrame | None:
+        """The previous and this edition stacked, or None (04; :func:`populations.two_editions`)."""
+        return populations.two_editions(self.store, self.params, current)
+
+    def previous_kpis(self) -> describe.ParticipationKPIs | None:
+        """The previous edition's KPIs, this target (04; :func:`populations.previous_kpis`)."""
+        return populations.previous_kpis(self.store, self.params)
 
     def say(self, markdown: str) -> None:
         """Show a paragraph of Markdown (numbers already formatted).
@@ -111,18 +162,68 @@ class Edition:
         return self.findings.save()
 
 
-def open_edition(namespace: dict[str, Any]) -> Edition:
-    """Validate the injected parameters, make sure the data exist and open the store.
+def open_edition(
+    source: str | Path | Params | Mapping[str, Any],
+    *,
+    output_dir: str | Path | None = None,
+    root: str | Path | None = None,
+) -> Edition:
+    """Open an edition: validate its params, make sure its data exist, open the store.
 
-    ``output_dir`` (set by ``nlw run``) receives findings, tables and figures; when a notebook is
-    run by hand it defaults to ``outputs/<edition>/interactive``.
+    Parameters
+    ----------
+    source : str, pathlib.Path, Params or mapping
+        A params file (``"params/2024.yaml"``), already loaded :class:`Params`, or a notebook's
+        ``globals()`` after its ``parameters`` cell (what the report notebooks pass).
+    output_dir : str or pathlib.Path, optional
+        Where findings, tables and figures go. Default: the namespace's ``output_dir`` (set by
+        ``nlw run``), else ``outputs/<edition>/interactive``.
+    root : str or pathlib.Path, optional
+        The project root that relative paths (the params file, ``output_dir``, the params'
+        ``data`` folders) start from. Default :func:`~evaluation.core.params.project_root`,
+        so ``"params/2024.yaml"`` works from ``notebooks/`` too.
+
+    Returns
+    -------
+    Edition
+        ``ed.params``, ``ed.store`` (``ed.store.tables()``), the person frames
+        (``ed.impact_people()``...) and the ``show_*`` helpers.
+
+    Raises
+    ------
+    ParamsError
+        The params file is missing (its absolute path is named) or invalid.
+    FileNotFoundError
+        Real data whose raw folder does not exist (synthetic data are generated and ingested
+        when missing, which takes a while the first time).
+
+    Examples
+    --------
+    >>> from evaluation import open_edition
+    >>> ed = open_edition("params/2024.yaml", output_dir="outputs/2024/scratch")  # doctest: +SKIP
+    >>> people = ed.impact_people()  # doctest: +SKIP
     """
-    params = params_from_namespace(namespace)
-    root = project_root()
-    store_path = ensure_data(params, root, log=lambda _msg: None)
-    output_dir = namespace.get("output_dir") or root / "outputs" / params.edition / "interactive"
+    base = Path(root).expanduser().absolute() if root is not None else project_root()
+    namespace: Mapping[str, Any] = {}
+    log: Callable[[str], None] = print
+    if isinstance(source, Params):
+        params, log = source, print
+    elif isinstance(source, str | Path):
+        path = Path(source).expanduser()
+        params, log = load_params(path if path.is_absolute() else base / path), print
+    else:
+        namespace = source
+        # a notebook's output cells are the report: nothing but the report goes there
+        params, log = params_from_namespace(dict(namespace)), _quiet
+    store_path = ensure_data(params, base, log=log)
+    chosen = output_dir or namespace.get("output_dir")
+    if chosen is None:
+        folder = base / "outputs" / params.edition / "interactive"
+    else:
+        folder = Path(chosen).expanduser()
+        folder = folder if folder.is_absolute() else base / folder
     findings = Findings(
-        Path(output_dir),
+        folder,
         edition=params.edition,
         synthetic=params.is_synthetic,
         min_cell=params.min_cell,
@@ -130,7 +231,11 @@ def open_edition(namespace: dict[str, Any]) -> Edition:
     )
     store = connect(store_path, backend=params.backend)
     use_style()
-    return Edition(params=params, store=store, findings=findings, output_dir=Path(output_dir))
+    return Edition(params=params, store=store, findings=findings, output_dir=folder)
+
+
+def _quiet(_message: str) -> None:
+    """A log that says nothing (the notebooks' output cells are the report)."""
 
 
 def _present(frame: pd.DataFrame, formats: Mapping[str, str], style: NumberStyle) -> pd.DataFrame:

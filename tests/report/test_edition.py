@@ -1,0 +1,88 @@
+"""``open_edition`` from a params file: paths from the project root, the store, the frames.
+
+A researcher opens an edition outside a parameters cell (issue 17); the notebooks open it from
+their injected ``globals()``. Both give the same :class:`Edition`.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from support.stores import tiny_params
+
+import evaluation
+from evaluation.analysis import populations
+from evaluation.core.params import ParamsError, load_params
+from evaluation.data.backend import connect
+from evaluation.report.edition import Edition, open_edition
+
+
+@pytest.fixture
+def params_file(tmp_path: Path) -> Path:
+    return tiny_params(tmp_path, ["01_participation"])
+
+
+def test_a_relative_params_path_and_output_dir_start_at_the_root(
+    params_file, tmp_path, monkeypatch
+):
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    monkeypatch.chdir(notebooks)  # where a notebook runs
+    ed = open_edition("tiny.yaml", output_dir="outputs/scratch", root=tmp_path)
+    assert isinstance(ed, Edition)
+    assert ed.params.title == "Tiny edition"
+    assert ed.store.path == tmp_path / "processed" / "tiny"
+    assert ed.output_dir == tmp_path / "outputs" / "scratch"
+    assert (tmp_path / "outputs" / "scratch" / "tables").is_dir()
+    assert not (notebooks / "outputs").exists()
+
+
+def test_the_default_output_dir_is_the_editions_interactive_folder(params_file, tmp_path):
+    ed = open_edition(params_file, root=tmp_path)
+    assert ed.output_dir == tmp_path / "outputs" / "2024" / "interactive"
+
+
+def test_the_edition_gives_the_store_and_the_notebooks_frames(params_file, tmp_path):
+    ed = open_edition(params_file, root=tmp_path)
+    assert ed.store.tables() == [
+        "content",
+        "enrolments",
+        "event_attendance",
+        "events",
+        "karma_ledger",
+        "learners",
+        "org_hierarchy",
+    ]
+    # by hand (tests/support/stores.py): u1, u2, u3 and u5 took part, u1 and u3 met the target
+    kpis = ed.participation_kpis()
+    assert (kpis.participants, kpis.target_met) == (4, 2)
+    people = ed.edition_people().set_index("user_key")
+    assert people["participated"].to_dict() == {"u1": 1, "u2": 1, "u3": 1, "u4": 0, "u5": 1}
+    expected = populations.ministry_people(connect(ed.store.path), ed.params)
+    pd.testing.assert_frame_equal(ed.ministry_people(), expected)
+    assert ed.two_editions() is None and ed.previous_kpis() is None  # no previous edition
+
+
+def test_loaded_params_and_a_notebooks_namespace_open_the_same_edition(params_file, tmp_path):
+    params = load_params(params_file)
+    from_params = open_edition(params, root=tmp_path)
+    namespace = {**params.notebook_parameters(), "output_dir": str(tmp_path / "run" / "nb")}
+    from_namespace = open_edition(namespace, root=tmp_path)
+    assert from_namespace.params == from_params.params == params
+    assert from_namespace.store.path == from_params.store.path
+    assert from_namespace.output_dir == tmp_path / "run" / "nb"
+
+
+def test_a_missing_params_file_names_the_absolute_path_looked_at(tmp_path):
+    with pytest.raises(ParamsError, match=re.escape(f"{tmp_path / 'nope.yaml'}: params file")):
+        open_edition("nope.yaml", root=tmp_path)
+
+
+def test_researchers_find_it_at_the_package_top():
+    assert evaluation.open_edition is open_edition
+    assert "open_edition" in evaluation.__all__
+    with pytest.raises(AttributeError, match="no attribute 'open_editon'"):
+        evaluation.open_editon  # noqa: B018
