@@ -81,8 +81,8 @@ def synth(
     """Generate synthetic platform exports with planted, known effects (and ground_truth.json)."""
     from evaluation.data.synth import generate, variants_from
 
-    if not 0 < scale <= 5:
-        _fail(f"--scale must be in (0, 5], got {scale}")
+    if not 0 < scale <= 2:
+        _fail(f"--scale must be in (0, 2], got {scale}")
     if warehouse_format not in ("parquet", "csv"):
         _fail(f"--warehouse-format must be parquet or csv, got {warehouse_format!r}")
     try:

@@ -31,6 +31,7 @@ __all__ = [
     "speakers",
     "webinar_performance",
     "webinar_summary",
+    "week_dimensions",
     "window_activity",
 ]
 
@@ -116,6 +117,54 @@ def _event_activity(store: Store, window: Window) -> Table:
     return seen.group_by("user_key").aggregate(
         events_attended=seen.count(), event_hours=seen.watch_hours.sum()
     )
+
+
+def week_dimensions(store: Store, window: Window) -> pd.DataFrame:
+    """The week's completions by the dimensions SĀDHANA Saptah 2026 reported.
+
+    One row per measure: ``course_completers`` (persons with a course completion in the
+    window), ``ai_course_learners`` (of them, persons completing an AI-related course),
+    ``frontline_completions`` and ``state_ut_completions`` (completions by frontline workers,
+    by staff of State/UT organisations), each with ``value``, the ``base`` it is a share of
+    (completers or completions) and ``counts_persons``. Measures whose columns the store lacks
+    (an older store without ``is_frontline`` / ``is_ai_related``) are left out.
+    """
+    enrolments = store.table("enrolments")
+    done = enrolments.filter(_inside(enrolments.completed_on, window)).select(
+        "user_key", "content_id"
+    )
+    content = store.table("content")
+    learners = store.table("learners")
+    has_ai, has_frontline = "is_ai_related" in content.columns, "is_frontline" in learners.columns
+    if has_ai:
+        done = done.left_join(content.select("content_id", "is_ai_related"), "content_id")
+    person_columns = ["user_key", "mdo_id"] + (["is_frontline"] if has_frontline else [])
+    done = done.left_join(learners.select(*person_columns), "user_key")
+    if store.has("org_hierarchy"):
+        orgs = store.table("org_hierarchy").select("mdo_id", "org_type")
+        done = done.left_join(orgs, "mdo_id")
+    metrics = {
+        "completions": done.count(),
+        "completers": done.user_key.nunique(),
+    }
+    if has_ai:
+        metrics["ai"] = done.user_key.nunique(where=done.is_ai_related.fill_null(False))
+    if has_frontline:
+        metrics["frontline"] = done.is_frontline.fill_null(False).cast("int64").sum()
+    if "org_type" in done.columns:
+        metrics["state"] = (done.org_type == "state").fill_null(False).cast("int64").sum()
+    row = done.aggregate(**metrics).to_pandas().iloc[0]
+    completions, completers = int(row["completions"]), int(row["completers"])
+    rows = [("course_completers", completers, completers, True)]
+    if has_ai:
+        rows.append(("ai_course_learners", int(row["ai"]), completers, True))
+    if has_frontline:
+        rows.append(("frontline_completions", int(row["frontline"] or 0), completions, False))
+    if "state" in row.index:
+        rows.append(("state_ut_completions", int(row["state"] or 0), completions, False))
+    frame = pd.DataFrame(rows, columns=["measure", "value", "base", "counts_persons"])
+    frame["share"] = frame["value"] / frame["base"].where(frame["base"] > 0)
+    return frame
 
 
 def daily_completions(store: Store, window: Window) -> pd.DataFrame:

@@ -302,3 +302,44 @@ def test_output_breaking_the_contract_is_refused(
     assert [p.rule for p in info.value.problems] == ["contract"]
     assert "competency_area not in" in info.value.problems[0].message
     assert list(tmp_path.iterdir()) == []  # nothing published, no scratch folders left
+
+
+def test_frontline_status_comes_from_the_designation(warehouse_src: Path, tmp_path: Path) -> None:
+    path = warehouse_src / "warehouse" / "user_detail.csv"
+    set_value(path, 0, "designation", "Assistant Teacher")  # frontline: a teacher
+    set_value(path, 1, "designation", "HEAD CONSTABLE")  # case does not matter
+    set_value(path, 2, "designation", "  ")  # blank: unknown, not "other"
+    set_value(path, 3, "designation", "Principal Secretary")  # a senior officer, not frontline
+    manifest = ingest(warehouse_src, tmp_path, dataset="wh")
+    learners = _table(tmp_path / "wh", "learners").set_index("user_key")["is_frontline"]
+    people = [_key(f"u-000{i}") for i in range(1, 5)]
+    assert learners[people].astype(object).tolist() == [True, True, pd.NA, False]
+    rules = manifest.normalisation["frontline"]
+    assert rules["frontline_title"] == 2 and rules["blank"] >= 1
+    assert sum(rules.values()) == len(learners)
+
+
+@pytest.mark.parametrize("shape", ["warehouse", "reports"])
+def test_ai_related_courses_from_the_mapped_theme_or_the_title(
+    shape: str, warehouse_src: Path, reports_src: Path, tmp_path: Path
+) -> None:
+    if shape == "warehouse":
+        mapping = warehouse_src / "warehouse" / "content_competency_mapping.csv"
+        src, titles = warehouse_src, warehouse_src / "warehouse" / "content.csv"
+        title_column = "content_name"
+    else:
+        mapping = next(reports_src.rglob("ContentCompetencyMapping.csv"))
+        src, titles = reports_src, None
+        title_column = ""
+    # c1 (a Hindi title) is AI only through its mapped sub-theme, as the platform's KCM maps it
+    set_value(mapping, 0, "competency_sub_theme", "Artificial Intelligence")
+    if titles is not None:
+        set_value(titles, 1, title_column, "Generative AI for Public Servants")
+    manifest = ingest(src, tmp_path, dataset=shape)
+    content = _table(tmp_path / shape, "content").set_index("content_id")["is_ai_related"]
+    assert bool(content.loc["c1"]) is True
+    rules = manifest.normalisation["ai_related"]
+    assert rules["competency_theme"] >= 1
+    if titles is not None:
+        assert bool(content.loc["c2"]) is True and rules["title"] == 1
+    assert content.sum() == rules["competency_theme"] + rules.get("title", 0)

@@ -25,6 +25,7 @@ __all__ = [
     "central_webinars",
     "daily_trend",
     "definitions",
+    "dimensions",
     "karma",
     "learning_metrics",
     "ministry_webinars",
@@ -267,6 +268,62 @@ def learning_metrics(ed: Edition, mix: pd.DataFrame, hours: pd.DataFrame) -> Non
             f"those in the bands from {ed.params.target_hours:g} hours up."
         ),
         spec=HOURS_SPEC,
+    )
+
+
+#: The reader's words for :func:`~evaluation.analysis.describe.week_dimensions` measures.
+DIMENSION_LABELS = {
+    "course_completers": "People with at least one course completion",
+    "ai_course_learners": "... of whom took at least one AI-related course",
+    "frontline_completions": "Course completions by frontline workers",
+    "state_ut_completions": "Course completions by staff of States/UTs",
+}
+DIMENSIONS_SPEC = TableSpec(
+    (
+        Column("measure", "Measure"),
+        Column("value", "Number", "count"),
+        Column("share", "Share", "percent"),
+    )
+)
+
+
+def dimensions(ed: Edition, table: pd.DataFrame) -> None:
+    """AI-related courses, frontline workers and States/UTs: the dimensions the 2026 week reported.
+
+    Persons (completers, AI learners) are disclosure-controlled; completions are not persons.
+    """
+    if table.empty:
+        return
+    values = table.set_index("measure")
+    min_cell = ed.params.min_cell
+    people = values[values["counts_persons"]]
+    hidden = people.index[people["value"] < min_cell].tolist()
+    parts = []
+    if "ai_course_learners" in values.index and "ai_course_learners" not in hidden:
+        share = values.loc["ai_course_learners", "share"]
+        parts.append(f"{share:.0%} of the people who completed a course took an AI-related one")
+    if "frontline_completions" in values.index:
+        share = values.loc["frontline_completions", "share"]
+        parts.append(f"frontline workers made {share:.0%} of the completions")
+    if "state_ut_completions" in values.index:
+        share = values.loc["state_ut_completions", "share"]
+        parts.append(f"staff of States and UTs {share:.0%}")
+    if parts:
+        ed.say("In the week, " + "; ".join(parts) + ".")
+    shown = table.assign(measure=table["measure"].map(DIMENSION_LABELS))
+    masked = table["counts_persons"] & (table["value"] < min_cell)
+    shown["value"] = shown["value"].astype("Float64").mask(masked)
+    shown["share"] = shown["share"].mask(masked)
+    ed.show_table(
+        "week_dimensions",
+        shown[["measure", "value", "share"]],
+        caption=(
+            "Course completers, AI-related course learners (share of completers), and "
+            "completions by frontline workers (teachers, police, field-level functionaries, "
+            "by designation) and by staff of States/UTs (shares of all completions). Counts of "
+            f"fewer than {min_cell} persons are not shown."
+        ),
+        spec=DIMENSIONS_SPEC,
     )
 
 
