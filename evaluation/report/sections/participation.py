@@ -295,18 +295,21 @@ def dimensions(ed: Edition, table: pd.DataFrame) -> None:
     if table.empty:
         return
     values = table.set_index("measure")
+    shares: dict[str, float] = dict(
+        zip(table["measure"], table["share"].astype(float), strict=True)
+    )
     min_cell = ed.params.min_cell
     people = values[values["counts_persons"]]
     hidden = people.index[people["value"] < min_cell].tolist()
     parts = []
     if "ai_course_learners" in values.index and "ai_course_learners" not in hidden:
-        share = values.loc["ai_course_learners", "share"]
+        share = shares["ai_course_learners"]
         parts.append(f"{share:.0%} of the people who completed a course took an AI-related one")
     if "frontline_completions" in values.index:
-        share = values.loc["frontline_completions", "share"]
+        share = shares["frontline_completions"]
         parts.append(f"frontline workers made {share:.0%} of the completions")
     if "state_ut_completions" in values.index:
-        share = values.loc["state_ut_completions", "share"]
+        share = shares["state_ut_completions"]
         parts.append(f"staff of States and UTs {share:.0%}")
     if parts:
         ed.say("In the week, " + "; ".join(parts) + ".")
