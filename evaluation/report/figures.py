@@ -35,6 +35,7 @@ __all__ = [
     "DEVANAGARI_FONTS",
     "PALETTE",
     "CaptionedFigure",
+    "caterpillar_plot",
     "daily_trend",
     "devanagari_font",
     "forest_plot",
@@ -605,5 +606,98 @@ def forest_plot(
         f"Each row is one estimate with its 95 % interval; the dotted line at {reference:g} "
         f"means no effect. {int(excludes.sum())} of {len(table)} intervals exclude it (dark "
         "blue); the others (light) are compatible with no effect."
+    )
+    return CaptionedFigure(fig, caption, name)
+
+
+def caterpillar_plot(
+    units: pd.DataFrame,
+    *,
+    overall: float,
+    term: str = "unit",
+    estimate: str = "estimate",
+    conf_low: str = "conf_low",
+    conf_high: str = "conf_high",
+    reference: float = 0.0,
+    unit_label: str = "ministry or State",
+    effect_label: str = "Effect on completions per person",
+    label_units: int = 80,
+    name: str = "caterpillar",
+) -> CaptionedFigure:
+    """Caterpillar plot: every unit's (shrunk) effect and interval, sorted, the overall as a line.
+
+    Parameters
+    ----------
+    units : pandas.DataFrame
+        One row per unit with an estimate and its interval (e.g. the estimable rows of
+        :class:`evaluation.analysis.pooling.PooledUnitEffects`).
+    overall : float
+        The overall effect across units (solid line).
+    term, estimate, conf_low, conf_high : str
+        Column names.
+    reference : float
+        Value meaning "no effect" (dotted line).
+    unit_label : str
+        What one row is, for the caption.
+    effect_label : str
+        What is estimated, for the axis.
+    label_units : int
+        Name every unit on the axis up to this many; above it, name none (the table does).
+    name : str
+        File stem.
+
+    Returns
+    -------
+    CaptionedFigure
+    """
+    _check_columns(units, [term, estimate, conf_low, conf_high])
+    _check_intervals(units, estimate, conf_low, conf_high)
+    table = units.sort_values([estimate, term], ascending=[True, False]).reset_index(drop=True)
+    positions = np.arange(len(table))
+    above = (table[conf_low] > overall).to_numpy()
+    below = (table[conf_high] < overall).to_numpy()
+    height = min(0.22 * len(table) + 1.8, 16.0)
+    fig, ax = plt.subplots(figsize=(8.0, height))
+    ax.axvline(reference, color=_GREY, linestyle=":", linewidth=1.2)
+    ax.axvline(overall, color=_MAIN, linewidth=1.5)
+    for mask, colour in ((above, _UP), (below, _DOWN), (~(above | below), _LIGHT)):
+        if not mask.any():
+            continue
+        shown = table[mask]
+        ax.errorbar(
+            shown[estimate],
+            positions[mask],
+            xerr=[shown[estimate] - shown[conf_low], shown[conf_high] - shown[estimate]],
+            fmt="o",
+            markersize=4,
+            color=colour,
+            elinewidth=1.2,
+            capsize=0,
+        )
+    if len(table) <= label_units:
+        ax.set_yticks(positions, [_shorten(text, 34) for text in table[term]], fontsize=7)
+    else:
+        ax.set_yticks([])
+    ax.set_ylim(-1, len(table))
+    ax.annotate(
+        f"overall {overall:.2f}",
+        (overall, len(table) - 0.5),
+        xytext=(4, 0),
+        textcoords="offset points",
+        fontsize=8,
+        color=_MAIN,
+        va="bottom",
+    )
+    ax.set_xlabel(effect_label)
+    ax.set_title(f"{effect_label}, each {unit_label}")
+    covers_zero = int(((table[conf_low] <= reference) & (table[conf_high] >= reference)).sum())
+    caption = (
+        f"Each row is one {unit_label} ({len(table)} in all), sorted by its estimated effect "
+        f"with a 95 % interval; each estimate is pulled towards the overall effect of "
+        f"{overall:.2f} (solid blue line) the more, the fewer staff it rests on. "
+        f"{int(above.sum())} lie clearly above the overall effect (green) and "
+        f"{int(below.sum())} clearly below it (red); the rest (light blue) cannot be told "
+        f"apart from it. {covers_zero} interval(s) include no effect at all (dotted line at "
+        f"{reference:g})."
     )
     return CaptionedFigure(fig, caption, name)

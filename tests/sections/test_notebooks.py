@@ -138,3 +138,18 @@ def test_ministry_brief_defaults_to_the_largest_ministry(runs):
     assert "ministry_funnel" in found["figures"]
     assert "ranks" in found["sentences"]["ministry_leaderboard"]
     assert_no_small_counts(runs["brief"], list(found["tables"]))
+
+
+def test_ministry_brief_leads_with_its_own_pooled_impact(runs):
+    found = findings(runs["brief"])
+    lead = found["sentences"]["ministry_impact"]
+    estimated = re.match(
+        r"For staff of (.+), (taking part probably raised|we cannot tell whether taking part "
+        r"changed|taking part appears to have lowered) course completions in the 90 days after "
+        r"the week.+across all ministries and States -?\d+\.\d\d, .+ Its effect ranks \d+\w\w of "
+        r"\d+ ministries and States \(95 % range \d+\w\w to \d+\w\w\)\.$",
+        lead,
+    )
+    assert estimated or re.match(r"For staff of .+, the effect .+ cannot be estimated \(", lead)
+    keys = {item["key"] for item in found["findings"]}
+    assert ("ministry_impact_effect" in keys) == bool(estimated)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from evaluation.analysis import diagnose
+from evaluation.analysis import diagnose, pooling
 from evaluation.analysis import impact as analysis
 from evaluation.analysis.impact import PRIMARY, ImpactEvidence
 from evaluation.analysis.verdict import Interval, decide
@@ -37,6 +37,7 @@ __all__ = [
     "question",
     "robustness",
     "staggered",
+    "unit_effects",
     "verdict",
 ]
 
@@ -70,6 +71,25 @@ ROBUSTNESS_SPEC = TableSpec(
         Column("conf_low", "Low", "decimal"),
         Column("conf_high", "High", "decimal"),
         Column("reading", "Reading"),
+    )
+)
+_ARMS = ("participants", "non_participants")
+#: Every ministry and State's effect, raw and shrunk (:func:`unit_effects`).
+UNIT_EFFECTS_SPEC = TableSpec(
+    (
+        Column("unit", "Ministry / State"),
+        Column("participants", "Participants", "count", counts_persons=True),
+        Column("non_participants", "Others", "count", counts_persons=True),
+        Column("observed", "Own estimate", "decimal", derived_from=_ARMS),
+        Column("observed_std_error", "Std. error", "decimal", derived_from=_ARMS),
+        Column("estimate", "Shrunk effect", "decimal", derived_from=_ARMS),
+        Column("conf_low", "95 % low", "decimal", derived_from=_ARMS),
+        Column("conf_high", "95 % high", "decimal", derived_from=_ARMS),
+        # ranks exist only for units estimated, i.e. with min_cell persons in each arm
+        Column("rank", "Rank"),
+        Column("rank_low", "Rank from"),
+        Column("rank_high", "Rank to"),
+        Column("reason", "Not estimated because"),
     )
 )
 #: Headings of the covariate balance table; every float column is printed with two decimals.
@@ -300,6 +320,119 @@ def heterogeneity(ed: Edition, people: pd.DataFrame) -> None:
         f"that they are all the same: p = {by_ministry.equality.p_value:.3f} "
         f"(I² = {by_ministry.i_squared:.0%})."
     )
+
+
+def _spread_words(i2: float) -> str:
+    """How much of the spread between units' estimates is real, in words (I^2 in percent)."""
+    if i2 >= 75:
+        return "a lot"
+    if i2 >= 25:
+        return "moderately"
+    return "little"
+
+
+def unit_effects(ed: Edition, people: pd.DataFrame) -> pooling.PooledUnitEffects | None:
+    """Every ministry and State's effect on completions, pooled (random effects, REML).
+
+    Each unit's before/after DiD (:func:`evaluation.analysis.pooling.unit_effects`), shrunk
+    towards the overall effect; a caterpillar plot, a lead sentence on how much the effect
+    varies, and the table of every unit, those too small to estimate listed with the reason.
+    """
+    p, style = ed.params, ed.params.number_style
+    pooled = pooling.pool_unit_effects(people, min_persons=p.min_cell, seed=p.seed)
+    if pooled is None:
+        ed.say(
+            "Effects by ministry and State skipped: fewer than two of them have at least "
+            f"{p.min_cell} participants and {p.min_cell} colleagues who did not take part."
+        )
+        return None
+    overall, estimated, small = pooled.overall, pooled.estimated, pooled.too_small
+    low, high = pooled.prediction
+    lead = (
+        f"Across the {len(estimated)} ministries and States with enough staff to estimate, "
+        f"taking part raised course completions in the 90 days after the week by "
+        f"{overall.estimate:.2f} per person on average (95 % interval {overall.low:.2f} to "
+        f"{overall.high:.2f}). The effect varies {_spread_words(pooled.i2)} between them: "
+        f"I² = {pooled.i2:.0f} % of the spread between their estimates is real difference "
+        f"rather than chance, and the effect in a typical ministry or State lies between "
+        f"{low:.2f} and {high:.2f} (95 % prediction interval; between-unit standard deviation "
+        f"{pooled.tau:.2f})."
+        + (
+            f" {len(small)} more are too small to estimate (fewer than {p.min_cell} "
+            "participants or colleagues who did not take part) and are listed at the end of "
+            "the table."
+            if len(small)
+            else ""
+        )
+    )
+    ed.findings.sentence("unit_effects_lead", lead)
+    ed.say(lead)
+    definition = (
+        f"{OUTCOME_DEFINITIONS[PRIMARY]} Each ministry's or State's before/after difference in "
+        "differences, pooled by a random-effects meta-analysis (REML)."
+    )
+    ed.findings.number(
+        "unit_effects_overall",
+        overall.estimate,
+        label="effect on completions in 90 days, pooled across ministries and States",
+        definition=definition,
+        decimals=2,
+    )
+    for key, value, words in (
+        ("unit_effects_overall_low", overall.low, "lower end of its 95 % interval"),
+        ("unit_effects_overall_high", overall.high, "upper end of its 95 % interval"),
+        ("unit_effects_tau2", pooled.tau2, "between-unit variance of the effect (tau²)"),
+    ):
+        ed.findings.number(key, value, label=words, definition=definition, decimals=3)
+    ed.findings.number(
+        "unit_effects_i2",
+        pooled.i2,
+        label="I²: share of the spread between units that is real (percent)",
+        definition=definition,
+        unit="percent",
+        decimals=0,
+    )
+    ed.findings.number(
+        "unit_effects_estimated",
+        len(estimated),
+        label="ministries and States with an estimated effect",
+        definition=definition,
+        unit="units",
+        decimals=0,
+    )
+    ed.findings.number(
+        "unit_effects_too_small",
+        len(small),
+        label=f"ministries and States too small to estimate (under {p.min_cell} per arm)",
+        definition=definition,
+        unit="units",
+        decimals=0,
+    )
+    ed.show_figure(
+        figures.caterpillar_plot(
+            estimated,
+            overall=overall.estimate,
+            effect_label="Effect on completions per person",
+            name="unit_effects",
+        )
+    )
+    ed.show_table(
+        "unit_effects",
+        pooled.units.drop(columns=["status", "std_error", "shrinkage"]),
+        caption=(
+            "Effect of taking part on course completions in the 90 days after the week, in "
+            "each ministry and State: its own before/after estimate (participants' change "
+            "minus colleagues' change, per person) and the shrunk effect, pulled towards the "
+            f"overall {overall.estimate:.2f} the more the fewer staff it rests on, with its 95 % "
+            "interval; the rank is by shrunk effect (1 = largest) with its 95 % range. Units "
+            f"with fewer than {p.min_cell} participants or colleagues who did not take part are "
+            f"not estimated; counts under {p.min_cell} are shown as [c]. "
+            f"{format_count(int(estimated['participants'].sum()), style=style)} participants in "
+            "the estimated units."
+        ),
+        spec=UNIT_EFFECTS_SPEC,
+    )
+    return pooled
 
 
 def robustness(ed: Edition, people: pd.DataFrame, evidence: ImpactEvidence) -> pd.DataFrame:

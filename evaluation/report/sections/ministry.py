@@ -8,8 +8,9 @@ from typing import TypedDict
 import numpy as np
 import pandas as pd
 
-from evaluation.analysis import compare
-from evaluation.core.vocabulary import KPI_DEFINITIONS
+from evaluation.analysis import compare, pooling
+from evaluation.analysis.impact import PRIMARY
+from evaluation.core.vocabulary import KPI_DEFINITIONS, OUTCOME_DEFINITIONS
 from evaluation.report import figures
 from evaluation.report.edition import Edition
 from evaluation.report.figures import CaptionedFigure
@@ -187,8 +188,138 @@ def _board(people: pd.DataFrame) -> pd.DataFrame:
     return compare.leaderboard(known, unit="ministry")
 
 
-def summary(ed: Edition, people: pd.DataFrame, ministry: str) -> None:
-    """Lead sentence and the KPI table: the ministry, its size-bucket peers, the nation."""
+def _ordinal(number: int) -> str:
+    """1st, 2nd, 3rd, 4th, 11th, 21st..."""
+    if 10 <= number % 100 <= 20:
+        return f"{number}th"
+    suffix = {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return f"{number}{suffix}"
+
+
+def impact_sentence(standing: pooling.UnitStanding, min_persons: int) -> str:
+    """The brief's lead: the unit's own effect on completions, how sure, and its rank.
+
+    Parameters
+    ----------
+    standing : UnitStanding
+        The unit among the pooled units (:func:`evaluation.analysis.pooling.unit_standing`).
+    min_persons : int
+        The fewest participants and non-participants an estimate needs (``min_cell``).
+
+    Returns
+    -------
+    str
+        E.g. "For staff of X, taking part probably raised course completions in the 90 days
+        after the week, by about 0.96 per person (95 % interval 0.90 to 1.03; across all
+        ministries and States 0.57, 0.51 to 0.63). Its effect ranks 1st of 68 ministries
+        and States (95 % range 1st to 4th)."; for a unit too small to estimate, a sentence
+        that says so and why.
+    """
+    unit, overall = standing.unit, standing.overall
+    national = (
+        f"across all ministries and States {overall.estimate:.2f}, {overall.low:.2f} to "
+        f"{overall.high:.2f}"
+    )
+    effect = standing.effect
+    if not standing.estimable or effect is None or standing.strength is None:
+        return (
+            f"For staff of {unit}, the effect of taking part on course completions cannot be "
+            f"estimated ({standing.reason}; an estimate needs at least {min_persons} staff who "
+            f"took part and {min_persons} who did not, the smallest group this report "
+            f"publishes). For comparison, {national} (per person, 95 % interval)."
+        )
+    strength = standing.strength[0].lower() + standing.strength[1:]
+    interval = f"95 % interval {effect.low:.2f} to {effect.high:.2f}; {national}"
+    if strength.endswith(("raised", "lowered")):
+        text = (
+            f"For staff of {unit}, {strength} course completions in the 90 days after the "
+            f"week, by about {abs(effect.estimate):.2f} per person ({interval})."
+        )
+    else:
+        text = (
+            f"For staff of {unit}, {strength} course completions in the 90 days after the "
+            f"week: the estimate is {effect.estimate:.2f} per person ({interval})."
+        )
+    if standing.rank is not None and standing.rank_low is not None:
+        text += (
+            f" Its effect ranks {_ordinal(standing.rank)} of {standing.of} ministries and "
+            f"States (95 % range {_ordinal(standing.rank_low)} to "
+            f"{_ordinal(standing.rank_high or standing.rank)})."
+        )
+    return text
+
+
+def impact_lead(ed: Edition, people: pd.DataFrame, ministry: str) -> None:
+    """Heading and the brief's lead: the ministry's own effect on completions, pooled.
+
+    ``people`` is the impact population (:func:`evaluation.analysis.impact.impact_people`):
+    every ministry and State is estimated and pooled as in 03_impact, so the numbers are the
+    impact report's.
+    """
+    p = ed.params
+    ed.say(f"# {ministry}: {p.title}")
+    pooled = pooling.pool_unit_effects(people, min_persons=p.min_cell, seed=p.seed)
+    if pooled is None:
+        ed.verdict(
+            "ministry_impact",
+            f"For staff of {ministry}, the effect of taking part cannot be estimated: fewer "
+            f"than two ministries or States have {p.min_cell} participants and {p.min_cell} "
+            "colleagues who did not take part, so there is nothing to compare or pool.",
+        )
+        return
+    if ministry in set(pooled.units["unit"]):
+        standing = pooling.unit_standing(pooled, ministry)
+    else:
+        standing = pooling.UnitStanding(
+            ministry,
+            False,
+            f"none of its staff were registered {p.pre_months} months before the week",
+            None,
+            None,
+            pooled.overall,
+            None,
+            None,
+            None,
+            None,
+            len(pooled.estimated),
+        )
+    text = impact_sentence(standing, p.min_cell)
+    ed.verdict("ministry_impact", text)
+    effect = standing.effect
+    if effect is None:
+        return
+    definition = (
+        f"{OUTCOME_DEFINITIONS[PRIMARY]} The ministry's before/after difference in differences "
+        "(participants' change minus colleagues' change), shrunk towards the overall effect "
+        "by a random-effects meta-analysis (REML) of every ministry and State."
+    )
+    for key, value, words in (
+        ("ministry_impact_effect", effect.estimate, f"effect on completions in {ministry}"),
+        ("ministry_impact_low", effect.low, "lower end of its 95 % interval"),
+        ("ministry_impact_high", effect.high, "upper end of its 95 % interval"),
+    ):
+        ed.findings.number(key, value, label=words, definition=definition, decimals=2)
+    ed.findings.number(
+        "ministry_impact_rank",
+        standing.rank,
+        label=f"rank of {ministry}'s effect among {standing.of} ministries and States",
+        definition=definition + " 1 = largest shrunk effect.",
+        decimals=0,
+    )
+    ed.say(
+        f"How sure: the estimate compares each of its staff's change in completions (90 days "
+        f"after minus 90 days before the week) with colleagues' who did not take part, and is "
+        f"pulled towards the overall effect because one ministry's estimate is noisy (its own, "
+        f"before pulling: {standing.observed:.2f}). The design's checks (parallel trends "
+        "before the week, a placebo week) are national and in the impact report."
+    )
+
+
+def summary(ed: Edition, people: pd.DataFrame, ministry: str, *, heading: bool = True) -> None:
+    """Lead sentence and the KPI table: the ministry, its size-bucket peers, the nation.
+
+    ``heading=False`` leaves out the page heading (when :func:`impact_lead` wrote it).
+    """
     p, style = ed.params, ed.params.number_style
     position = leaderboard_position(_board(people), ministry)
     peer_label = (
@@ -196,7 +327,8 @@ def summary(ed: Edition, people: pd.DataFrame, ministry: str) -> None:
     )
     table = ministry_scope_table(people, ministry, position["peers"], peer_label)
     mine, peers, nation = (table.iloc[i] for i in range(3))
-    ed.say(f"# {ministry}: {p.title}")
+    if heading:
+        ed.say(f"# {ministry}: {p.title}")
     lead = (
         f"In {ministry}, {format_count(mine['participants'], style=style)} of "
         f"{format_count(mine['users'], style=style)} eligible users took part in {p.title} "
