@@ -348,10 +348,19 @@ def unit_effects(ed: Edition, people: pd.DataFrame) -> pooling.PooledUnitEffects
         return None
     overall, estimated, small = pooled.overall, pooled.estimated, pooled.too_small
     low, high = pooled.prediction
+    outcome = "course completions in the 90 days after the week"
+    if overall.low > 0:
+        change = f"taking part raised {outcome} by {overall.estimate:.2f}"
+    elif overall.high < 0:
+        change = f"taking part lowered {outcome} by {-overall.estimate:.2f}"
+    else:
+        change = (
+            f"the effect of taking part on {outcome} cannot be told from zero: "
+            f"{overall.estimate:.2f}"
+        )
     lead = (
         f"Across the {len(estimated)} ministries and States with enough staff to estimate, "
-        f"taking part raised course completions in the 90 days after the week by "
-        f"{overall.estimate:.2f} per person on average (95 % interval {overall.low:.2f} to "
+        f"{change} per person on average (95 % interval {overall.low:.2f} to "
         f"{overall.high:.2f}). The effect varies {_spread_words(pooled.i2)} between them: "
         f"I² = {pooled.i2:.0f} % of the spread between their estimates is real difference "
         f"rather than chance, and the effect in a typical ministry or State lies between "
@@ -416,9 +425,13 @@ def unit_effects(ed: Edition, people: pd.DataFrame) -> pooling.PooledUnitEffects
             name="unit_effects",
         )
     )
+    shown = [c.name for c in UNIT_EFFECTS_SPEC.columns]
+    table = pooled.units[shown].copy()
+    for column in ("rank", "rank_low", "rank_high"):  # blank, not "<NA>", where not estimated
+        table[column] = [str(v) if pd.notna(v) else "" for v in table[column]]
     ed.show_table(
         "unit_effects",
-        pooled.units.drop(columns=["status", "std_error", "shrinkage"]),
+        table,
         caption=(
             "Effect of taking part on course completions in the 90 days after the week, in "
             "each ministry and State: its own before/after estimate (participants' change "
