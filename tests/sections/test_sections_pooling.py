@@ -57,7 +57,11 @@ def test_unit_effects_section_records_the_pooled_results_and_lists_small_units(t
     assert table.at["Tiny", "non_participants"] == "30"
     assert table.at["Tiny", "reason"] == "fewer than 10 participants"
     assert table.at["Big", "rank"] == "1" and table.at["Zero", "rank"] == "5"
-    assert pd.isna(table.at["Tiny", "rank"]) and table.at["Tiny", "estimate"] == "[c]"
+    # never estimated: empty, not "[c]" (only counts are suppressed)
+    assert pd.isna(table.at["Tiny", "rank"]) and pd.isna(table.at["Tiny", "estimate"])
+    published = table.drop(index="Tiny")
+    assert (published[["participants", "non_participants"]].astype(int) >= 10).all().all()
+    assert published["estimate"].notna().all()
     assert (tmp_path / "figures" / "unit_effects.png").is_file()
     assert "5 in all" in ed.findings.figures["unit_effects"]
 

@@ -73,19 +73,19 @@ ROBUSTNESS_SPEC = TableSpec(
         Column("reading", "Reading"),
     )
 )
-_ARMS = ("participants", "non_participants")
-#: Every ministry and State's effect, raw and shrunk (:func:`unit_effects`).
+#: Every ministry and State's effect, raw and shrunk (:func:`unit_effects`). Only the counts
+#: are suppressed: a unit gets an estimate (and a rank) only with ``min_cell`` persons in each
+#: arm, so the other columns are empty ("–", not "[c]") exactly where a count is small.
 UNIT_EFFECTS_SPEC = TableSpec(
     (
         Column("unit", "Ministry / State"),
         Column("participants", "Participants", "count", counts_persons=True),
         Column("non_participants", "Others", "count", counts_persons=True),
-        Column("observed", "Own estimate", "decimal", derived_from=_ARMS),
-        Column("observed_std_error", "Std. error", "decimal", derived_from=_ARMS),
-        Column("estimate", "Shrunk effect", "decimal", derived_from=_ARMS),
-        Column("conf_low", "95 % low", "decimal", derived_from=_ARMS),
-        Column("conf_high", "95 % high", "decimal", derived_from=_ARMS),
-        # ranks exist only for units estimated, i.e. with min_cell persons in each arm
+        Column("observed", "Own estimate", "decimal"),
+        Column("observed_std_error", "Std. error", "decimal"),
+        Column("estimate", "Shrunk effect", "decimal"),
+        Column("conf_low", "95 % low", "decimal"),
+        Column("conf_high", "95 % high", "decimal"),
         Column("rank", "Rank"),
         Column("rank_low", "Rank from"),
         Column("rank_high", "Rank to"),
@@ -387,12 +387,12 @@ def unit_effects(ed: Edition, people: pd.DataFrame) -> pooling.PooledUnitEffects
         definition=definition,
         decimals=2,
     )
-    for key, value, words in (
-        ("unit_effects_overall_low", overall.low, "lower end of its 95 % interval"),
-        ("unit_effects_overall_high", overall.high, "upper end of its 95 % interval"),
-        ("unit_effects_tau2", pooled.tau2, "between-unit variance of the effect (tau²)"),
+    for key, value, words, decimals in (
+        ("unit_effects_overall_low", overall.low, "lower end of its 95 % interval", 2),
+        ("unit_effects_overall_high", overall.high, "upper end of its 95 % interval", 2),
+        ("unit_effects_tau2", pooled.tau2, "between-unit variance of the effect (tau²)", 3),
     ):
-        ed.findings.number(key, value, label=words, definition=definition, decimals=3)
+        ed.findings.number(key, value, label=words, definition=definition, decimals=decimals)
     ed.findings.number(
         "unit_effects_i2",
         pooled.i2,
