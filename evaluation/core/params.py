@@ -72,7 +72,7 @@ class Window(_Strict):
 class SyntheticSpec(_Strict):
     """How to generate the synthetic data when ``raw`` does not exist yet."""
 
-    scale: Annotated[float, Field(gt=0, le=2)] = 0.005
+    scale: Annotated[float, Field(gt=0, le=2)] = 0.004
     seed: int = 2024
 
 

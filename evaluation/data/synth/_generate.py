@@ -51,7 +51,7 @@ def _validate(scale: float, seed: int, formats: Sequence[str]) -> tuple[str, ...
 def generate(
     out: Path,
     *,
-    scale: float = 0.005,
+    scale: float = 0.004,
     seed: int = 2024,
     formats: Sequence[Format] = ("warehouse", "reports"),
     warehouse_format: str = "csv",
@@ -69,7 +69,7 @@ def generate(
     ----------
     out : Path
         Destination folder.
-    scale : float, default 0.005
+    scale : float, default 0.004
         1 is the national platform (1.70 crore registered users by July 2026) with the published
         counts of NLW 2024 and SĀDHANA Saptah 2026; counts scale linearly.
     seed : int, default 2024
