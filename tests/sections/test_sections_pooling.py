@@ -121,3 +121,30 @@ def test_impact_sentence_for_an_effect_that_cannot_be_told_from_zero():
         "0.09; across all ministries and States 0.50, 0.40 to 0.60). Its effect ranks 67th of "
         "68 ministries and States (95 % range 60th to 68th)."
     )
+
+
+def test_the_brief_gives_the_previous_editions_effect_without_testing_a_difference(
+    tmp_path, monkeypatch
+):
+    ed = edition(tmp_path, edition="2026", previous_edition="2024")
+    earlier, seen, said = people(seed=12), [], []
+
+    def previous_people(store, params):
+        seen.append(params.edition)
+        return earlier
+
+    monkeypatch.setattr(brief, "impact_people", previous_people)
+    monkeypatch.setattr(ed, "say", said.append)
+    brief.impact_lead(ed, people(), "Big")
+    assert seen == ["2024"], "the previous edition's own population"
+    before = pooling.pool_unit_effects(earlier, min_persons=10, seed=ed.params.seed)
+    mine = before.units.set_index("unit").loc["Big"]
+    values = {item.key: item.value for item in ed.findings.items}
+    assert values["ministry_impact_previous"] == mine["estimate"]
+    assert (
+        f"In National Learning Week 2024 its effect was {mine['estimate']:.2f} per person (95 % "
+        f"interval {mine['conf_low']:.2f} to {mine['conf_high']:.2f}; across all ministries and "
+        f"States {before.overall.estimate:.2f}), ranking 1st of 5. Many staff took part in both "
+        "editions, so the two estimates are not independent and their difference is not "
+        "tested here."
+    ) in said

@@ -8,8 +8,8 @@ from typing import TypedDict
 import numpy as np
 import pandas as pd
 
-from evaluation.analysis import compare, pooling
-from evaluation.analysis.impact import PRIMARY
+from evaluation.analysis import compare, pooling, populations
+from evaluation.analysis.impact import PRIMARY, impact_people
 from evaluation.core.vocabulary import KPI_DEFINITIONS, OUTCOME_DEFINITIONS
 from evaluation.report import figures
 from evaluation.report.edition import Edition
@@ -306,12 +306,50 @@ def impact_lead(ed: Edition, people: pd.DataFrame, ministry: str) -> None:
         definition=definition + " 1 = largest shrunk effect.",
         decimals=0,
     )
+    earlier = _previous_standing(ed, ministry)
+    if earlier is not None:
+        ed.say(earlier)
     ed.say(
         f"How sure: the estimate compares each of its staff's change in completions (90 days "
         f"after minus 90 days before the week) with colleagues' who did not take part, and is "
         f"pulled towards the overall effect because one ministry's estimate is noisy (its own, "
         f"before pulling: {standing.observed:.2f}). The design's checks (parallel trends "
         "before the week, a placebo week) are national and in the impact report."
+    )
+
+
+def _previous_standing(ed: Edition, ministry: str) -> str | None:
+    """The ministry's pooled effect in the previous edition, in a sentence (None: no edition).
+
+    Estimated the same way on that edition's impact population. The two editions share many
+    people, so their intervals are not independent and no difference is tested here.
+    """
+    previous = populations.previous_params(ed.params)
+    if previous is None:
+        return None
+    people = impact_people(ed.store, previous)
+    pooled = pooling.pool_unit_effects(people, min_persons=ed.params.min_cell, seed=ed.params.seed)
+    if pooled is None or ministry not in set(pooled.units["unit"]):
+        return f"In {previous.title} its effect cannot be estimated."
+    standing = pooling.unit_standing(pooled, ministry)
+    effect = standing.effect
+    if effect is None or standing.rank is None:
+        return f"In {previous.title} its effect cannot be estimated ({standing.reason})."
+    ed.findings.number(
+        "ministry_impact_previous",
+        effect.estimate,
+        label=f"effect on completions in {ministry}, {previous.title}",
+        definition=(
+            f"{OUTCOME_DEFINITIONS[PRIMARY]} Estimated as this edition's, on {previous.title}."
+        ),
+        decimals=2,
+    )
+    return (
+        f"In {previous.title} its effect was {effect.estimate:.2f} per person (95 % interval "
+        f"{effect.low:.2f} to {effect.high:.2f}; across all ministries and States "
+        f"{pooled.overall.estimate:.2f}), ranking {_ordinal(standing.rank)} of {standing.of}. Many "
+        "staff took part in both editions, so the two estimates are not independent and their "
+        "difference is not tested here."
     )
 
 
