@@ -130,7 +130,7 @@ def _eligible(store: Store, window: Window) -> Table:
         # Frontline workers (teachers, police, field staff) vs others; unknown without a title.
         people = people.mutate(
             frontline=ibis.cases(
-                (people.is_frontline, "frontline"), (~people.is_frontline, "other")
+                (people.is_frontline, "frontline worker"), (~people.is_frontline, "other staff")
             )
         )
         columns.append("frontline")
@@ -151,7 +151,8 @@ def person_edition(
     """One row per eligible person (active, registered before the week) for one edition.
 
     Columns: identity and grouping (``user_key, group, ministry, department, org_type,
-    frontline`` (frontline / other / Unknown), ``gender, category``), treatment
+    frontline`` ("frontline worker" / "other staff", missing without a designation), ``gender,
+    category``), treatment
     (``participated``, ``target_met``, ``hours_in_week``, ``dose_band``), covariates measured
     before the week (``completions_pre_365d``, ``course_hours_pre_365d``, ``tenure_years``,
     ``took_part_before``), the same measures as the outcomes over the 90 days before the week

@@ -50,6 +50,20 @@ def label(variable: str, *, in_sentence: bool = False) -> str:
     return label.replace(" (share)", "").lower() if in_sentence else label
 
 
+#: How a comparison column is named in captions (singular, plural).
+DIMENSION_NAMES: dict[str, tuple[str, str]] = {
+    "group": ("group", "groups"),
+    "frontline": ("frontline status", "frontline statuses"),
+    "org_type": ("organisation type (central or State/UT)", "organisation types"),
+}
+
+
+def dimension_name(by: str, *, plural: bool = False) -> str:
+    """The reader's name for comparison column ``by`` (``org_type`` -> "organisation type ...")."""
+    singular, many = DIMENSION_NAMES.get(by, (by.replace("_", " "), by.replace("_", " ") + "s"))
+    return many if plural else singular
+
+
 def level_name(by: str, level: Hashable) -> str:
     """``Group A`` for the group column, the level itself otherwise."""
     if by == "group":

@@ -11,6 +11,7 @@ from evaluation.core.vocabulary import BALANCE_MEASURES, SMD_THRESHOLD
 from evaluation.report import figures
 from evaluation.report.edition import Edition
 from evaluation.report.sections.common import (
+    dimension_name,
     group_lead_sentence,
     group_rates,
     group_rows,
@@ -91,8 +92,8 @@ def summary(ed: Edition, people: pd.DataFrame, by: str = "group") -> None:
         table,
         caption=(
             f"Eligible users (registered before the week), participants and those who met the "
-            f"{p.target_hours:g}-hour target, by {by}; participation rate with its 95 % Wilson "
-            "interval; target rate among participants."
+            f"{p.target_hours:g}-hour target, by {dimension_name(by)}; participation rate with "
+            "its 95 % Wilson interval; target rate among participants."
         ),
         spec=RATES_SPEC.filled(target_hours=p.target_hours).plus([Column(by, by.capitalize())]),
     )
@@ -187,8 +188,8 @@ def balance(ed: Edition, people: pd.DataFrame, by: str = "group") -> None:
         balance,
         by,
         caption=(
-            f"Means and SDs by {by}, with standardised mean differences and variance ratios "
-            f"against {reference}."
+            f"Means and SDs by {dimension_name(by)}, with standardised mean differences and "
+            f"variance ratios against {reference}."
         ),
     )
 
@@ -206,9 +207,10 @@ def tests(ed: Edition, people: pd.DataFrame, by: str = "group") -> None:
         pairs,
         by,
         caption=(
-            f"Every pair of {by}s on each outcome: difference (first minus second) with its 95 % "
-            "interval (percentage points for shares), effect size (Hedges' g for means, "
-            "Cohen's h for shares), and p-values adjusted by Holm across the whole table."
+            f"Every pair of {dimension_name(by, plural=True)} on each outcome: difference (first "
+            "minus second) with its 95 % interval (percentage points for shares), effect size "
+            "(Hedges' g for means, Cohen's h for shares), and p-values adjusted by Holm across "
+            "the whole table."
         ),
     )
     omnibus = compare.omnibus_tests(rows, outcomes=outcomes, by=by, test="anova", adjust="holm")
@@ -216,9 +218,9 @@ def tests(ed: Edition, people: pd.DataFrame, by: str = "group") -> None:
         f"omnibus_{by}",
         _omnibus_display(omnibus),
         caption=(
-            f"Does the outcome differ across all {by}s at once? ANOVA for means, chi-square for "
-            "shares; effect sizes eta squared and Cramer's V; p-values adjusted by Holm across "
-            "the table."
+            f"Does the outcome differ across all {dimension_name(by, plural=True)} at once? ANOVA "
+            "for means, chi-square for shares; effect sizes eta squared and Cramer's V; p-values "
+            "adjusted by Holm across the table."
         ),
         spec=OMNIBUS_SPEC,
     )
