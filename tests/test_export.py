@@ -38,6 +38,21 @@ def test_the_verdict_is_repeated_right_under_the_title():
     assert [cell["id"] for cell in cells] == [f"cell-{n:03d}" for n in range(6)]
 
 
+def test_a_verdict_already_under_the_title_is_not_shown_twice():
+    notebook = _notebook(with_verdict=False)
+    box = '<div class="nlw-verdict">More people took part.</div>'
+    # the title and the verdict in one cell (04_years), then in the next cell (a brief)
+    notebook.cells[1].outputs.append(_display("text/html", box))
+    cells = _strip_for_readers(notebook).cells
+    assert sum("nlw-verdict" in str(cell.get("outputs", "")) for cell in cells) == 1
+    notebook = _notebook(with_verdict=False)
+    notebook.cells.insert(
+        2, nbformat.v4.new_code_cell("verdict", outputs=[_display("text/html", box)])
+    )
+    cells = _strip_for_readers(notebook).cells
+    assert [cell.source for cell in cells] == ["params", "title", "verdict", "## Details", "table"]
+
+
 def test_a_report_without_a_verdict_is_left_in_order():
     cells = _strip_for_readers(_notebook(with_verdict=False)).cells
     assert [cell.source for cell in cells] == ["params", "title", "## Details", "table"]

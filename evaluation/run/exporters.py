@@ -85,6 +85,15 @@ def _verdict_first(cells: list) -> list:
     ]
     if not verdicts or not titled:
         return cells
+    # A report that leads with its verdict already (the years report, a brief) would show the
+    # same box twice: only a verdict reached further down is repeated under the title.
+    first_box = next(
+        i
+        for i, cell in enumerate(cells)
+        if cell.cell_type == "code" and any(_is_verdict(out) for out in cell.outputs)
+    )
+    if first_box <= titled[0] + 1:
+        return cells
     answer = nbformat.v4.new_code_cell(source="", outputs=[copy.deepcopy(verdicts[-1])])
     return [*cells[: titled[0] + 1], answer, *cells[titled[0] + 1 :]]
 
