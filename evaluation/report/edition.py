@@ -28,7 +28,7 @@ from evaluation.analysis import describe, impact, populations
 from evaluation.core.params import Params, load_params, params_from_namespace, project_root
 from evaluation.data.backend import Store, connect
 from evaluation.data.ensure import ensure_data
-from evaluation.report.disclosure import export_view, suppress
+from evaluation.report.disclosure import DEFAULT_MARKER, export_view, suppress
 from evaluation.report.figures import CaptionedFigure, use_style
 from evaluation.report.findings import Findings
 from evaluation.report.formatting import NumberStyle, group_digits
@@ -137,6 +137,12 @@ class Edition:
                 complete=False,
             )
             published = export_view(published)
+            if (published.astype(str) == DEFAULT_MARKER).to_numpy().any():
+                # A table that hides a cell says what the mark means (ONS convention).
+                caption += (
+                    f" {DEFAULT_MARKER}: not shown, because it counts fewer than "
+                    f"{self.params.min_cell} persons or would reveal such a count."
+                )
         self.findings.table(name, published, caption=caption)
         shown = _present(published, formats or {}, self.params.number_style)
         if rename:

@@ -86,3 +86,28 @@ def test_researchers_find_it_at_the_package_top():
     assert "open_edition" in evaluation.__all__
     with pytest.raises(AttributeError, match="no attribute 'open_editon'"):
         evaluation.open_editon  # noqa: B018
+
+
+def test_a_table_hiding_a_cell_says_what_the_mark_means(tmp_path) -> None:
+    """The [c] marker gets its legend in the caption (on the page and in findings.json)."""
+    import pandas as pd
+
+    from evaluation.core.params import Params
+    from evaluation.report.edition import Edition
+    from evaluation.report.findings import Findings
+    from evaluation.report.tables import Column, TableSpec
+
+    params = Params.model_validate(
+        {"edition": "2024", "window": {"start": "2024-10-19", "end": "2024-10-27"}, "min_cell": 10}
+    )
+    findings = Findings(tmp_path, edition="2024", synthetic=True, min_cell=10)
+    ed = Edition(params=params, store=None, findings=findings, output_dir=tmp_path)  # type: ignore[arg-type]
+    spec = TableSpec((Column("unit", "Unit"), Column("n", "Persons", "count", counts_persons=True)))
+    frame = pd.DataFrame({"unit": ["a", "b", "c"], "n": [3, 40, 50]})
+    ed.show_table("small", frame, caption="Persons by unit.", spec=spec)
+    ed.show_table("large", frame.assign(n=[30, 40, 50]), caption="Persons by unit.", spec=spec)
+    captions = ed.findings.tables
+    assert captions["small"].endswith(
+        "[c]: not shown, because it counts fewer than 10 persons or would reveal such a count."
+    )
+    assert captions["large"] == "Persons by unit."
