@@ -113,14 +113,25 @@ def unit_effects(
         people[change].notna() & people[unit].notna() & (people[unit] != UNKNOWN_UNIT),
         [unit, "treat", change],
     ]
+    # One pass over the frame: per unit and arm, count, mean and sum of squared deviations.
+    # The OLS of the change on ``treat`` within a unit is the difference in means, and its HC1
+    # variance is (SSD_1 / n_1^2 + SSD_0 / n_0^2) * n / (n - 2) (equal to ``estimate.ols(...,
+    # vcov="HC1")``, tests/analysis/test_pooling.py), without a fit per unit.
+    arms = data.assign(_arm=(data["treat"] == 1).astype(int)).groupby(
+        [unit, "_arm"], sort=True, observed=True
+    )[change]
+    count = arms.count().unstack("_arm").reindex(columns=[0, 1])
+    counts = count.fillna(0).to_numpy(dtype=int)
+    means = arms.mean().unstack("_arm").reindex(columns=[0, 1]).to_numpy(dtype=float)
+    squares = (arms.var(ddof=0) * arms.count()).unstack("_arm").reindex(columns=[0, 1])
+    ssds = squares.to_numpy(dtype=float)
     rows = []
-    for name, part in data.groupby(unit, sort=True, observed=True):
-        treated = int((part["treat"] == 1).sum())
-        others = len(part) - treated
+    for position, name in enumerate(count.index):
+        n, mean, ssd = counts[position], means[position], ssds[position]
         row = {
             "unit": str(name),
-            "participants": treated,
-            "non_participants": others,
+            "participants": int(n[1]),
+            "non_participants": int(n[0]),
             "observed": np.nan,
             "observed_std_error": np.nan,
             "status": TOO_SMALL,
@@ -128,19 +139,22 @@ def unit_effects(
         }
         short = [
             words
-            for count, words in ((treated, "participants"), (others, "non-participants"))
+            for count, words in ((n[1], "participants"), (n[0], "non-participants"))
             if count < min_persons
         ]
         if short:
             # no count is given: a count below min_cell must not be published
             row["reason"] = " and ".join(f"fewer than {min_persons} {words}" for words in short)
-        elif part[change].nunique() < 2:
+        elif ssd[0] + ssd[1] == 0 and mean[0] == mean[1]:
             row["reason"] = "no variation in the change"
         else:
-            fit = estimate.ols(part, f"{change} ~ treat", vcov="HC1")
-            effect, std_error = float(fit.coef()["treat"]), float(fit.se()["treat"])
+            total = n[0] + n[1]
+            variance = (ssd[1] / n[1] ** 2 + ssd[0] / n[0] ** 2) * total / (total - 2)
+            std_error = float(np.sqrt(variance))
             if np.isfinite(std_error) and std_error > 0:
-                row.update(observed=effect, observed_std_error=std_error, status=ESTIMATED)
+                row.update(
+                    observed=mean[1] - mean[0], observed_std_error=std_error, status=ESTIMATED
+                )
             else:
                 row["reason"] = "no usable standard error"
         rows.append(row)

@@ -114,3 +114,12 @@ def test_unit_standing_words_how_sure_with_the_verdict_rule():
     assert small.reason == "fewer than 10 participants and fewer than 10 non-participants"
     with pytest.raises(ValueError, match="'Nowhere' is not among the units"):
         pooling.unit_standing(pooled, "Nowhere")
+
+
+def test_unit_effects_equal_an_ols_fit_with_hc1_in_each_unit():
+    people = planted_units(seed=8)
+    table = pooling.unit_effects(people, min_persons=10).set_index("unit")
+    for unit in ["U0", "U3", "U5"]:
+        fit = estimate.ols(people[people["ministry"] == unit], f"{CHANGE} ~ treat", vcov="HC1")
+        assert table.at[unit, "observed"] == pytest.approx(fit.coef()["treat"], rel=1e-12)
+        assert table.at[unit, "observed_std_error"] == pytest.approx(fit.se()["treat"], rel=1e-10)
