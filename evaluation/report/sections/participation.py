@@ -186,7 +186,7 @@ def summary(ed: Edition, kpis: ParticipationKPIs) -> None:
     f.sentence("participation_summary", text)
     hindi = _summary_hindi(kpis, p)
     f.sentence("participation_summary_hi", hindi)
-    ed.say("## Summary\n\n" + text)
+    ed.say("## Overall Statistics Overview\n\n" + text)
     display(HTML(f'<p lang="hi"><strong>सारांश:</strong> {html.escape(hindi)}</p>'))
     ed.say(
         "These are counts of what happened, not evidence that the week changed anything: "
