@@ -42,6 +42,11 @@ def _row(outputs: Path, run: Path, manifest: dict, latest: Path | None) -> str:
         if (run / name).exists():
             href = html.escape((run / name).relative_to(outputs).as_posix())
             extra.append(f'<a href="{href}">{name}</a>')
+    params = manifest.get("params", {})
+    run_names = {item["notebook"] for item in manifest.get("notebooks", [])}
+    if not params.get("previous_edition") and not any("years" in n for n in run_names):
+        # Say why a first edition has no years report, rather than leave the reader guessing.
+        links.append("<span>No years report: the first edition has none to compare with.</span>")
     badge = " (latest)" if latest is not None and run.resolve() == latest else ""
     return (
         f"<tr><td>{html.escape(run.name)}{badge}</td><td>{html.escape(manifest['status'])}</td>"

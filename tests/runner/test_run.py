@@ -71,6 +71,8 @@ def test_index_links_every_report(finished_run):
     run_name = summary.run_dirs["2024"].name
     assert f'href="2024/{run_name}/01_participation.html"' in index
     assert f'href="2024/{run_name}/findings.xlsx"' in index
+    # a first edition (no previous_edition, no years report) says why it has none
+    assert "No years report: the first edition has none to compare with." in index
 
 
 def test_resume_reuses_unchanged_notebooks(finished_run, tmp_path):
