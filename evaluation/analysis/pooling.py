@@ -3,12 +3,12 @@
 Each unit (the ``ministry`` column of the person frame: a central ministry or a State/UT) gets
 the report's before/after design on its own staff: the difference in differences on the
 primary outcome, i.e. participants' mean change (90 days after minus 90 days before the week)
-minus non-participants' mean change, with an HC1 standard error (two periods per person, so
-this is the person-clustered DiD; the same population rule as the national designs,
-:func:`evaluation.analysis.impact.impact_people`). A unit needs at least ``min_persons``
-participants *and* non-participants (the report's ``min_cell``, so no estimate rests on a
-group smaller than a publishable cell) and a positive standard error; the others are kept in
-the table as "too small to estimate", with the reason, never dropped.
+minus non-participants' mean change, with an HC1 standard error (with two periods per person
+this is the person-clustered DiD, up to the small-sample factor; the same population rule as
+the national designs, :func:`evaluation.analysis.impact.impact_people`). A unit needs at
+least ``min_persons`` participants *and* non-participants (the report's ``min_cell``, so no
+estimate rests on a group smaller than a publishable cell) and a positive standard error; the
+others are kept in the table as "too small to estimate", with the reason, never dropped.
 
 The unit estimates are then pooled by a random-effects meta-analysis
 (:func:`evaluation.estimate.pool`, REML by default): the overall effect across units, the
