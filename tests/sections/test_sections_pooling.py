@@ -148,3 +148,12 @@ def test_the_brief_gives_the_previous_editions_effect_without_testing_a_differen
         "editions, so the two estimates are not independent and their difference is not "
         "tested here."
     ) in said
+
+
+def test_signed_never_prints_minus_zero():
+    assert [impact.signed(v) for v in (-0.004, 0.0, -0.006, 1.234)] == [
+        "0.00",
+        "0.00",
+        "-0.01",
+        "1.23",
+    ]

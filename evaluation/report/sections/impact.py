@@ -36,6 +36,7 @@ __all__ = [
     "overlap_and_balance",
     "question",
     "robustness",
+    "signed",
     "staggered",
     "unit_effects",
     "verdict",
@@ -322,6 +323,11 @@ def heterogeneity(ed: Edition, people: pd.DataFrame) -> None:
     )
 
 
+def signed(value: float) -> str:
+    """Two decimals, never "-0.00" (which reads as a negative effect)."""
+    return f"{round(float(value), 2) + 0.0:.2f}"
+
+
 def _spread_words(i2: float) -> str:
     """How much of the spread between units' estimates is real, in words (I^2 in percent)."""
     if i2 >= 75:
@@ -350,22 +356,22 @@ def unit_effects(ed: Edition, people: pd.DataFrame) -> pooling.PooledUnitEffects
     low, high = pooled.prediction
     outcome = "course completions in the 90 days after the week"
     if overall.low > 0:
-        change = f"taking part raised {outcome} by {overall.estimate:.2f}"
+        change = f"taking part raised {outcome} by {signed(overall.estimate)}"
     elif overall.high < 0:
-        change = f"taking part lowered {outcome} by {-overall.estimate:.2f}"
+        change = f"taking part lowered {outcome} by {signed(-overall.estimate)}"
     else:
         change = (
             f"the effect of taking part on {outcome} cannot be told from zero: "
-            f"{overall.estimate:.2f}"
+            f"{signed(overall.estimate)}"
         )
     lead = (
         f"Across the {len(estimated)} ministries and States with enough staff to estimate, "
-        f"{change} per person on average (95 % interval {overall.low:.2f} to "
-        f"{overall.high:.2f}). The effect varies {_spread_words(pooled.i2)} between them: "
+        f"{change} per person on average (95 % interval {signed(overall.low)} to "
+        f"{signed(overall.high)}). The effect varies {_spread_words(pooled.i2)} between them: "
         f"I² = {pooled.i2:.0f} % of the spread between their estimates is real difference "
         f"rather than chance, and the effect in a typical ministry or State lies between "
-        f"{low:.2f} and {high:.2f} (95 % prediction interval; between-unit standard deviation "
-        f"{pooled.tau:.2f})."
+        f"{signed(low)} and {signed(high)} (95 % prediction interval; between-unit standard "
+        f"deviation {signed(pooled.tau)})."
         + (
             f" {len(small)} more are too small to estimate (fewer than {p.min_cell} "
             "participants or colleagues who did not take part) and are listed at the end of "

@@ -16,6 +16,7 @@ from evaluation.report.edition import Edition
 from evaluation.report.figures import CaptionedFigure
 from evaluation.report.formatting import format_count
 from evaluation.report.sections.common import label, mask_small_rows, pct
+from evaluation.report.sections.impact import signed
 from evaluation.report.tables import Column, TableSpec
 
 _RATE = ("participants", "users")
@@ -217,8 +218,8 @@ def impact_sentence(standing: pooling.UnitStanding, min_persons: int) -> str:
     """
     unit, overall = standing.unit, standing.overall
     national = (
-        f"across all ministries and States {overall.estimate:.2f}, {overall.low:.2f} to "
-        f"{overall.high:.2f}"
+        f"across all ministries and States {signed(overall.estimate)}, "
+        f"{signed(overall.low)} to {signed(overall.high)}"
     )
     effect = standing.effect
     if not standing.estimable or effect is None or standing.strength is None:
@@ -229,16 +230,16 @@ def impact_sentence(standing: pooling.UnitStanding, min_persons: int) -> str:
             f"publishes). For comparison, {national} (per person, 95 % interval)."
         )
     strength = standing.strength[0].lower() + standing.strength[1:]
-    interval = f"95 % interval {effect.low:.2f} to {effect.high:.2f}; {national}"
+    interval = f"95 % interval {signed(effect.low)} to {signed(effect.high)}; {national}"
     if strength.endswith(("raised", "lowered")):
         text = (
             f"For staff of {unit}, {strength} course completions in the 90 days after the "
-            f"week, by about {abs(effect.estimate):.2f} per person ({interval})."
+            f"week, by about {signed(abs(effect.estimate))} per person ({interval})."
         )
     else:
         text = (
             f"For staff of {unit}, {strength} course completions in the 90 days after the "
-            f"week: the estimate is {effect.estimate:.2f} per person ({interval})."
+            f"week: the estimate is {signed(effect.estimate)} per person ({interval})."
         )
     if standing.rank is not None and standing.rank_low is not None:
         text += (
@@ -313,8 +314,8 @@ def impact_lead(ed: Edition, people: pd.DataFrame, ministry: str) -> None:
         f"How sure: the estimate compares each of its staff's change in completions (90 days "
         f"after minus 90 days before the week) with colleagues' who did not take part, and is "
         f"pulled towards the overall effect because one ministry's estimate is noisy (its own, "
-        f"before pulling: {standing.observed:.2f}). The design's checks (parallel trends "
-        "before the week, a placebo week) are national and in the impact report."
+        f"before pulling: {signed(standing.observed or 0.0)}). The design's checks (parallel "
+        "trends before the week, a placebo week) are national and in the impact report."
     )
 
 
@@ -345,11 +346,11 @@ def _previous_standing(ed: Edition, ministry: str) -> str | None:
         decimals=2,
     )
     return (
-        f"In {previous.title} its effect was {effect.estimate:.2f} per person (95 % interval "
-        f"{effect.low:.2f} to {effect.high:.2f}; across all ministries and States "
-        f"{pooled.overall.estimate:.2f}), ranking {_ordinal(standing.rank)} of {standing.of}. Many "
-        "staff took part in both editions, so the two estimates are not independent and their "
-        "difference is not tested here."
+        f"In {previous.title} its effect was {signed(effect.estimate)} per person (95 % interval "
+        f"{signed(effect.low)} to {signed(effect.high)}; across all ministries and States "
+        f"{signed(pooled.overall.estimate)}), ranking {_ordinal(standing.rank)} of "
+        f"{standing.of}. Many staff took part in both editions, so the two estimates are not "
+        "independent and their difference is not tested here."
     )
 
 
