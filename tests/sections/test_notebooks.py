@@ -121,6 +121,13 @@ def test_years_notebook_compares_with_the_previous_edition(runs):
     assert "ministry_slope" in found["figures"]
     values = {item["key"]: item["value"] for item in found["findings"]}
     assert 0 < values["returned_participants"] and 0 < values["first_time_participants"]
+    # the effect in each edition and its change, worded by the difference's interval
+    effect = found["sentences"]["years_effect"]
+    assert "per person in 2024" in effect and "in 2026" in effect
+    assert any(word in effect for word in ("grew", "shrank", "cannot be told apart"))
+    assert "edition_effects" in found["tables"]
+    low, high = values["effect_change_conf_low"], values["effect_change_conf_high"]
+    assert low <= values["effect_change_estimate"] <= high
     assert_no_small_counts(runs["years"], list(found["tables"]))
 
 

@@ -8,7 +8,7 @@ from typing import cast
 import numpy as np
 import pandas as pd
 
-from evaluation.analysis import compare, describe
+from evaluation.analysis import compare, describe, editions
 from evaluation.core.vocabulary import CENSUS_KPI_LABELS, KPI_DEFINITIONS
 from evaluation.report import figures
 from evaluation.report.edition import Edition
@@ -397,3 +397,67 @@ def _rank_text(table: pd.DataFrame, column: str) -> list[str]:
             table[column], table[f"{column}_low"], table[f"{column}_high"], strict=True
         )
     ]
+
+
+#: Each edition's effect and their difference (:func:`analysis.editions.edition_effects`).
+EDITION_EFFECTS_SPEC = TableSpec(
+    (
+        Column("edition", "Edition"),
+        Column("estimate", "Effect per person", "decimal"),
+        Column("conf_low", "95 % CI from", "decimal"),
+        Column("conf_high", "95 % CI to", "decimal"),
+        Column("participants", "Participants", "count", counts_persons=True),
+        Column("non_participants", "Others", "count", counts_persons=True),
+    )
+)
+
+
+def effects(ed: Edition, result: editions.EditionEffects | None) -> None:
+    """The effect in each edition and whether it grew or shrank, as a verdict and a table."""
+    if result is None:
+        return
+    rows = {str(r["row"]): r for r in result.table.to_dict("records")}
+    first, second, gap = (rows[name] for name in ("earlier", "later", "difference"))
+    outcome = label(result.outcome, in_sentence=True)
+
+    def interval(row: dict) -> str:
+        return f"{row['conf_low']:.2f} to {row['conf_high']:.2f}"
+
+    moved = editions.CHANGE_WORDS[result.change]
+    size = f" by {abs(gap['estimate']):.2f} ({interval(gap)})" if result.change != "same" else ""
+    text = (
+        f"Taking part changed {outcome} by {first['estimate']:+.2f} per person in "
+        f"{first['edition']} (95 % interval {interval(first)}) and by "
+        f"{second['estimate']:+.2f} in {second['edition']} ({interval(second)}): the effect "
+        f"{moved}{size}"
+        + (f" (difference {gap['estimate']:+.2f}, {interval(gap)})" if not size else "")
+        + ". The same before/after design in both editions; people in both "
+        f"({format_count(result.persons_in_both, style=ed.params.number_style)}) are compared "
+        "with themselves, so the interval is clustered by person."
+    )
+    ed.verdict("years_effect", text)
+    for row, key in (("earlier", "previous"), ("later", "current"), ("difference", "change")):
+        values = rows[row]
+        for part in ("estimate", "conf_low", "conf_high"):
+            ed.findings.number(
+                f"effect_{key}_{part}",
+                float(values[part]),
+                label=f"Effect on {outcome}, {values['edition']} ({part.replace('_', ' ')})",
+                definition=(
+                    "Participants' mean change (90 days after minus 90 days before the week) "
+                    "minus non-participants', per edition; the change is the later edition's "
+                    "minus the earlier's, clustered by person"
+                ),
+                decimals=3,
+            )
+    ed.show_table(
+        "edition_effects",
+        result.table.drop(columns=["row", "std_error"]),
+        caption=(
+            f"The effect of taking part on {outcome}, per person, in each edition and their "
+            "difference (later minus earlier), from one regression of each person's change on "
+            "taking part, the edition and their interaction, with standard errors clustered by "
+            "person. The difference row counts the person-edition rows of both editions."
+        ),
+        spec=EDITION_EFFECTS_SPEC,
+    )
