@@ -424,14 +424,13 @@ def effects(ed: Edition, result: editions.EditionEffects | None) -> None:
         return f"{row['conf_low']:.2f} to {row['conf_high']:.2f}"
 
     moved = editions.CHANGE_WORDS[result.change]
-    size = f" by {abs(gap['estimate']):.2f} ({interval(gap)})" if result.change != "same" else ""
+    size = f" by {abs(gap['estimate']):.2f}" if result.change != "same" else ""
     text = (
         f"Taking part changed {outcome} by {first['estimate']:+.2f} per person in "
         f"{first['edition']} (95 % interval {interval(first)}) and by "
         f"{second['estimate']:+.2f} in {second['edition']} ({interval(second)}): the effect "
-        f"{moved}{size}"
-        + (f" (difference {gap['estimate']:+.2f}, {interval(gap)})" if not size else "")
-        + ". The same before/after design in both editions; people in both "
+        f"{moved}{size} (difference {gap['estimate']:+.2f}, 95 % interval {interval(gap)}). "
+        "The same before/after design in both editions; people in both "
         f"({format_count(result.persons_in_both, style=ed.params.number_style)}) are compared "
         "with themselves, so the interval is clustered by person."
     )
