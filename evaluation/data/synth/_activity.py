@@ -379,10 +379,10 @@ def run_week(
         chosen = np.flatnonzero(participant & (people.group == index))
         met = _top_k(achiever_score, chosen, round(edition.target_met_by_group[name] * scale))
         target_met[met] = True
-    unmet = np.flatnonzero(participant & ~target_met)
+    unmet_mask = participant & ~target_met
+    unmet = np.flatnonzero(unmet_mask)
     event_only = np.zeros(people.count, dtype=bool)
     event_only[rng.choice(unmet, size=round(EVENT_ONLY_SHARE * len(unmet)), replace=False)] = True
-    unmet_mask = participant & ~target_met
     attendance = _week_attendance(rng, events, edition, target_met, unmet_mask, event_only)
     event_hours = np.bincount(
         attendance["person"],

@@ -22,7 +22,6 @@ __all__ = [
     "EffectParameters",
     "EFFECTS_BY_EDITION",
     "EVENT_ONLY_SHARE",
-    "edition",
     "GROWTH_MILESTONES",
     "POPULATION_AT_SCALE_1",
     "REPORT_DATES",
@@ -211,14 +210,6 @@ EDITIONS: tuple[Edition, ...] = (
         ai_course_participants=3_661_000,
     ),
 )
-
-
-def edition(year: int) -> Edition:
-    """The edition of ``year``."""
-    for candidate in EDITIONS:
-        if candidate.year == year:
-            return candidate
-    raise KeyError(f"no synthetic edition {year}; editions: {[e.year for e in EDITIONS]}")
 
 
 @dataclass(frozen=True)
