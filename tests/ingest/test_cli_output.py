@@ -286,3 +286,15 @@ def test_real_command_in_a_pipe(reports_src: Path) -> None:
     assert piped.returncode == 1
     assert piped.stdout.splitlines() == [DATE_LINE.format(line=date)]
     assert "Traceback" not in piped.stderr
+
+
+def test_relative_out_is_the_callers_working_folder(
+    warehouse_src: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `nlw ingest raw --out proc` run outside the project once looked for its own staging
+    # folder under the project root (backend.connect resolves bare relative store paths there).
+    monkeypatch.chdir(tmp_path)
+    code, out, err = nlw("ingest", warehouse_src.name, "--out", "proc", "--dataset", "w")
+    assert code == 0, err
+    assert (tmp_path / "proc" / "w" / "manifest.json").exists()
+    assert f"manifest: {tmp_path / 'proc' / 'w' / 'manifest.json'}" in out

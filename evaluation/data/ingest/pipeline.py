@@ -495,7 +495,9 @@ def ingest_with_summary(
     IngestError
         When validation finds errors (the error carries the problems); nothing is written.
     """
-    src, out = Path(src), Path(out)
+    # Relative paths are the caller's (the working folder of `nlw ingest`), never the project
+    # root that `backend.connect` resolves a bare relative store path against.
+    src, out = Path(src), Path(out).absolute()
     dataset = dataset or src.resolve().name
     if not dataset or "/" in dataset or dataset.startswith("."):
         raise ValueError(f"invalid dataset name {dataset!r}")
