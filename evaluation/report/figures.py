@@ -14,6 +14,7 @@ for identical figures (no software or time stamp in the PNG metadata).
 from __future__ import annotations
 
 import base64
+import dataclasses
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -123,14 +124,40 @@ def devanagari_font() -> str | None:
     """
     installed = {entry.name for entry in font_manager.fontManager.ttflist}
     found = next((name for name in DEVANAGARI_FONTS if name in installed), None)
+    if found is None:
+        for path in sorted(font_manager.findSystemFonts()):
+            stem = Path(path).name.lower().replace(" ", "")
+            if any(fragment in stem for fragment in _DEVANAGARI_FILES):
+                font_manager.fontManager.addfont(path)
+                found = font_manager.FontProperties(fname=path).get_name()
+                break
     if found:
-        return found
-    for path in sorted(font_manager.findSystemFonts()):
-        stem = Path(path).name.lower().replace(" ", "")
-        if any(fragment in stem for fragment in _DEVANAGARI_FILES):
-            font_manager.fontManager.addfont(path)
-            return font_manager.FontProperties(fname=path).get_name()
-    return None
+        _bold_from_regular(found)
+    return found
+
+
+def _weight(value: int | str) -> int:
+    return font_manager.weight_dict.get(value, 400) if isinstance(value, str) else int(value)
+
+
+def _bold_from_regular(name: str) -> None:
+    """Give a font that ships one weight a bold entry: its regular face.
+
+    Titles are bold, and Lohit Devanagari has no bold face. Asked for one, matplotlib takes the
+    regular face anyway but logs ``findfont: Failed to find font weight bold for Lohit
+    Devanagari`` into every output cell that draws a title. Registering the regular file as the
+    family's bold face says once, here, what happens: Devanagari letters in bold text print in
+    the regular weight (Latin letters stay bold, from DejaVu Sans Bold).
+    """
+    manager = font_manager.fontManager
+    faces = [entry for entry in manager.ttflist if entry.name == name]
+    if not faces or any(_weight(entry.weight) >= 600 for entry in faces):
+        return
+    regular = min(faces, key=lambda entry: abs(_weight(entry.weight) - 400))
+    manager.ttflist.append(dataclasses.replace(regular, weight=700))
+    cached = getattr(manager, "_findfont_cached", None)  # findfont remembers earlier misses
+    if cached is not None:
+        cached.cache_clear()
 
 
 def use_style() -> list[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+from dataclasses import replace
 
 import matplotlib
 
@@ -73,6 +74,39 @@ def test_devanagari_font_installed_after_the_cache_is_found_and_registered(tmp_p
     monkeypatch.setattr(font_manager.fontManager, "ttflist", [])
     monkeypatch.setattr(font_manager, "findSystemFonts", lambda: [])
     assert figures.devanagari_font() is None
+
+
+def _bold_title_warnings(caplog, families: list[str], title: str = "Sharp title") -> list[str]:
+    matplotlib.rcParams["font.family"] = families
+    fig, ax = plt.subplots()
+    ax.set_title(title, fontweight="bold")
+    with caplog.at_level("WARNING", logger="matplotlib.font_manager"):
+        fig.canvas.draw()
+    return [r.getMessage() for r in caplog.records if "Failed to find font weight" in r.message]
+
+
+def test_bold_text_with_a_one_weight_devanagari_font_logs_no_warning(monkeypatch, caplog):
+    # A stand-in for Lohit Devanagari: a family with a regular face only (DejaVu Sans's file).
+    manager = font_manager.fontManager
+    regular = next(e for e in manager.ttflist if e.name == "DejaVu Sans" and e.weight == 400)
+    monkeypatch.setattr(manager, "ttflist", [*manager.ttflist, replace(regular, name="Solo")])
+    manager._findfont_cached.cache_clear()
+    families = ["DejaVu Sans", "Solo"]
+    assert _bold_title_warnings(caplog, families), "the stand-in must reproduce the warning"
+    caplog.clear()
+    figures._bold_from_regular("Solo")
+    assert _bold_title_warnings(caplog, families) == []
+    bold = [e for e in manager.ttflist if e.name == "Solo" and e.weight == 700]
+    assert [e.fname for e in bold] == [regular.fname]  # the regular face, registered as bold
+    manager._findfont_cached.cache_clear()
+
+
+def test_the_installed_devanagari_font_draws_bold_titles_without_warnings(caplog):
+    found = figures.devanagari_font()
+    if found is None:
+        pytest.skip("no Devanagari font installed (make chromium installs fonts-lohit-deva)")
+    hindi = "\u0915\u093e\u0930\u094d\u092f\u0915\u094d\u0930\u092e"  # a Hindi word
+    assert _bold_title_warnings(caplog, figures.use_style(), f"Title {hindi}") == []
 
 
 def test_daily_trend_caption_names_the_peak_and_ratio():
