@@ -11,7 +11,16 @@ import pytest
 from evaluation.core.params import Params
 
 ROOT = Path(__file__).resolve().parents[1]
+#: The report notebooks `nlw run` executes: the parameters-cell rules apply to them.
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+#: Every notebook committed under notebooks/: the reports and the tutorial (notebooks/tutorial/).
+#: notebooks/scratch/ is the researchers' own (ignored by git, ruff and these tests).
+SCRATCH = ROOT / "notebooks" / "scratch"
+COMMITTED = sorted(
+    path
+    for path in (ROOT / "notebooks").rglob("*.ipynb")
+    if SCRATCH not in path.parents and ".ipynb_checkpoints" not in path.parts
+)
 RUFF = [sys.executable, "-m", "ruff"]
 
 
@@ -27,7 +36,18 @@ def test_ruff_format_is_clean():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_the_tutorial_is_among_the_committed_notebooks():
+    tutorial = ROOT / "notebooks" / "tutorial" / "tutorial.ipynb"
+    assert tutorial in COMMITTED and tutorial not in NOTEBOOKS  # checked, never run as a report
+    assert set(NOTEBOOKS) < set(COMMITTED)
+    notebook = json.loads(tutorial.read_text(encoding="utf-8"))
+    assert "parameters" in notebook["cells"][0]["metadata"]["tags"]  # Papermill injects there
+    assert notebook["metadata"]["kernelspec"]["name"] == "nlw"
+
+
+@pytest.mark.parametrize(
+    "path", COMMITTED, ids=lambda p: p.relative_to(ROOT / "notebooks").as_posix()
+)
 def test_committed_notebooks_carry_no_outputs(path):
     notebook = json.loads(path.read_text(encoding="utf-8"))
     dirty = [
