@@ -12,7 +12,7 @@ STAMP := $(VENV)/.setup-stamp
 PARAMS ?= $(wildcard params/20*.yaml)
 BENCH_SCALE ?= 0.1
 
-.PHONY: setup run test lab bench lint format clean help chromium
+.PHONY: setup run test lab bench lint format clean help chromium docs
 
 help:  ## list targets
 	@grep -E '^[a-z]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/\t/'
@@ -40,6 +40,16 @@ chromium:  ## headless Chromium and a Devanagari font for browser tests and PDF 
 
 lab: setup  ## JupyterLab on the nlw kernel
 	$(BIN)/jupyter lab notebooks/
+
+# Every module by name: a package's __all__ (functions, not submodules) would hide its modules.
+MODULES = $(BIN)/python -c "import pkgutil, evaluation as e; \
+  print(' '.join(['evaluation', *sorted(m.name for m in pkgutil.walk_packages(e.__path__, 'evaluation.'))]))"
+
+docs: setup  ## API reference from the docstrings (pdoc, offline) in docs/api/ (git-ignored)
+	rm -rf docs/api
+	$(BIN)/python -W "ignore:The module specification" -W "ignore:Found 'open_edition'" \
+	  -m pdoc --docformat numpy --output-directory docs/api $$($(MODULES))
+	@echo "API reference: docs/api/index.html"
 
 bench: setup  ## benchmarks (not part of tests); BENCH_SCALE=0.1 by default
 	$(BIN)/nlw bench --scale $(BENCH_SCALE)

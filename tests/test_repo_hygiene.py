@@ -2,6 +2,7 @@
 
 import ast
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -90,3 +91,23 @@ def test_every_module_compiles_on_this_python():
         text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_api_reference_renders_docstrings_offline(tmp_path):
+    # `make docs` runs pdoc over every module; one module here shows the numpydoc sections
+    # rendered and no script or style fetched from the network (the page opens offline).
+    result = subprocess.run(
+        [sys.executable, "-m", "pdoc", "--docformat", "numpy", "-o", str(tmp_path)]
+        + ["evaluation.estimate.checks"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    page = (tmp_path / "evaluation" / "estimate" / "checks.html").read_text(encoding="utf-8")
+    assert "check_constant" in page and "<h6" in page and "Parameters" in page
+    assert re.findall(r"<(?:script|link|img)[^>]+(?:src|href)=\"(?:https?:)?//", page) == []
+    make = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert "--output-directory docs/api" in make
+    ignored = subprocess.run(["git", "check-ignore", "-q", "docs/api/index.html"], cwd=ROOT)
+    assert ignored.returncode == 0, "docs/api/ (generated) must be git-ignored"
