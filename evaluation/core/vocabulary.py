@@ -259,3 +259,7 @@ CENSUS_KPI_LABELS: Final = MappingProxyType(
         "group_a_participants": "Group A participants",
     }
 )
+
+#: The mark on everything built from generated data: every page of a report (the banner) and an
+#: interactive notebook when it opens an edition (``report.edition.open_edition``).
+SYNTHETIC_BANNER: Final = "SYNTHETIC DATA — generated for testing the workbench; not real learners"

@@ -26,6 +26,7 @@ from IPython.display import HTML, Markdown, display
 
 from evaluation.analysis import describe, impact, populations
 from evaluation.core.params import Params, load_params, params_from_namespace, project_root
+from evaluation.core.vocabulary import SYNTHETIC_BANNER
 from evaluation.data.backend import Store, connect
 from evaluation.data.ensure import ensure_data
 from evaluation.report.disclosure import DEFAULT_MARKER, export_view, suppress
@@ -183,7 +184,9 @@ def open_edition(
         ``globals()`` after its ``parameters`` cell (what the report notebooks pass).
     output_dir : str or pathlib.Path, optional
         Where findings, tables and figures go. Default: the namespace's ``output_dir`` (set by
-        ``nlw run``), else ``outputs/<edition>/interactive``.
+        ``nlw run``), else ``outputs/<edition>/interactive/<notebook>``, one folder per notebook
+        (or script; ``console`` when neither is known). Outside ``nlw run``, an edition on
+        synthetic data shows the SYNTHETIC DATA mark when opened.
     root : str or pathlib.Path, optional
         The project root that relative paths (the params file, ``output_dir``, the params'
         ``data`` folders) start from. Default :func:`~evaluation.core.params.project_root`,
@@ -224,10 +227,13 @@ def open_edition(
     store_path = ensure_data(params, base, log=log)
     chosen = output_dir or namespace.get("output_dir")
     if chosen is None:
-        folder = base / "outputs" / params.edition / "interactive"
+        folder = base / "outputs" / params.edition / "interactive" / _session_name(namespace)
     else:
         folder = Path(chosen).expanduser()
         folder = folder if folder.is_absolute() else base / folder
+    if params.is_synthetic and namespace.get("output_dir") is None:
+        # `nlw run` sets output_dir and its pages carry the banner; anywhere else, say it here
+        display({"text/plain": SYNTHETIC_BANNER, "text/html": _MARK_HTML}, raw=True)
     findings = Findings(
         folder,
         edition=params.edition,
@@ -238,6 +244,38 @@ def open_edition(
     store = connect(store_path, backend=params.backend)
     use_style()
     return Edition(params=params, store=store, findings=findings, output_dir=folder)
+
+
+_MARK_HTML = (
+    '<div class="nlw-banner" role="note" style="background:#fde8e8;color:#8a1c1c;'
+    f'font-weight:bold;padding:0.4em 0.8em;border:1px solid #8a1c1c">{SYNTHETIC_BANNER}</div>'
+)
+
+
+def _session_name(namespace: Mapping[str, Any]) -> str:
+    """The notebook (or script) this kernel runs, so each writes to its own interactive folder.
+
+    JupyterLab gives the kernel its notebook's path (``__session__``, ``JPY_SESSION_NAME``),
+    VS Code its own variable; a script outside a kernel is named by ``sys.argv[0]``; anything
+    else (a console, a kernel that was not told) is ``console``.
+    """
+    import os
+    import sys
+
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    names = {**(shell.user_ns if shell is not None else {}), **namespace}
+    path = (
+        names.get("__session__")
+        or names.get("__vsc_ipynb_file__")
+        or os.environ.get("JPY_SESSION_NAME")
+    )
+    script = sys.argv[0] if sys.argv else ""
+    if not path and shell is None and script.endswith(".py") and Path(script).stem != "__main__":
+        path = script
+    stem = Path(str(path)).stem if path else "console"
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in stem) or "console"
 
 
 def _quiet(_message: str) -> None:

@@ -30,6 +30,8 @@ from typing import Literal
 import nbformat
 from nbconvert import HTMLExporter
 
+from evaluation.core.vocabulary import SYNTHETIC_BANNER
+
 __all__ = [
     "EDITION_STEM",
     "EXPORTERS",
@@ -45,7 +47,7 @@ __all__ = [
     "registered",
 ]
 
-BANNER = "SYNTHETIC DATA — generated for testing the workbench; not real learners"
+BANNER = SYNTHETIC_BANNER
 
 
 def atomic_write_text(path: Path, text: str) -> None:

@@ -40,9 +40,45 @@ def test_a_relative_params_path_and_output_dir_start_at_the_root(
     assert not (notebooks / "outputs").exists()
 
 
-def test_the_default_output_dir_is_the_editions_interactive_folder(params_file, tmp_path):
+def test_the_default_output_dir_is_the_editions_interactive_folder(
+    params_file, tmp_path, monkeypatch
+):
+    monkeypatch.delenv("JPY_SESSION_NAME", raising=False)
+    monkeypatch.setattr("sys.argv", ["/usr/bin/pytest"])  # neither a notebook nor a script
     ed = open_edition(params_file, root=tmp_path)
-    assert ed.output_dir == tmp_path / "outputs" / "2024" / "interactive"
+    assert ed.output_dir == tmp_path / "outputs" / "2024" / "interactive" / "console"
+
+
+def test_each_interactive_notebook_writes_to_its_own_folder(params_file, tmp_path, monkeypatch):
+    # JupyterLab tells the kernel its notebook (ipykernel sets __session__ from JPY_SESSION_NAME)
+    params = load_params(params_file).notebook_parameters()
+    monkeypatch.delenv("JPY_SESSION_NAME", raising=False)
+    folders = {
+        open_edition({**params, "__session__": f"notebooks/{name}.ipynb"}, root=tmp_path).output_dir
+        for name in ("03_impact", "02_groups", "scratch/my notes")
+    }
+    interactive = tmp_path / "outputs" / "2024" / "interactive"
+    assert folders == {
+        interactive / "03_impact",
+        interactive / "02_groups",
+        interactive / "my_notes",
+    }
+    monkeypatch.setenv("JPY_SESSION_NAME", "01_participation.ipynb")
+    assert open_edition(params_file, root=tmp_path).output_dir == interactive / "01_participation"
+    monkeypatch.delenv("JPY_SESSION_NAME")
+    monkeypatch.setattr("sys.argv", ["/home/me/analysis/explore.py"])  # a script
+    assert open_edition(params_file, root=tmp_path).output_dir == interactive / "explore"
+
+
+def test_synthetic_data_are_marked_outside_nlw_run(params_file, tmp_path, capsys):
+    open_edition(params_file, root=tmp_path, output_dir="outputs/scratch")
+    assert "SYNTHETIC DATA — generated for testing the workbench" in capsys.readouterr().out
+    namespace = load_params(params_file).notebook_parameters()
+    open_edition({**namespace, "output_dir": None}, root=tmp_path)  # a notebook in JupyterLab
+    assert "SYNTHETIC DATA" in capsys.readouterr().out
+    # `nlw run` passes output_dir; its pages carry the banner (exporters), the cells do not
+    open_edition({**namespace, "output_dir": str(tmp_path / "run")}, root=tmp_path)
+    assert "SYNTHETIC DATA" not in capsys.readouterr().out
 
 
 def test_the_edition_gives_the_store_and_the_notebooks_frames(params_file, tmp_path):
