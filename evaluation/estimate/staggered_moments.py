@@ -8,9 +8,9 @@ stratum (cohort x covariate cell): the number of people and the mean of each per
 Its influence function is, for a person in stratum ``k``, ``a_k + c_k' Y`` with ``Y`` the
 person's outcomes in every period; so every standard error (group-time, aggregated, the Wald
 pre-test) is ``sum_k n_k [(a_k + c_k' m_k)^2 + c_k' S_k c_k]`` with ``S_k`` the stratum's
-covariance of the period outcomes. :func:`cohort_moments` computes those with one ``GROUP BY``
-(DuckDB or Spark) over a person-wide projection, and only ``strata x periods^2`` numbers reach
-Python, for the whole population.
+covariance of the period outcomes. :func:`cohort_moments` computes the counts, sums and sums of
+products behind those with ``GROUP BY`` queries over the sparse person x period values (DuckDB
+or Spark), and only ``strata x periods^2`` numbers reach Python, for the whole population.
 
 :func:`staggered_did_from_moments` follows ``csdid`` step by step (its preprocessing: cohorts
 after the last period become never treated, cohorts treated in the first period are dropped;
@@ -95,6 +95,11 @@ def cohort_moments(
 ) -> CohortMoments:
     """Compute :class:`CohortMoments` where the data live.
 
+    Three ``GROUP BY`` queries over the sparse values: people per stratum, sums of each
+    period's outcome per stratum, and sums of products of two periods' outcomes per stratum
+    (a self-join of each person's non-zero periods, so a person with ``k`` of them adds
+    ``k (k + 1) / 2`` rows, not ``T^2``). Periods without a row count as 0 and add nothing.
+
     Parameters
     ----------
     values : ibis Table or pandas.DataFrame
@@ -117,41 +122,53 @@ def cohort_moments(
     missing += [c for c in (unit, cohort, *covariates) if c not in people.columns]
     if missing:
         raise ValueError(f"columns not in the data: {', '.join(missing)}")
-    y = values[outcome].cast("float64")
-    wide = values.group_by(unit).aggregate(
-        **{
-            f"y{i}": ibis.cases((values[time] == p, y), else_=0.0).sum()
-            for i, p in enumerate(periods)
-        }
-    )
+    keys = ["cohort", *covariates]
     who = people.select(unit, *covariates, cohort=people[cohort].fill_null(0).cast("int64"))
     if covariates:
         who = who.filter([who[c].notnull() for c in covariates])
-    person = who.left_join(wide, unit).select(
-        "cohort", *covariates, **{f"y{i}": _[f"y{i}"].fill_null(0.0) for i in range(len(periods))}
+    counts = who.group_by(keys).aggregate(n=_.count()).order_by(keys).to_pandas()
+    cells = (
+        values.filter(values[time].isin(periods))
+        .group_by([unit, time])
+        .aggregate(y=values[outcome].cast("float64").sum())
     )
-    size = len(periods)
-    aggregates = {"n": _.count()}
-    aggregates |= {f"m{i}": person[f"y{i}"].mean() for i in range(size)}
-    aggregates |= {
-        f"c{i}_{j}": (
-            person[f"y{i}"].var(how="pop")
-            if i == j
-            else person[f"y{i}"].cov(person[f"y{j}"], how="pop")
-        )
-        for i in range(size)
-        for j in range(i, size)
-    }
+    cells = cells.join(who, unit).select(*keys, "y", t=cells[time].cast("int64"), u=cells[unit])
+    sums = cells.group_by([*keys, "t"]).aggregate(s=_.y.sum()).to_pandas()
+    other = cells.view().select(u2="u", t2="t", y2="y")
+    pairs = cells.join(other, (cells.u == other.u2) & (cells.t <= other.t2))
+    products = pairs.group_by([*keys, "t", "t2"]).aggregate(q=(_.y * _.y2).sum()).to_pandas()
+    return _from_sums(counts, sums, products, periods, outcome, covariates)
+
+
+def _from_sums(
+    counts: pd.DataFrame,
+    sums: pd.DataFrame,
+    products: pd.DataFrame,
+    periods: list[int],
+    outcome: str,
+    covariates: list[str],
+) -> CohortMoments:
+    """Means and covariances per stratum from its count, sums and sums of products."""
     keys = ["cohort", *covariates]
-    table = person.group_by(keys).aggregate(**aggregates).order_by(keys).to_pandas()
-    means = table[[f"m{i}" for i in range(size)]].to_numpy(dtype=float)
-    cov = np.zeros((len(table), size, size))
-    for i in range(size):
-        for j in range(i, size):
-            # a one-person stratum has no spread (the engine returns NULL or 0)
-            column = table[f"c{i}_{j}"].to_numpy(dtype=float)
-            cov[:, i, j] = cov[:, j, i] = np.nan_to_num(column)
-    strata = table[keys + ["n"]].reset_index(drop=True)
+    index = counts[keys].assign(k=np.arange(len(counts)))
+    position = {p: i for i, p in enumerate(periods)}
+    size = len(periods)
+    total = np.zeros((len(counts), size))
+    sums = sums.merge(index, on=keys, how="inner")
+    np.add.at(total, (sums["k"].to_numpy(), sums["t"].map(position).to_numpy()), sums["s"])
+    cross = np.zeros((len(counts), size, size))
+    products = products.merge(index, on=keys, how="inner")
+    k = products["k"].to_numpy()
+    i = products["t"].map(position).to_numpy()
+    j = products["t2"].map(position).to_numpy()
+    q = products["q"].to_numpy(dtype=float)
+    cross[k, i, j] = q
+    cross[k, j, i] = q
+    n = counts["n"].to_numpy(dtype=float)
+    means = total / n[:, None]
+    # centred in float64 from sums that are exact for count outcomes (integers below 2^53)
+    cov = cross / n[:, None, None] - np.einsum("ki,kj->kij", means, means)
+    strata = counts[keys + ["n"]].reset_index(drop=True)
     return CohortMoments(tuple(periods), strata, means, cov, outcome, tuple(covariates))
 
 

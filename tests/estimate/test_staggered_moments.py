@@ -133,3 +133,26 @@ def test_planted_effect_is_covered():
     assert low < 1.0 < high
     pre = result.tidy().query("term == 'event_time=-2'").iloc[0]
     assert pre["conf_low"] < 0 < pre["conf_high"]
+
+
+def test_monte_carlo_panel_equality_and_planted_effect():
+    # the Monte Carlo's staggered simulator (benchmarks/montecarlo.py): continuous outcome,
+    # cohorts 3-5 selected on the unit effect; planted effect PLANTED_EFFECT in treated periods
+    from benchmarks.montecarlo import PLANTED_EFFECT, simulate_staggered_panel
+
+    frame = simulate_staggered_panel(800, 8, np.random.default_rng(20241019))
+    frame = frame.rename(columns={"period": "time"})
+    person = estimate.staggered_did(
+        frame, outcome="y", unit="unit", time="time", cohort="cohort", aggregate="simple"
+    )
+    moments = cohort_moments(
+        frame[["unit", "time", "y"]],
+        frame.drop_duplicates("unit")[["unit", "cohort"]],
+        periods=range(1, 9),
+        outcome="y",
+        unit="unit",
+    )
+    cell = staggered_did_from_moments(moments, control="never", aggregate="simple")
+    assert_same(cell.tidy(), person.tidy())
+    low, high = cell.confint().iloc[0]
+    assert low < PLANTED_EFFECT < high
