@@ -149,18 +149,29 @@ def ingest(
     ] = None,
     max_errors: MaxErrorsOption = 200,
     report_file: ReportOption = None,
+    cross_check: Annotated[
+        bool | None,
+        typer.Option(
+            "--cross-check/--no-cross-check",
+            help="When both warehouse/ and reports/ are present, compare the tables the reports "
+            "give with the warehouse's (default: whenever both are present).",
+        ),
+    ] = None,
 ) -> None:
     """Read raw exports, drop personal data, validate, and write the processed Parquet store.
 
     Lists the problems found (as `nlw validate` does), then a summary: rows read and kept per
-    source, rows rejected by rule with the first file:line, normalisations, the manifest.
+    source, rows rejected by rule with the first file:line, normalisations, the cross-check of
+    the reports against the warehouse when both are present, the manifest.
     """
     from evaluation.data.ingest import DataError, IngestError, ValidationReport
     from evaluation.data.ingest.pipeline import ingest_with_summary
 
     _check_report_file(report_file)
     try:
-        result = ingest_with_summary(src, out_dir, dataset=dataset, max_errors=max_errors)
+        result = ingest_with_summary(
+            src, out_dir, dataset=dataset, max_errors=max_errors, cross_check=cross_check
+        )
     except DataError as exc:
         found = exc.report if isinstance(exc, IngestError) else None
         report = found if isinstance(found, ValidationReport) else ValidationReport.of(exc.problems)

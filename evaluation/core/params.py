@@ -74,6 +74,9 @@ class SyntheticSpec(_Strict):
 
     scale: Annotated[float, Field(gt=0, le=2)] = 0.004
     seed: int = 2024
+    #: Also write the MDO reports (three code lines mixed across MDOs and report dates), which
+    #: ingest cross-checks against the warehouse. They are about 8x the warehouse's size.
+    reports: bool = True
 
 
 class DataSource(_Strict):

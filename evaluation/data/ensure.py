@@ -29,21 +29,25 @@ def ensure_data(params: Params, root: Path | None = None, *, log=print) -> Path:
 
         spec = params.data.synthetic
         log(f"generating synthetic exports (scale {spec.scale}, seed {spec.seed}) in {raw}")
-        # The warehouse shape is the richer one (events, karma ledger) and what ingest prefers,
-        # written as the platform's Spark jobs write it: a folder of Parquet part files per
-        # table. `nlw synth --format both` also writes the MDO reports in their mixed variants.
+        # The warehouse shape is the richer one (events, karma ledger) and what ingest builds
+        # the store from, written as the platform's Spark jobs write it: a folder of Parquet
+        # part files per table. The MDO reports, in their mixed code-line variants, are read
+        # too: ingest cross-checks them against the warehouse, so every run exercises both.
         generate(
             raw,
             scale=spec.scale,
             seed=spec.seed,
-            formats=("warehouse",),
+            formats=("warehouse", "reports") if spec.reports else ("warehouse",),
             warehouse_format="parquet",
         )
     if not (store / "manifest.json").exists():
-        from evaluation.data.ingest import ingest
+        from evaluation.data.ingest.crosscheck import summary_lines
+        from evaluation.data.ingest.pipeline import ingest_with_summary
 
         log(f"ingesting {raw} -> {store}")
-        ingest(raw, store.parent, dataset=store.name)
+        manifest = ingest_with_summary(raw, store.parent, dataset=store.name).manifest
+        for line in summary_lines(manifest.cross_check)[:1]:
+            log(line)
     return store
 
 

@@ -281,7 +281,24 @@ def test_shape_folder_itself_and_both_shapes(tmp_path: Path) -> None:
     shutil.copytree(FIXTURES / "reports_ok" / "reports", root / "reports")
     manifest = ingest(root, tmp_path / "out")
     assert manifest.shape == "warehouse"
-    assert any("reports/ also present but not used" in n for n in manifest.shape_notes)
+    assert any("reports/ also present, read only to cross-check" in n for n in manifest.shape_notes)
+    # The two hand-written fixtures describe different worlds: the cross-check says where.
+    check = manifest.cross_check
+    assert check["agrees"] is False
+    assert {c["name"]: (c["keys"], c["disagree"]) for c in check["checks"]} == {
+        "organisations": (2, 0),
+        "active_learners": (7, 4),
+        "content": (4, 2),
+        "enrolments": (4, 4),
+        "completions_per_day": (3, 1),
+        "acbp_allocations": (3, 3),
+    }
+    assert manifest.warnings["reports_disagree_with_warehouse"] == 5
+    unchecked = ingest(root, tmp_path / "out", dataset="unchecked", cross_check=False)
+    assert (
+        unchecked.cross_check == {} and "reports_disagree_with_warehouse" not in unchecked.warnings
+    )
+    assert unchecked.tables == manifest.tables
     only_reports = ingest(FIXTURES / "reports_ok" / "reports", tmp_path / "out", dataset="r")
     assert only_reports.shape == "reports"
 

@@ -105,3 +105,72 @@ def test_groups_and_org_types_are_normalised(stores: dict[str, Manifest]) -> Non
     org_types = pq.read_table(out / "warehouse" / "org_hierarchy.parquet").column("org_type")
     assert set(org_types.to_pylist()) == {"central", "state"}
     assert set(stores["warehouse"].normalisation["group"]) >= {"canonical", "pattern", "blank"}
+
+
+def test_reports_cross_check_agrees_with_the_warehouse(stores: dict[str, Manifest]) -> None:
+    # The default mixed report variants (three code lines, two report dates) must give the same
+    # aggregates as the warehouse they were written from: every key of every check agrees.
+    check = stores["warehouse"].cross_check
+    assert check["agrees"] is True and check["reports"] == "reports/"
+    assert [c["name"] for c in check["checks"]] == [
+        "organisations",
+        "active_learners",
+        "content",
+        "enrolments",
+        "completions_per_day",
+        "acbp_allocations",
+    ]
+    assert all(c["keys"] > 0 and c["disagree"] == 0 for c in check["checks"]), check["checks"]
+    assert check["expected"]["inactive_learners_only_in_warehouse"] > 0
+    assert "reports_disagree_with_warehouse" not in stores["warehouse"].warnings
+    # A reports-only ingest has nothing to cross-check.
+    assert stores["reports"].cross_check == {}
+
+
+def test_cross_check_names_a_changed_report_row(
+    synthetic: Path,
+    stores: dict[str, Manifest],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import shutil
+
+    from evaluation.data.ingest.pipeline import ingest_with_summary
+
+    monkeypatch.setenv("NLW_SALT", "integration-salt-0123456789abcdef")
+    root = tmp_path / "raw"
+    shutil.copytree(synthetic / "warehouse", root / "warehouse")
+    shutil.copytree(synthetic / "reports", root / "reports")
+    # One completion in a newest consumption report (a DuckDB-written one: mdoid last, quotes
+    # doubled, as the csv module writes them) becomes in progress.
+    newest = sorted((root / "reports" / "user-enrollment-report").iterdir())[-1]
+    path = next(
+        p
+        for p in sorted(newest.glob("mdoid=*/ConsumptionReport.csv"))
+        if p.read_text(encoding="utf-8").split("\n", 1)[0].endswith(",mdoid")
+    )
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        fields, rows = list(reader.fieldnames or []), list(reader)
+    row = next(r for r in rows if r["Status"] == "completed")
+    row.update(Status="in-progress", Content_Progress_Percentage="50", Completed_On="",
+               Certificate_Generated="No", Certificate_ID="")  # fmt: skip
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fields, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    result = ingest_with_summary(root, tmp_path / "out", dataset="changed")
+    check = result.manifest.cross_check
+    assert check["agrees"] is False
+    failed = {c["name"]: c["disagree"] for c in check["checks"] if c["disagree"]}
+    # one content item: completed -1 and in-progress +1; one day: one completion fewer
+    assert failed == {"enrolments": 2, "completions_per_day": 1}
+    assert result.manifest.warnings["reports_disagree_with_warehouse"] == len(failed)
+    lines = result.summary.lines()
+    assert "cross-check of reports/ against the warehouse: DISAGREE" in lines
+    assert any(line.startswith("  enrolments: 2 of ") for line in lines)
+    # The store is still the warehouse's: the same enrolments table, byte for byte.
+    assert (
+        result.manifest.tables["enrolments"]["sha256"]
+        == (stores["warehouse"].tables["enrolments"]["sha256"])
+    )

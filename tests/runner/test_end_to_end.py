@@ -28,6 +28,11 @@ def test_chain_runs_from_nothing(ci_run):
     assert (tmp / "raw" / "ground_truth.json").is_file()
     assert (tmp / "processed" / "synthetic-ci" / "manifest.json").is_file()
     assert not (tmp / "processed" / "synthetic-ci" / "ground_truth.json").exists()
+    # and the MDO reports in their mixed code-line variants, cross-checked against it
+    assert list((tmp / "raw" / "reports" / "user-report").glob("*/mdoid=*/UserReport.csv"))
+    manifest = json.loads((tmp / "processed" / "synthetic-ci" / "manifest.json").read_text())
+    assert manifest["cross_check"]["agrees"] is True, manifest["cross_check"]
+    assert len(manifest["cross_check"]["checks"]) == 6
 
 
 def test_kpis_scale_with_the_published_figures(ci_run):

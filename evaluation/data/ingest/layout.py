@@ -80,6 +80,8 @@ class Layout:
     files: dict[str, list[RawFile]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    #: The reports folder beside a warehouse that was read instead (for the cross-check).
+    unused_reports: Path | None = None
 
     def all_files(self) -> list[RawFile]:
         """Every input file, sorted by relative path."""
@@ -302,7 +304,11 @@ def detect_layout(src: Path) -> Layout:
         layout.shape = "warehouse"
         note = f"warehouse shape found in {_rel(warehouse, src) if warehouse != src else '.'}"
         if reports is not None:
-            note += "; reports/ also present but not used (the warehouse is richer: events, karma)"
+            note += (
+                f"; {_rel(reports, src)}/ also present, read only to cross-check the warehouse "
+                "(the warehouse is richer: events, karma)"
+            )
+            layout.unused_reports = reports
         layout.notes.append(note)
         _warehouse_files(warehouse, src, layout)
     elif reports is not None:

@@ -27,6 +27,7 @@ from evaluation.core.vocabulary import FAST_COMPLETION_MIN_MINUTES, FAST_COMPLET
 from evaluation.data.backend import connect
 from evaluation.data.ingest.build import Builder, build_tables
 from evaluation.data.ingest.checks import DEFAULT_PERIOD_START, Thresholds
+from evaluation.data.ingest.crosscheck import CrossCheck, compare_stores
 from evaluation.data.ingest.errors import IngestError, Problem, ValidationReport
 from evaluation.data.ingest.layout import Layout, detect_layout
 from evaluation.data.ingest.normalise import quote_ident
@@ -395,9 +396,6 @@ def _manifest(run: _Pass, dataset: str, builder: Builder, tables: dict) -> Manif
     normalisation = {k: dict(sorted(v.items())) for k, v in sorted(builder.counts.items())}
     if bom:
         normalisation["encoding"] = {"utf8_bom_stripped": bom}
-    warnings = Counter(
-        {rule: n for (sev, rule), n in run.report.rule_counts.items() if sev == "warning"}
-    )
     return Manifest(
         dataset=dataset,
         schema_version=SCHEMA_VERSION,
@@ -410,9 +408,75 @@ def _manifest(run: _Pass, dataset: str, builder: Builder, tables: dict) -> Manif
         sources=sources,
         tables=tables,
         normalisation=normalisation,
-        warnings=dict(sorted(warnings.items())),
+        warnings=_warning_counts(run),
         notes=builder.notes,
     )
+
+
+def _warning_counts(run: _Pass) -> dict[str, int]:
+    counts = Counter(
+        {rule: n for (sev, rule), n in run.report.rule_counts.items() if sev == "warning"}
+    )
+    return dict(sorted(counts.items()))
+
+
+def _cross_check(
+    reports: Path,
+    src: Path,
+    warehouse_tables: Path,
+    work: Path,
+    *,
+    memory_limit: str,
+    threads: int | None,
+    data_period: tuple[date, date] | None,
+) -> tuple[CrossCheck, list[Problem]]:
+    """Build the canonical tables from ``reports`` alone and compare them with the warehouse's.
+
+    The reports' own problems never stop the ingest (the store comes from the warehouse): their
+    errors are counted in the result and make one ``reports_unreadable`` warning.
+    """
+    label = (
+        f"{reports.relative_to(src).as_posix()}/" if reports.is_relative_to(src) else str(reports)
+    )
+    side_work = scratch_dir(work, "reports", "work")
+    tables = scratch_dir(work, "reports", "tables")
+    side = _run_pass(
+        reports,
+        side_work,
+        max_errors=1,
+        memory_limit=memory_limit,
+        threads=threads,
+        data_period=data_period,
+    )
+    try:
+        errors = {r: n for (sev, r), n in side.report.rule_counts.items() if sev == "error"}
+        if errors:
+            first = side.report.problems[0]
+            message = (
+                f"the MDO reports beside the warehouse could not be read for the cross-check: "
+                f"{sum(errors.values()):,} error(s), first {first.file}:{first.line}: "
+                f"{first.message} [{first.rule}]"
+            )
+            problem = Problem("warning", label, None, None, "reports_unreadable", message)
+            return CrossCheck(label, [], {}, dict(sorted(errors.items()))), [problem]
+        _build_user_map(side, load_salt())
+        _write_tables(side, Builder(side.con, _staged_tables(side)), tables)
+    finally:
+        side.con.close()
+    checked = compare_stores(warehouse_tables, tables, label=label)
+    problems = [
+        Problem(
+            "warning",
+            label,
+            None,
+            None,
+            "reports_disagree_with_warehouse",
+            f"{check.what}: {check.line()}",
+        )
+        for check in checked.checks
+        if not check.agrees
+    ]
+    return checked, problems
 
 
 @dataclass(frozen=True)
@@ -433,6 +497,7 @@ def ingest(
     memory_limit: str = "4GB",
     threads: int | None = None,
     data_period: tuple[date, date] | None = None,
+    cross_check: bool | None = None,
 ) -> Manifest:
     """Turn a raw source folder into the canonical processed tables, atomically.
 
@@ -446,6 +511,7 @@ def ingest(
         memory_limit=memory_limit,
         threads=threads,
         data_period=data_period,
+        cross_check=cross_check,
     ).manifest
 
 
@@ -458,6 +524,7 @@ def ingest_with_summary(
     memory_limit: str = "4GB",
     threads: int | None = None,
     data_period: tuple[date, date] | None = None,
+    cross_check: bool | None = None,
 ) -> IngestResult:
     """Turn a raw source folder into the canonical processed tables, atomically.
 
@@ -482,6 +549,11 @@ def ingest_with_summary(
         DuckDB threads (default: all cores).
     data_period : tuple of date, optional
         First and last plausible dates; default from 2019-01-01 to now.
+    cross_check : bool, optional
+        When the folder holds both shapes, also build the tables from the MDO reports and
+        compare them with the warehouse's (:mod:`~evaluation.data.ingest.crosscheck`): the
+        manifest's ``cross_check``, one warning per disagreeing check. Default (None): whenever
+        both shapes are present. The store is always built from the warehouse.
 
     Returns
     -------
@@ -530,6 +602,21 @@ def ingest_with_summary(
         manifest = _manifest(run, dataset, builder, written)
         manifest.linkage = _linkage(run.con, staged_dir)
         manifest.quality = quality
+        reports = run.layout.unused_reports
+        if reports is not None and cross_check is not False:
+            checked, disagreements = _cross_check(
+                reports,
+                src,
+                staged_dir,
+                work,
+                memory_limit=memory_limit,
+                threads=threads,
+                data_period=data_period,
+            )
+            manifest.cross_check = checked.to_dict()
+            for problem in disagreements:
+                run.report.add(problem)
+            manifest.warnings = _warning_counts(run)
         manifest.write(staged_dir / "manifest.json")
         run.con.close()
         publish(staged_dir, out / dataset)

@@ -63,6 +63,9 @@ class Manifest:
     quality : dict
         Field data-quality signals (:mod:`evaluation.data.quality`): implausibly fast
         completions in total and for the organisations and courses with most of them.
+    cross_check : dict
+        When the raw folder held both shapes: how the tables built from the MDO reports compare
+        with those built from the warehouse (:mod:`evaluation.data.ingest.crosscheck`).
     path : Path or None
         Folder the manifest belongs to (set by ``ingest`` and ``read``; not written to JSON).
     """
@@ -82,6 +85,7 @@ class Manifest:
     notes: list[str] = field(default_factory=list)
     linkage: dict[str, int] = field(default_factory=dict)
     quality: dict[str, object] = field(default_factory=dict)
+    cross_check: dict[str, object] = field(default_factory=dict)
     path: Path | None = field(default=None, compare=False)
 
     def to_json(self) -> str:

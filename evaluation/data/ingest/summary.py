@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from evaluation.data.ingest.crosscheck import summary_lines
 from evaluation.data.ingest.errors import Problem, ValidationReport
 from evaluation.data.ingest.store import Manifest
 
@@ -69,6 +70,7 @@ class IngestSummary:
     normalisation: Mapping[str, Mapping[str, int]]
     warnings: Mapping[str, int]
     unlinked: Mapping[str, int]
+    cross_check: tuple[str, ...] = ()
 
     @property
     def manifest(self) -> Path:
@@ -100,6 +102,7 @@ class IngestSummary:
         if unlinked:
             counts = ", ".join(f"{t} {n:,}" for t, n in unlinked.items())
             out.append(f"rows whose person is not in learners: {counts}")
+        out += self.cross_check
         out.append(f"manifest: {self.manifest}")
         return out
 
@@ -140,6 +143,8 @@ class IngestSummary:
 def _style(line: str) -> str:
     if line.startswith("manifest:"):
         return "bold"
+    if line.startswith("cross-check") and line.endswith("DISAGREE"):
+        return "bold red"
     if line.startswith(("rows rejected", "warnings")) and not line.endswith("(none)"):
         return "yellow"
     return ""
@@ -212,6 +217,7 @@ def summarise(
         normalisation=manifest.normalisation,
         warnings=manifest.warnings,
         unlinked=manifest.linkage,
+        cross_check=tuple(summary_lines(manifest.cross_check)),
     )
 
 
