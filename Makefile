@@ -26,6 +26,13 @@ $(STAMP): $(LOCK) pyproject.toml Makefile
 	$(UV) pip sync -q --compile-bytecode --python $(BIN)/python $(LOCK)
 	$(UV) pip install -q --python $(BIN)/python --no-deps -e .
 	$(BIN)/python -m ipykernel install --sys-prefix --name nlw --display-name "Python (nlw)" >/dev/null
+	@# Committed notebooks never carry outputs: git strips them when a notebook is added (a git
+	@# filter in .git/config; cell ids kept). Not in a git clone (an unpacked archive): nothing.
+	@if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
+	  $(BIN)/nbstripout --install && \
+	  git config filter.nbstripout.clean '"$(CURDIR)/$(BIN)/python" -m nbstripout --keep-id' && \
+	  git config diff.ipynb.textconv '"$(CURDIR)/$(BIN)/python" -m nbstripout --keep-id -t'; \
+	fi
 	@touch $@
 
 run: setup  ## synthesise data if missing, evaluate every edition in params/, write outputs/
