@@ -43,6 +43,8 @@ PAIRS: tuple[tuple[str, str, str], ...] = (
     ("did_compressed", "did_full", "DiD coefficient: compressed cells vs TWFE on every row"),
     ("propensity_compressed", "propensity_full", "propensity logit: cells vs every row"),
     ("event_study_moments", "event_study", "event study: engine moments vs TWFE on every row"),
+    ("cells_moments", "cells_person", "logit, IPW, DR ATT, matching: cell moments vs persons"),
+    ("staggered_moments", "staggered_person", "staggered DiD: moments (all) vs csdid (sample)"),
 )
 #: Stages run by default, in order (later ones read what earlier ones wrote).
 DEFAULT_ORDER = (

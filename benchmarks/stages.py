@@ -19,6 +19,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from benchmarks.moments import MOMENT_STAGES
+
 EDITION_2024 = (dt.date(2024, 10, 19), dt.date(2024, 10, 27))
 OLS_FORMULA = "learning_hours_90d ~ participated + C(group) + C(ministry)"
 PROPENSITY_FORMULA = "participated ~ C(group) + C(ministry) + C(gender) + C(category)"
@@ -316,6 +318,7 @@ STAGES: dict[str, Callable[[Path, float], dict]] = {
     "event_study": event_study,
     "event_study_moments": event_study_moments,
     "run_edition": run_edition,
+    **MOMENT_STAGES,  # designs from engine moments beside their person-level fits (issue 18)
 }
 
 
