@@ -34,6 +34,7 @@ from evaluation.analysis.compare import funnel_limits
 
 __all__ = [
     "DEVANAGARI_FONTS",
+    "FOREST_TITLES",
     "PALETTE",
     "CaptionedFigure",
     "caterpillar_plot",
@@ -579,6 +580,34 @@ def _shorten(text: object, width: int = 40) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+#: Titles and axis labels of the reports' forest plots, by figure name: what each one's rows
+#: estimate, for a section that names the figure but not its title. An explicit ``title`` or
+#: ``effect_label`` wins.
+FOREST_TITLES: dict[str, tuple[str, str]] = {
+    "impact_estimates": (
+        "Effect of taking part on each outcome, by design",
+        "Effect per person, in the outcome's own unit",
+    ),
+    "event_study": (
+        "Participants minus others: course completions per 30 days, by month from the week",
+        "Difference in completions per 30 days (month -1 = 0)",
+    ),
+    "staggered_did": (
+        "Staggered DiD: extra course completions per month, by months since first joining",
+        "Extra completions per month",
+    ),
+    "effects_by_group": (
+        "Effect on course completions in the 90 days after, by Group",
+        "Extra completions per person (before/after, AIPW)",
+    ),
+    "effects_by_ministry": (
+        "Effect on course completions in the 90 days after, largest ministries and States",
+        "Extra completions per person (before/after, AIPW)",
+    ),
+}
+_EFFECT_LABEL = "Estimated effect"
+
+
 def forest_plot(
     effects: pd.DataFrame,
     *,
@@ -587,10 +616,17 @@ def forest_plot(
     conf_low: str = "conf_low",
     conf_high: str = "conf_high",
     reference: float = 0.0,
-    effect_label: str = "Estimated effect",
+    effect_label: str | None = None,
+    title: str | None = None,
+    panel: str | None = None,
     name: str = "forest_plot",
 ) -> CaptionedFigure:
     """Forest plot of estimates with their intervals against a reference line.
+
+    Estimates of different outcomes never share an axis: hours, counts, shares and a 0-100
+    score on one scale hide most intervals. With ``panel`` (by default ``"outcome"`` when the
+    frame has that column with several values) each value gets its own panel and scale,
+    titled by the value.
 
     Parameters
     ----------
@@ -600,8 +636,14 @@ def forest_plot(
         Column names.
     reference : float
         Value meaning "no effect" (0 for differences, 1 for ratios).
-    effect_label : str
-        What is estimated, for the axis.
+    effect_label : str, optional
+        What is estimated, for the axis. Default: :data:`FOREST_TITLES` for the reports'
+        figure names, else "Estimated effect".
+    title : str, optional
+        The figure's title. Default: :data:`FOREST_TITLES` for the reports' figure names, else
+        ``effect_label``.
+    panel : str, optional
+        Column whose values get a panel each; a term's ``"<value>: "`` prefix is dropped there.
     name : str
         File stem.
 
@@ -611,10 +653,56 @@ def forest_plot(
     """
     _check_columns(effects, [term, estimate, conf_low, conf_high])
     _check_intervals(effects, estimate, conf_low, conf_high)
-    table = effects.iloc[::-1].reset_index(drop=True)
+    known_title, known_label = FOREST_TITLES.get(name, (None, None))
+    label = effect_label or known_label or _EFFECT_LABEL
+    heading = title or known_title or label
+    if panel is None and "outcome" in effects and effects["outcome"].nunique() > 1:
+        panel = "outcome"
+    groups = [("", effects)] if panel is None else list(effects.groupby(panel, sort=False))
+    heights = [0.45 * len(rows) + 0.9 for _, rows in groups]
+    fig, axes = plt.subplots(
+        len(groups),
+        1,
+        figsize=(7.0, sum(heights) + 0.7),
+        squeeze=False,
+        gridspec_kw={"height_ratios": heights},
+    )
+    excluded = 0
+    for ax, (key, rows) in zip(axes[:, 0], groups, strict=True):
+        labels = rows[term].astype(str)
+        if panel is not None:
+            labels = labels.str.removeprefix(str(key) + ": ")
+            ax.set_title(str(key), fontsize=11)
+        excluded += _forest_panel(ax, rows, labels, estimate, conf_low, conf_high, reference)
+    axes[-1, 0].set_xlabel(label)
+    if panel is None:
+        axes[0, 0].set_title(heading)
+    else:
+        fig.suptitle(heading, x=0.02, ha="left", fontsize=13, fontweight="bold")
+        fig.tight_layout()
+    caption = (
+        f"Each row is one estimate with its 95 % interval; the dotted line at {reference:g} "
+        f"means no effect. {excluded} of {len(effects)} intervals exclude it (dark "
+        "blue); the others (light) are compatible with no effect."
+    )
+    if panel is not None:
+        caption += f" Each {panel} has its own panel and scale."
+    return CaptionedFigure(fig, caption, name)
+
+
+def _forest_panel(
+    ax: plt.Axes,
+    rows: pd.DataFrame,
+    labels: pd.Series,
+    estimate: str,
+    conf_low: str,
+    conf_high: str,
+    reference: float,
+) -> int:
+    """Draw one panel of a forest plot (first row on top); returns how many exclude it."""
+    table = rows.iloc[::-1].reset_index(drop=True)
     positions = np.arange(len(table))
     excludes = (table[conf_low] > reference) | (table[conf_high] < reference)
-    fig, ax = plt.subplots(figsize=(7.0, 0.45 * len(table) + 1.6))
     ax.axvline(reference, color=_GREY, linestyle=":", linewidth=1.2)
     errors = [table[estimate] - table[conf_low], table[conf_high] - table[estimate]]
     for mask, colour in ((excludes, _MAIN), (~excludes, _LIGHT)):
@@ -626,15 +714,9 @@ def forest_plot(
             color=colour,
             capsize=3,
         )
-    ax.set_yticks(positions, table[term].astype(str))
-    ax.set_xlabel(effect_label)
-    ax.set_title(effect_label)
-    caption = (
-        f"Each row is one estimate with its 95 % interval; the dotted line at {reference:g} "
-        f"means no effect. {int(excludes.sum())} of {len(table)} intervals exclude it (dark "
-        "blue); the others (light) are compatible with no effect."
-    )
-    return CaptionedFigure(fig, caption, name)
+    ax.set_yticks(positions, labels.iloc[::-1].tolist())
+    ax.set_ylim(-0.6, len(table) - 0.4)
+    return int(excludes.sum())
 
 
 def caterpillar_plot(

@@ -194,6 +194,64 @@ def test_forest_plot_counts_intervals_excluding_the_reference():
     assert "dotted line at 1 " in ratio.caption
 
 
+def impact_estimates() -> pd.DataFrame:
+    """03_impact's first figure: every outcome (hours, counts, shares, a score) x design."""
+    rows = []
+    for outcome, size in [
+        ("Learning hours, 90 days", 3.0),
+        ("Course completions, 90 days", 0.6),
+        ("ACBP courses on time (share)", 0.05),
+        ("Assessment score (0-100)", 2.0),
+    ]:
+        for design, factor in [("naive difference", 1.8), ("before/after (AIPW)", 1.0)]:
+            value = size * factor
+            rows.append(
+                {"outcome": outcome, "design": design, "estimate": value,
+                 "conf_low": value - 0.3 * size, "conf_high": value + 0.3 * size}
+            )  # fmt: skip
+    table = pd.DataFrame(rows)
+    return table.assign(term=table["outcome"] + ": " + table["design"])
+
+
+def test_forest_plot_gives_each_outcome_its_own_panel_and_scale():
+    table = impact_estimates()
+    result = figures.forest_plot(table, term="term", name="impact_estimates")
+    axes = result.fig.axes
+    assert [ax.get_title(loc="left") for ax in axes] == table["outcome"].unique().tolist()
+    for ax, (_, rows) in zip(axes, table.groupby("outcome", sort=False), strict=True):
+        low, high = ax.get_xlim()
+        # each scale fits its own intervals: the share's panel is not stretched to 6 hours
+        assert low <= min(0, rows["conf_low"].min()) and high >= rows["conf_high"].max()
+        assert high < 2 * rows["conf_high"].max() + 0.1
+        shown = [tick.get_text() for tick in ax.get_yticklabels()]
+        assert shown == ["before/after (AIPW)", "naive difference"]  # first row on top
+    assert result.fig._suptitle.get_text() == figures.FOREST_TITLES["impact_estimates"][0]
+    assert axes[-1].get_xlabel() == "Effect per person, in the outcome's own unit"
+    assert result.caption.endswith("Each outcome has its own panel and scale.")
+    assert "8 of 8 intervals exclude it" in result.caption
+
+
+def test_the_reports_forest_plots_have_specific_titles():
+    effects = pd.DataFrame(
+        {"term": ["month -1", "month +0"], "estimate": [0.0, 0.4], "conf_low": [-0.1, 0.2],
+         "conf_high": [0.1, 0.6]}
+    )  # fmt: skip
+    for name, (title, label) in figures.FOREST_TITLES.items():
+        if name == "impact_estimates":
+            continue
+        (ax,) = figures.forest_plot(effects, name=name).fig.axes
+        assert (ax.get_title(loc="left"), ax.get_xlabel()) == (title, label)
+        assert "Estimated effect" not in title
+    staggered = figures.forest_plot(effects, name="staggered_did", effect_label="Completions")
+    (ax,) = staggered.fig.axes
+    assert ax.get_title(loc="left").startswith("Staggered DiD: extra course completions")
+    assert ax.get_xlabel() == "Completions"  # an explicit label wins on the axis
+    (mine,) = figures.forest_plot(effects, title="My title", name="event_study").fig.axes
+    assert mine.get_title(loc="left") == "My title"
+    (plain,) = figures.forest_plot(effects).fig.axes  # not a report figure: the label as before
+    assert plain.get_title(loc="left") == plain.get_xlabel() == "Estimated effect"
+
+
 def test_intervals_must_contain_their_estimates():
     effects = pd.DataFrame(
         {"term": ["a"], "estimate": [3.0], "conf_low": [0.5], "conf_high": [2.0]}
