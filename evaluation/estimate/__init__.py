@@ -11,13 +11,27 @@
 - :func:`match` - propensity-score matching with Abadie-Imbens standard errors;
 - :func:`dose_response` - binned or linear dose response with covariates;
 - :func:`pool` - random-effects meta-analysis of unit-level estimates (REML / DL, metafor
-  parity) with each unit's shrunk effect.
+  parity) with each unit's shrunk effect;
+- :func:`honest_did` - confidence sets robust to bounded parallel-trend violations (Rambachan
+  and Roth 2023; R HonestDiD parity), with the breakdown value;
+- from engine moments, with discrete traits (no person-level frame): :func:`arm_cells` then
+  :func:`cell_propensity`, :func:`cell_ipw`, :func:`cell_aipw_att`, :func:`exact_match_att`;
+  :func:`cohort_moments` then :func:`staggered_did_from_moments` (equal to the person-level
+  fits above).
 
 Every function returns an :class:`EstimateResult` subclass with ``tidy()``, ``coef()``,
 ``se()``, ``confint()``, ``nobs``, ``method``, ``summary()`` and ``_repr_html_``.
 """
 
+from evaluation.estimate.cell_designs import (
+    arm_cells,
+    cell_aipw_att,
+    cell_ipw,
+    cell_propensity,
+    exact_match_att,
+)
 from evaluation.estimate.dose import dose_response
+from evaluation.estimate.honest_did import honest_did
 from evaluation.estimate.matching import match
 from evaluation.estimate.pooling import pool
 from evaluation.estimate.regression import did, event_study, ols
@@ -35,6 +49,7 @@ from evaluation.estimate.results import (
     WaldTest,
 )
 from evaluation.estimate.staggered import staggered_did
+from evaluation.estimate.staggered_moments import cohort_moments, staggered_did_from_moments
 from evaluation.estimate.treatment_effects import aipw, ipw, regression_adjustment
 
 __all__ = [
@@ -48,6 +63,14 @@ __all__ = [
     "match",
     "dose_response",
     "pool",
+    "honest_did",
+    "arm_cells",
+    "cell_propensity",
+    "cell_ipw",
+    "cell_aipw_att",
+    "exact_match_att",
+    "cohort_moments",
+    "staggered_did_from_moments",
     "TIDY_COLUMNS",
     "EstimateResult",
     "RegressionResult",
