@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from evaluation.core.params import Params, validate_params
+from evaluation.core.params import Params, load_params, params_from_namespace, validate_params
 
 ROOT = Path(__file__).resolve().parents[1]
 #: The report notebooks `nlw run` executes: the parameters-cell rules apply to them.
@@ -185,6 +185,20 @@ def test_parameters_cell_declares_every_params_key(path):
     names = {t.id for node in tree.body if isinstance(node, ast.Assign) for t in node.targets}
     assert set(Params.model_fields) <= names, set(Params.model_fields) - names
     assert notebook["metadata"]["kernelspec"]["name"] == "nlw"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_parameters_cell_defaults_equal_params_2024(path):
+    # The cell says its defaults reproduce params/2024.yaml: run in JupyterLab, a notebook
+    # evaluates what `nlw run params/2024.yaml` does.
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    namespace: dict = {}
+    exec("".join(notebook["cells"][0]["source"]), namespace)  # literals only (checked above)
+    from_cell = params_from_namespace(namespace).model_dump()
+    from_file = load_params(ROOT / "params" / "2024.yaml").model_dump()
+    differ = {k: (from_cell[k], from_file[k]) for k in from_file if from_cell[k] != from_file[k]}
+    assert differ == {}, f"{path.name}: parameters cell vs params/2024.yaml (cell, file): {differ}"
+    assert namespace["output_dir"] is None
 
 
 def test_every_module_compiles_on_this_python():
