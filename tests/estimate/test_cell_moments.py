@@ -11,6 +11,7 @@ import ibis
 import numpy as np
 import pandas as pd
 import pytest
+from support.moments_data import TRAITS, people
 
 from evaluation import estimate
 from evaluation.estimate.cell_designs import (
@@ -21,28 +22,6 @@ from evaluation.estimate.cell_designs import (
     exact_match_att,
 )
 from evaluation.estimate.treatment_effects import design_matrix, fit_propensity
-
-TRAITS = ["group", "org_type", "took_part_before"]
-
-
-def people(n: int = 6000, seed: int = 3, effect: float = 1.5) -> pd.DataFrame:
-    """Persons with three discrete traits; participation and outcome depend on them.
-
-    The planted effect on participants is ``effect``; outcomes are counts plus noise.
-    """
-    rng = np.random.default_rng(seed)
-    group = rng.choice(["A", "B", "C"], size=n, p=[0.5, 0.3, 0.2])
-    org = rng.choice(["central", "state"], size=n)
-    before = rng.binomial(1, 0.4, size=n)
-    index = (
-        -0.6 + 0.5 * (group == "B") - 0.4 * (group == "C") + 0.3 * (org == "state") + 0.8 * before
-    )
-    treat = rng.binomial(1, 1 / (1 + np.exp(-index)))
-    base = 2 + 1.0 * (group == "B") + 0.5 * (org == "state") + 1.2 * before
-    y = base + effect * treat + rng.normal(0, 2, size=n)
-    return pd.DataFrame(
-        {"group": group, "org_type": org, "took_part_before": before, "treat": treat, "y": y}
-    )
 
 
 @pytest.fixture(scope="module")

@@ -12,38 +12,10 @@ import ibis
 import numpy as np
 import pandas as pd
 import pytest
+from support.moments_data import PERIODS, panel
 
 from evaluation import estimate
 from evaluation.estimate.staggered_moments import cohort_moments, staggered_did_from_moments
-
-PERIODS = list(range(1, 7))
-
-
-def panel(n: int = 900, seed: int = 5, effect: float = 1.0) -> pd.DataFrame:
-    """A balanced person x period panel: cohorts 3 and 5 and never treated (0).
-
-    Joining depends on two discrete traits, which also shift the outcome's trend (so the
-    covariates matter); the planted effect is ``effect`` in every treated period.
-    """
-    rng = np.random.default_rng(seed)
-    x1 = rng.binomial(1, 0.5, size=n)
-    x2 = rng.integers(0, 3, size=n)
-    index = -0.5 + 0.6 * x1 - 0.3 * x2
-    joins = rng.random(n) < 1 / (1 + np.exp(-index))
-    cohort = np.where(joins, rng.choice([3, 5], size=n), 0)
-    level = rng.normal(2, 1, size=n)
-    rows = []
-    for t in PERIODS:
-        trend = 0.2 * t * (1 + 0.5 * x1) + 0.1 * t * x2
-        treated = (cohort > 0) & (t >= cohort)
-        mean = np.maximum(level + trend + effect * treated, 0.1)
-        y = rng.poisson(mean).astype(float)
-        rows.append(
-            pd.DataFrame(
-                {"unit": np.arange(n), "time": t, "y": y, "cohort": cohort, "x1": x1, "x2": x2}
-            )
-        )
-    return pd.concat(rows, ignore_index=True)
 
 
 @pytest.fixture(scope="module")
