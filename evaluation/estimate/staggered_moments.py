@@ -411,7 +411,7 @@ def _pretrend(prep: _Prepared, gt: _GroupTime) -> WaldTest | None:
     # V = IF' IF / n over the pre cells, from the strata (bilinear in the cells' weights)
     alpha = gt.a[:, pre]  # (K, q)
     at_mean = alpha + np.einsum("kpt,kt->kp", gt.c[:, pre], prep.means)
-    spread = np.einsum("kpt,kts,kqs->kpq", gt.c[:, pre], prep.cov, gt.c[:, pre])
+    spread = gt.c[:, pre] @ prep.cov @ gt.c[:, pre].transpose(0, 2, 1)  # batched, per stratum
     v = (
         np.einsum("k,kp,kq->pq", prep.n, at_mean, at_mean) + np.einsum("k,kpq->pq", prep.n, spread)
     ) / n_total
