@@ -35,7 +35,7 @@ $(STAMP): $(LOCK) pyproject.toml Makefile
 	fi
 	@touch $@
 
-run: setup  ## synthesise data if missing, evaluate every edition in params/, write outputs/
+run: setup chromium  ## synthesise data if missing, evaluate every edition in params/, write outputs/ (HTML and PDF)
 	$(BIN)/nlw run $(PARAMS)
 
 test: setup chromium  ## the whole test suite (lint, units, notebooks, browser)
@@ -45,8 +45,11 @@ chromium:  ## headless Chromium and a Devanagari font for browser tests and PDF 
 	@command -v chromium >/dev/null && fc-list 2>/dev/null | grep -qi lohit || \
 	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-lohit-deva >/dev/null; }
 
+# As root (a container), JupyterLab refuses to start without --allow-root.
+LAB_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
+
 lab: setup  ## JupyterLab on the nlw kernel
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab $(LAB_ROOT) notebooks/
 
 # Every module by name: a package's __all__ (functions, not submodules) would hide its modules.
 MODULES = $(BIN)/python -c "import pkgutil, evaluation as e; \

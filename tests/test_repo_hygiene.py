@@ -2,6 +2,7 @@
 
 import ast
 import json
+import os
 import re
 import subprocess
 import sys
@@ -241,3 +242,15 @@ def test_api_reference_renders_docstrings_offline(tmp_path):
     assert "--output-directory docs/api" in make
     ignored = subprocess.run(["git", "check-ignore", "-q", "docs/api/index.html"], cwd=ROOT)
     assert ignored.returncode == 0, "docs/api/ (generated) must be git-ignored"
+
+
+def test_make_lab_starts_as_root_and_make_run_prints_pdfs():
+    # Containers run as root, where JupyterLab refuses to start without --allow-root; `make run`
+    # sets up Chromium as `make test` does, so a fresh machine's run prints its PDFs.
+    dry = subprocess.run(["make", "-n", "lab"], cwd=ROOT, capture_output=True, text=True)
+    (lab,) = [line for line in dry.stdout.splitlines() if "jupyter lab" in line]
+    assert ("--allow-root" in lab) == (os.getuid() == 0), lab
+    make = (ROOT / "Makefile").read_text(encoding="utf-8")
+    for target in ("run", "test"):
+        prerequisites = re.search(rf"^{target}:([^#\n]*)", make, re.M)
+        assert prerequisites and "chromium" in prerequisites.group(1).split(), target

@@ -33,7 +33,9 @@ from nbconvert import HTMLExporter
 from evaluation.core.vocabulary import SYNTHETIC_BANNER
 
 __all__ = [
+    "CHROMIUM_MISSING",
     "EDITION_STEM",
+    "ChromiumMissingError",
     "EXPORTERS",
     "EditionContext",
     "Exporter",
@@ -152,16 +154,33 @@ def notebook_to_html(
     return html_path
 
 
+class ChromiumMissingError(RuntimeError):
+    """A PDF was asked for and no Chromium is installed to print it."""
+
+
+#: What to do when Chromium is missing (short: the run's summary table shows it).
+CHROMIUM_MISSING = (
+    "PDF export needs Chromium, which is not installed: run `make chromium` (Debian: "
+    "apt-get install chromium fonts-lohit-deva), or `nlw run --no-pdf` for HTML only"
+)
+
+
 def chromium_path() -> str | None:
     """Debian's Chromium, if installed."""
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 def html_to_pdf(html_path: Path, pdf_path: Path, *, timeout: int = 120) -> Path:
-    """Print an HTML page to PDF with headless Chromium (no network, fresh profile)."""
+    """Print an HTML page to PDF with headless Chromium (no network, fresh profile).
+
+    Raises
+    ------
+    ChromiumMissingError
+        No Chromium is installed (the message says how to install it or skip PDFs).
+    """
     browser = chromium_path()
     if browser is None:
-        raise RuntimeError("PDF export needs Debian's chromium: apt-get install chromium")
+        raise ChromiumMissingError(CHROMIUM_MISSING)
     with tempfile.TemporaryDirectory() as profile:
         tmp_pdf = pdf_path.with_suffix(".pdf.tmp")
         command = [
@@ -263,7 +282,7 @@ class Exporter:
         One file per executed notebook, or one per edition run.
     write : callable
         ``write(context, path)`` writes the file at ``path`` and returns it, or returns None when
-        the format does not apply to this run (no PDF asked for, no Chromium installed). The
+        the format does not apply to this run (no PDF asked for). The
         context is a :class:`NotebookContext` or an :class:`EditionContext`, by scope.
     """
 
@@ -280,8 +299,10 @@ def _write_html(context: NotebookContext, path: Path) -> Path:
 
 
 def _write_pdf(context: NotebookContext, path: Path) -> Path | None:
-    if not context.pdf or not chromium_path():
-        return None  # a run without PDFs still succeeds: HTML is the reader's page
+    if not context.pdf:
+        return None  # `nlw run --no-pdf`: HTML is the reader's page
+    # Asked for and impossible is an error, never a silent skip: a run that printed no PDF
+    # would look complete (ChromiumMissingError names the fix).
     return html_to_pdf(context.path(".html"), path)
 
 
