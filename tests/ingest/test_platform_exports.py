@@ -328,8 +328,15 @@ def test_a_missing_optional_column_is_a_warning(tmp_path: Path) -> None:
     _drop_column(_consumption(src), "Live_CBP_Plan_Mandate")
     result = ingest_with_summary(src, tmp_path / "out", dataset="d")
     warned = [p for p in result.report.problems if p.rule == "missing_optional_column"]
-    assert [(p.severity, p.column) for p in warned] == [("warning", "Live_CBP_Plan_Mandate")]
-    assert "ACBP" in warned[0].message
+    consumption = [p for p in warned if "ConsumptionReport" in p.file]
+    assert [(p.severity, p.column) for p in consumption] == [("warning", "Live_CBP_Plan_Mandate")]
+    assert "ACBP" in consumption[0].message
+    # The job's UserCustomReport carries no cadre block (§2): also warned.
+    others = sorted((Path(p.file).name, p.column) for p in warned if p not in consumption)
+    assert others == [
+        ("UserCustomReport.csv", "Cadre"),
+        ("UserCustomReport.csv", "Civil Service Type"),
+    ]
     enrolments = _store(tmp_path / "out")["enrolments"]
     assert not enrolments["acbp_mandate"].any()
 

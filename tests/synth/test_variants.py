@@ -186,19 +186,55 @@ def test_variants_are_configurable() -> None:
 def _canonical(src: Path, out: Path, name: str, monkeypatch: pytest.MonkeyPatch) -> dict:
     monkeypatch.setenv("NLW_SALT", "variant-test-salt-0123456789abcdef")
     manifest = ingest(src, out, dataset=name)
+    warnings = manifest.warnings.get("missing_optional_column", 0)
     frames = {}
     for path in sorted((out / name).glob("*.parquet")):
         frame = pd.read_parquet(path)
         frames[path.stem] = frame.sort_values(list(frame.columns)).reset_index(drop=True)
     rejected = {k: v["rejected"] for k, v in manifest.sources.items()}
-    return {"frames": frames, "rejected": rejected}
+    return {"frames": frames, "rejected": rejected, "missing_optional": warnings}
 
 
-def _assert_same(plain: dict, other: dict) -> None:
+#: Learner columns the Scala UserReport does not carry (docs/real-exports.md §1, §15).
+SCALA_ABSENT = ["cadre", "civil_service_type", "profile_status", "karma_points"]
+
+
+def _assert_same(plain: dict, other: dict, *, scala_mdos: set[str] | None = None) -> None:
+    """The same tables; with ``scala_mdos``, their learners lack the Scala-absent columns."""
     assert other["rejected"] == plain["rejected"]
     assert plain["frames"].keys() == other["frames"].keys()
     for table, frame in plain["frames"].items():
+        if table == "learners" and scala_mdos is not None:
+            _assert_scala_learners(frame, other["frames"][table], scala_mdos)
+            continue
         pd.testing.assert_frame_equal(frame, other["frames"][table], obj=table)
+
+
+def _assert_scala_learners(plain: pd.DataFrame, other: pd.DataFrame, scala_mdos: set[str]) -> None:
+    plain, other = (
+        plain.set_index("user_key").sort_index(),
+        other.set_index("user_key").sort_index(),
+    )
+    kept = [c for c in plain.columns if c not in SCALA_ABSENT]
+    pd.testing.assert_frame_equal(plain[kept], other[kept], obj="learners")
+    scala = other["mdo_id"].isin(scala_mdos)
+    assert 0 < scala.sum() < len(other)
+    # Blank (text) and 0 (balance) exactly for the people whose final report is Scala's, as
+    # ingest fills a column a file lacks (each such file warns), untouched for everyone else.
+    assert (other.loc[scala, SCALA_ABSENT[:3]] == "").all().all()
+    assert (other.loc[scala, "karma_points"] == 0).all()
+    pd.testing.assert_frame_equal(plain.loc[~scala, SCALA_ABSENT], other.loc[~scala, SCALA_ABSENT])
+    assert plain.loc[scala, "cadre"].notna().any()
+
+
+def _scala_mdos_on_final_date(world: Path) -> set[str]:
+    root = world / "reports" / "user-report"
+    final = sorted(p.name for p in root.iterdir())[-1]
+    return {
+        path.parent.name.removeprefix("mdoid=")
+        for path in (root / final).glob("mdoid=*/UserReport.csv")
+        if _line_of(_header(path)) != "python"
+    }
 
 
 def test_default_variants_ingest_to_the_plain_tables(
@@ -208,10 +244,17 @@ def test_default_variants_ingest_to_the_plain_tables(
     mixed = generate(tmp_path / "mixed", scale=0.001, seed=SEED, warehouse_format="parquet")
     assert (mixed / "warehouse" / "user_detail").is_dir()
     out = tmp_path / "store"
-    _assert_same(
-        _canonical(plain / "reports", out, "plain_reports", monkeypatch),
-        _canonical(mixed / "reports", out, "mixed_reports", monkeypatch),
-    )
+    plain_reports = _canonical(plain / "reports", out, "plain_reports", monkeypatch)
+    mixed_reports = _canonical(mixed / "reports", out, "mixed_reports", monkeypatch)
+    _assert_same(plain_reports, mixed_reports, scala_mdos=_scala_mdos_on_final_date(mixed))
+    # Four missing-column warnings per Scala user report file (both report dates, every part).
+    scala_files = [
+        p
+        for p in (mixed / "reports" / "user-report").glob("*/mdoid=*/UserReport*.csv")
+        if _line_of(_header(p)) != "python"
+    ]
+    assert plain_reports["missing_optional"] == 0
+    assert mixed_reports["missing_optional"] == 4 * len(scala_files) > 0
     _assert_same(
         _canonical(plain, out, "csv_warehouse", monkeypatch),
         _canonical(mixed, out, "parquet_warehouse", monkeypatch),

@@ -485,7 +485,16 @@ REPORT_SOURCES: dict[str, SourceSpec] = {
         ("link_id",),
         report_folder="user-report",
         needed=(("User_Registration_Date", _FOR_REGISTERED),),
-        optional=(("Group", _FOR_GROUP),),
+        # The Scala user reports carry none of the last four (docs/real-exports.md §1, §15): a
+        # blank text value and a balance of 0 stand in, as for a blank cell, and each file
+        # without them gets a warning, so the loss is counted.
+        optional=(
+            ("Group", _FOR_GROUP),
+            ("Cadre", "the learners' cadre (left blank)"),
+            ("Civil Service Type", "the learners' civil-service type (left blank)"),
+            ("Profile_Status", "the learners' profile status (left blank)"),
+            ("Karma_Points", "the learners' karma-point balance (0 stands in)"),
+        ),
         fallbacks=_MDO_NAME_FALLBACK,
         ignored=frozenset(
             {
