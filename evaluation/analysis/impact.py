@@ -38,7 +38,7 @@ from evaluation.analysis.panels import (
     person_edition,
     staggered_panel,
 )
-from evaluation.analysis.verdict import Evidence, Interval
+from evaluation.analysis.verdict import Evidence, Interval, TrendRobustness
 from evaluation.core.params import Params, Window, load_params, project_root
 from evaluation.core.vocabulary import FOLLOW_UP_DAYS, LEVEL_DESIGN_COVARIATES
 from evaluation.data.backend import Store
@@ -62,6 +62,9 @@ __all__ = [
     "placebo_did",
     "robustness_checks",
     "staggered_effects",
+    "TREND_MBAR",
+    "TrendSensitivity",
+    "trend_sensitivity",
 ]
 
 #: Characteristics fixed before the week: what before/after designs compare like with like on.
@@ -82,6 +85,12 @@ STAGGERED_MAX_PEOPLE = 300_000
 LEAVE_OUT_MINISTRIES = 8
 #: Outcomes need this many people with a "before" for a before/after design.
 MIN_CHANGES = 50
+#: Relative-magnitude bounds checked (Rambachan and Roth's Mbar): after the week the gap between
+#: the groups' trends may change by up to this many times its largest pre-week monthly change.
+TREND_MBAR = (0.5, 1.0, 1.5, 2.0)
+#: Smoothness bounds checked, as multiples of the largest bend (second difference) of the
+#: pre-week event-study coefficients: 0 is a straight-line extrapolation of the pre-trend.
+TREND_BENDS = (0.0, 1.0, 2.0)
 
 
 @dataclass
@@ -98,6 +107,8 @@ class ImpactEvidence:
     pretrend_p: float | None = None
     overlap_removed_share: float | None = None
     max_abs_smd_after: float | None = None
+    study: estimate.EventStudyResult | None = None
+    trend: TrendSensitivity | None = None
 
     def for_verdict(self) -> Evidence:
         """The numbers :func:`evaluation.analysis.verdict.decide` reads."""
@@ -108,6 +119,7 @@ class ImpactEvidence:
             naive=self.naive,
             pretrend_passed=self.pretrend_passed,
             overlap_removed_share=self.overlap_removed_share,
+            trend=self.trend.for_verdict() if self.trend is not None else None,
         )
 
 
@@ -284,6 +296,79 @@ def panel_designs(
         group_moments(phases, who, periods=[-1, 0], reference=-1, outcome="completions")
     )
     return did, study
+
+
+@dataclass(frozen=True)
+class TrendSensitivity:
+    """The headline's robust confidence sets under bounded parallel-trend violations.
+
+    ``table`` has one row per bound: ``restriction`` ("parallel trends", "relative magnitudes"
+    or "smoothness"), ``bound`` (Mbar; M in completions per person per month), ``conf_low``,
+    ``conf_high``. ``estimate`` is the event study's effect over the first ``months`` months
+    after the week (their sum, each relative to month -1: the event-study counterpart of the
+    90-day DiD headline). ``breakdown`` is the largest Mbar whose set excludes zero (None: not
+    even the smallest); ``bend`` the largest pre-week bend that scales the smoothness bounds.
+    """
+
+    table: pd.DataFrame
+    estimate: float
+    months: int
+    breakdown: float | None
+    smoothness_breakdown: float | None
+    bend: float
+
+    def for_verdict(self) -> TrendRobustness:
+        """The numbers :func:`evaluation.analysis.verdict.decide` words."""
+        return TrendRobustness(
+            breakdown=self.breakdown, smallest=min(TREND_MBAR), largest=max(TREND_MBAR)
+        )
+
+
+def _largest_bend(study: estimate.EventStudyResult) -> float:
+    """Largest |second difference| of the pre-week coefficients (month -1 counts as 0)."""
+    coefs = study.tidy()
+    pre = coefs[coefs["relative_period"] < study.reference].sort_values("relative_period")
+    path = np.append(pre["estimate"].to_numpy(float), 0.0)
+    return float(np.abs(np.diff(path, n=2)).max()) if len(path) >= 3 else 0.0
+
+
+def trend_sensitivity(
+    study: estimate.EventStudyResult, *, months: int = FOLLOW_UP_DAYS // PERIOD_DAYS
+) -> TrendSensitivity | None:
+    """Robust sets (Rambachan and Roth 2023) for the effect over the first ``months`` months.
+
+    Relative magnitudes (C-LF) at :data:`TREND_MBAR` and smoothness (FLCI) at
+    :data:`TREND_BENDS` times the largest pre-week bend, by :func:`evaluation.estimate.honest_did`.
+    None when the event study has no pre-week month besides the reference or no month after.
+    """
+    periods = study.tidy()["relative_period"].to_numpy(int)
+    n_pre = int((periods < study.reference).sum())
+    n_post = int((periods > study.reference).sum())
+    if n_pre < 1 or n_post < 1:
+        return None
+    l_vec = np.zeros(n_post)
+    l_vec[: min(months, n_post)] = 1.0
+    relative = estimate.honest_did(study, m=TREND_MBAR, l_vec=l_vec)
+    bend = _largest_bend(study)
+    smooth = None
+    if n_pre >= 2 and bend > 0:
+        smooth = estimate.honest_did(
+            study, restriction="smoothness", m=[k * bend for k in TREND_BENDS], l_vec=l_vec
+        )
+    original = relative.attrs["original"]
+    rows = [("parallel trends", np.nan, original["conf_low"], original["conf_high"])]
+    rows += [("relative magnitudes", *r) for r in relative[["m", "conf_low", "conf_high"]].values]
+    if smooth is not None:
+        rows += [("smoothness", *r) for r in smooth[["m", "conf_low", "conf_high"]].values]
+    table = pd.DataFrame(rows, columns=["restriction", "bound", "conf_low", "conf_high"])
+    return TrendSensitivity(
+        table=table,
+        estimate=float(original["estimate"]),
+        months=int(l_vec.sum()),
+        breakdown=relative.attrs["breakdown"],
+        smoothness_breakdown=smooth.attrs["breakdown"] if smooth is not None else None,
+        bend=bend,
+    )
 
 
 def editions_so_far(params: Params) -> list[Window]:

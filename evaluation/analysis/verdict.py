@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-__all__ = ["OVERLAP_CAVEAT_SHARE", "Evidence", "Interval", "Verdict", "decide"]
+__all__ = ["OVERLAP_CAVEAT_SHARE", "Evidence", "Interval", "TrendRobustness", "Verdict", "decide"]
 
 #: Share of participants without comparable non-participants above which the verdict says so.
 OVERLAP_CAVEAT_SHARE = 0.1
@@ -48,6 +48,20 @@ class Interval:
 
 
 @dataclass(frozen=True)
+class TrendRobustness:
+    """How far parallel trends may fail before the headline's robust set reaches zero.
+
+    ``breakdown``: the largest relative-magnitude bound (Mbar, Rambachan and Roth 2023) checked
+    whose robust set excludes zero (None: not even ``smallest``); ``largest``: the largest
+    bound checked.
+    """
+
+    breakdown: float | None
+    smallest: float
+    largest: float
+
+
+@dataclass(frozen=True)
 class Evidence:
     """What the verdict rests on, as numbers (None: not measured)."""
 
@@ -57,6 +71,7 @@ class Evidence:
     naive: float | None = None
     pretrend_passed: bool | None = None
     overlap_removed_share: float | None = None
+    trend: TrendRobustness | None = None
 
 
 @dataclass(frozen=True)
@@ -69,6 +84,7 @@ class Verdict:
     high: float
     naive: float | None
     caveats: tuple[str, ...]
+    robustness: str = ""
 
     @property
     def text(self) -> str:
@@ -81,6 +97,8 @@ class Verdict:
             f"{self.effect:.2f} per person (95 % interval {self.low:.2f} to {self.high:.2f})"
             f"{naive}."
         )
+        if self.robustness:
+            text += " " + self.robustness
         if self.caveats:
             text += " How sure: moderate at best, because " + "; ".join(self.caveats) + "."
         return text
@@ -97,7 +115,37 @@ def _caveats(evidence: Evidence, did: Interval) -> tuple[str, ...]:
     share = evidence.overlap_removed_share
     if share is not None and share > OVERLAP_CAVEAT_SHARE:
         caveats.append("some participants have no comparable non-participants")
+    trend = evidence.trend
+    if trend is not None and trend.breakdown is None and not did.covers_zero():
+        caveats.append(
+            f"the effect cannot be told from zero if, after the week, the gap between the groups' "
+            f"trends could change by {_times(trend.smallest)} its largest month-to-month change "
+            "before the week"
+        )
     return tuple(caveats)
+
+
+def _times(bound: float) -> str:
+    return "half" if bound == 0.5 else f"{bound:g} times"
+
+
+def _robustness(evidence: Evidence, did: Interval) -> str:
+    """One sentence on how far parallel trends may fail before the effect's sign is in doubt."""
+    trend = evidence.trend
+    if trend is None or trend.breakdown is None or did.covers_zero():
+        return ""
+    side = "above" if did.low > 0 else "below"
+    if trend.breakdown >= trend.largest:
+        return (
+            f"It stays {side} zero even if, after the week, the gap between the groups' trends "
+            f"changed by up to {_times(trend.largest)} its largest month-to-month change before "
+            "the week (the most this report checks)."
+        )
+    return (
+        f"It stays {side} zero unless, after the week, the gap between the groups' trends "
+        f"changed by more than {_times(trend.breakdown)} its largest month-to-month change "
+        "before the week."
+    )
 
 
 def decide(evidence: Evidence) -> Verdict | None:
@@ -121,4 +169,12 @@ def decide(evidence: Evidence) -> Verdict | None:
         strength = "Taking part appears to have lowered"
     else:
         strength = "We cannot tell whether taking part changed"
-    return Verdict(strength, did.estimate, did.low, did.high, evidence.naive, caveats)
+    return Verdict(
+        strength,
+        did.estimate,
+        did.low,
+        did.high,
+        evidence.naive,
+        caveats,
+        _robustness(evidence, did),
+    )

@@ -23,7 +23,7 @@ theta costs a few matrix products instead of 1,000 solver calls.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
@@ -179,6 +179,25 @@ class _DualPolytope:
     def of(cls, sd: np.ndarray, x: np.ndarray) -> _DualPolytope:
         w = np.column_stack([sd, x])
         n, k = w.shape
+        if np.linalg.matrix_rank(w) < k:
+            return cls._of_rank_deficient(w)
+        # every basic solution at once: W_B' gamma_B = e1 for each set B of k moments
+        supports = np.array(list(itertools.combinations(range(n), k)))
+        blocks = np.transpose(w[supports], (0, 2, 1))  # (combos, k, k)
+        regular = np.abs(np.linalg.det(blocks)) > 1e-12 * np.abs(w).max() ** k
+        supports, blocks = supports[regular], blocks[regular]
+        target = np.zeros((len(blocks), k, 1))
+        target[:, 0, 0] = 1.0
+        coef = np.linalg.solve(blocks, target)[:, :, 0]
+        feasible = coef.min(axis=1) >= -1e-12
+        vertices = np.zeros((int(feasible.sum()), n))
+        rows = np.repeat(np.arange(len(vertices)), k)
+        vertices[rows, supports[feasible].ravel()] = np.clip(coef[feasible], 0, None).ravel()
+        return cls(np.unique(np.round(vertices, 14), axis=0) if len(vertices) else vertices)
+
+    @classmethod
+    def _of_rank_deficient(cls, w: np.ndarray) -> _DualPolytope:
+        n, k = w.shape
         rank = np.linalg.matrix_rank(w)
         target = np.zeros(k)
         target[0] = 1.0
@@ -315,16 +334,15 @@ def _arp_rejects(
     return bool(stat > max(0.0, _truncnorm_quantile(1 - mod_size, zlo, zup)))
 
 
-def _arp_accepts(
+def _arp_tester(
     betahat: np.ndarray,
     sigma: np.ndarray,
     n_pre: int,
     a: np.ndarray,
     l_vec: np.ndarray,
-    grid: np.ndarray,
     alpha: float,
     hybrid: bool,
-) -> np.ndarray:
+) -> Callable[[np.ndarray], np.ndarray]:
     """R's ``.ARP_computeCI`` on the post-period moments: which grid values are accepted."""
     a = a[_post_rows(a, n_pre)]
     a_gamma_inv = a[:, n_pre:] @ np.linalg.inv(_gamma(l_vec))
@@ -334,23 +352,28 @@ def _arp_accepts(
     polytope = _DualPolytope.of(np.sqrt(np.diag(sigma_y)), x)
     kappa = alpha / 10
     lf_cv = _lf_critical_value(polytope, sigma_y, kappa) if hybrid else None
-    return np.array(
-        [
-            not _arp_rejects(y0 - a_one * theta, x, sigma_y, polytope, alpha, lf_cv, kappa)
-            for theta in grid
-        ]
-    )
+
+    def accepts(grid: np.ndarray) -> np.ndarray:
+        if len(polytope.vertices) == 0:  # R: the LP fails and the test does not reject
+            return np.ones(len(grid), dtype=bool)
+        return np.array(
+            [
+                not _arp_rejects(y0 - a_one * theta, x, sigma_y, polytope, alpha, lf_cv, kappa)
+                for theta in grid
+            ]
+        )
+
+    return accepts
 
 
-def _no_nuisance_accepts(
+def _no_nuisance_tester(
     betahat: np.ndarray,
     sigma: np.ndarray,
     n_pre: int,
     a: np.ndarray,
-    grid: np.ndarray,
     alpha: float,
     hybrid: bool,
-) -> np.ndarray:
+) -> Callable[[np.ndarray], np.ndarray]:
     """R's ``.APR_computeCI_NoNuis`` (one post period): the ARP / LF-hybrid test, no nuisance."""
     a = a[_post_rows(a, n_pre)]
     kappa = alpha / 10
@@ -361,6 +384,18 @@ def _no_nuisance_accepts(
         lf_cv = _r_quantile(draws.max(axis=1), 1 - kappa)
     a_tilde = a / sd_moments[:, None]
     size = (alpha - kappa) / (1 - kappa) if hybrid else alpha
+    return lambda grid: _no_nuisance_grid(betahat, sigma, n_pre, a_tilde, grid, size, lf_cv)
+
+
+def _no_nuisance_grid(
+    betahat: np.ndarray,
+    sigma: np.ndarray,
+    n_pre: int,
+    a_tilde: np.ndarray,
+    grid: np.ndarray,
+    size: float,
+    lf_cv: float | None,
+) -> np.ndarray:
     accepted = []
     for theta in grid:
         y = betahat.copy()
@@ -386,7 +421,7 @@ def _no_nuisance_accepts(
     return np.array(accepted)
 
 
-def _rm_interval(
+def _rm_testers(
     betahat: np.ndarray,
     sigma: np.ndarray,
     n_pre: int,
@@ -395,19 +430,17 @@ def _rm_interval(
     mbar: float,
     alpha: float,
     hybrid: bool,
-    grid: np.ndarray,
-) -> np.ndarray:
-    """R's ``computeConditionalCS_DeltaRM``: union over s and sign of the accepted values."""
-    accept = np.zeros(len(grid), dtype=bool)
+) -> list[Callable[[np.ndarray], np.ndarray]]:
+    """R's ``computeConditionalCS_DeltaRM``: one test per s and sign; the set is their union."""
+    testers = []
     for s in range(-(n_pre - 1), 1):
         for positive in (True, False):
             a = _a_rm(n_pre, n_post, mbar, s, positive)
             if n_post == 1:
-                ok = _no_nuisance_accepts(betahat, sigma, n_pre, a, grid, alpha, hybrid)
+                testers.append(_no_nuisance_tester(betahat, sigma, n_pre, a, alpha, hybrid))
             else:
-                ok = _arp_accepts(betahat, sigma, n_pre, a, l_vec, grid, alpha, hybrid)
-            accept |= ok
-    return accept
+                testers.append(_arp_tester(betahat, sigma, n_pre, a, l_vec, alpha, hybrid))
+    return testers
 
 
 # --------------------------------------------------------------------------------------------
@@ -618,10 +651,13 @@ def _rm_row(
     and doubled (up to four times) instead. An end still reached is reported as infinite.
     """
     sd_theta = float(np.sqrt(l_vec @ sigma[n_pre:, n_pre:] @ l_vec))
+    testers = _rm_testers(betahat, sigma, n_pre, n_post, l_vec, mbar, alpha, hybrid)
     centre, half_width = 0.0, 20.0
     for attempt in range(5):
         grid = _grid(sd_theta, centre, half_width, grid_points)
-        accept = _rm_interval(betahat, sigma, n_pre, n_post, l_vec, mbar, alpha, hybrid, grid)
+        accept = np.zeros(grid_points, dtype=bool)
+        for tester in testers:
+            accept |= tester(grid)
         if not accept.any():
             return np.nan, np.nan
         if not (accept[0] or accept[-1]) or attempt == 4:

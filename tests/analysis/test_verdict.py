@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from evaluation.analysis.impact import ImpactEvidence
-from evaluation.analysis.verdict import Evidence, Interval, decide
+from evaluation.analysis.verdict import Evidence, Interval, TrendRobustness, decide
 from evaluation.report.findings import Findings
 from evaluation.report.sections.impact import verdict
 
@@ -119,3 +119,43 @@ def test_the_section_shows_the_verdict_and_records_the_effect(ed):
     assert text == decide(evidence.for_verdict()).text
     recorded = {item.key: item.value for item in ed.findings.items}
     assert recorded["impact_did"] == pytest.approx(0.8)
+
+
+def test_trend_breakdown_is_worded_after_the_effect():
+    trend = TrendRobustness(breakdown=1.5, smallest=0.5, largest=2.0)
+    decided = decide(Evidence(**STRONG, trend=trend))
+    assert decided.strength == "The evidence is strong that taking part raised"
+    assert decided.text.endswith(
+        "(95 % interval 0.70 to 0.90). It stays above zero unless, after the week, the gap "
+        "between the groups' trends changed by more than 1.5 times its largest month-to-month "
+        "change before the week."
+    )
+
+
+def test_trend_robust_to_every_bound_checked_says_so():
+    trend = TrendRobustness(breakdown=2.0, smallest=0.5, largest=2.0)
+    decided = decide(Evidence(**{**STRONG, "did": Interval(-0.8, -0.9, -0.7)}, trend=trend))
+    assert (
+        "It stays below zero even if, after the week, the gap between the groups' trends "
+        "changed by up to 2 times its largest month-to-month change before the week (the most "
+        "this report checks)." in decided.text
+    )
+
+
+def test_trend_fragile_effect_is_a_caveat():
+    trend = TrendRobustness(breakdown=None, smallest=0.5, largest=2.0)
+    decided = decide(Evidence(**STRONG, trend=trend))
+    assert decided.strength == "Taking part probably raised"
+    assert decided.caveats == (
+        "the effect cannot be told from zero if, after the week, the gap between the groups' "
+        "trends could change by half its largest month-to-month change before the week",
+    )
+    assert "It stays" not in decided.text
+
+
+def test_trend_is_not_worded_when_the_effect_covers_zero():
+    trend = TrendRobustness(breakdown=None, smallest=0.5, largest=2.0)
+    did = Interval(0.1, -0.1, 0.3)
+    decided = decide(Evidence(**{**STRONG, "did": did, "aipw": did}, trend=trend))
+    assert decided.caveats == ()
+    assert decided.robustness == ""

@@ -38,6 +38,7 @@ __all__ = [
     "robustness",
     "signed",
     "staggered",
+    "trend_sensitivity",
     "unit_effects",
     "verdict",
 ]
@@ -47,6 +48,14 @@ INTERVAL_SPEC = TableSpec(
     (
         Column("term", "Period"),
         Column("estimate", "Effect", "decimal"),
+        Column("conf_low", "95 % low", "decimal"),
+        Column("conf_high", "95 % high", "decimal"),
+    )
+)
+#: Robust sets under bounded parallel-trend violations (:func:`trend_sensitivity`).
+TREND_SPEC = TableSpec(
+    (
+        Column("assumption", "If after the week"),
         Column("conf_low", "95 % low", "decimal"),
         Column("conf_high", "95 % high", "decimal"),
     )
@@ -186,6 +195,7 @@ def did_and_event_study(ed: Edition, people: pd.DataFrame, evidence: ImpactEvide
         ed.store, p.window, people, pre_months=p.pre_months, post_months=p.post_months
     )
     evidence.did = did
+    evidence.study = study
     report = diagnose.pretrends(study)
     evidence.pretrend_passed = report.passed
     evidence.pretrend_p = report.test.p_value if report.test is not None else None
@@ -215,6 +225,101 @@ def did_and_event_study(ed: Edition, people: pd.DataFrame, evidence: ImpactEvide
         ),
         spec=INTERVAL_SPEC,
     )
+
+
+def _assumption(row: pd.Series, bend: float) -> str:
+    """A robust set's assumption in words (one table row)."""
+    if row["restriction"] == "parallel trends":
+        return "the groups' trends stay parallel (the usual interval)"
+    if row["restriction"] == "relative magnitudes":
+        return (
+            f"the gap between the trends changes by at most {row['bound']:g} x its largest "
+            "monthly change before the week"
+        )
+    times = row["bound"] / bend if bend > 0 else 0.0
+    if times == 0:
+        return "the pre-week trend gap continues in a straight line"
+    return (
+        f"the trend gap bends by at most {row['bound']:.3f} a month ({times:g} x the largest "
+        "bend before the week)"
+    )
+
+
+def _breakdown_sentence(trend: analysis.TrendSensitivity, low: float) -> str:
+    side = "above" if low > 0 else "below"
+    if trend.breakdown is None:
+        return (
+            f"Its robust interval already reaches zero if the gap between the groups' trends could "
+            f"change after the week by {min(analysis.TREND_MBAR):g} x its largest monthly change "
+            "before the week: the effect rests on parallel trends."
+        )
+    if trend.breakdown >= max(analysis.TREND_MBAR):
+        return (
+            f"The effect stays {side} zero even if the gap between the groups' trends changed "
+            f"after the week by up to {trend.breakdown:g} x its largest monthly change before "
+            "the week (the most checked here)."
+        )
+    return (
+        f"The effect stays {side} zero unless the gap between the groups' trends changed after "
+        f"the week by more than {trend.breakdown:g} x its largest monthly change before the week."
+    )
+
+
+def trend_sensitivity(ed: Edition, evidence: ImpactEvidence) -> analysis.TrendSensitivity | None:
+    """How far parallel trends may fail before the effect's sign is in doubt (Rambachan-Roth).
+
+    Needs :func:`did_and_event_study` first (it leaves the event study in ``evidence``); stores
+    the result in ``evidence.trend`` for the verdict.
+    """
+    if evidence.study is None:
+        return None
+    trend = analysis.trend_sensitivity(evidence.study)
+    if trend is None:
+        return None
+    evidence.trend = trend
+    original = trend.table.iloc[0]
+    months = f"months 0 to +{trend.months - 1}" if trend.months > 1 else "month 0"
+    lead = ed.findings.sentence(
+        "trend_sensitivity_lead",
+        f"How much the answer depends on parallel trends: the event study's effect over the "
+        f"first {trend.months * 30} days ({months}, summed) is **{trend.estimate:.2f}** "
+        f"(95 % interval {original['conf_low']:.2f} to {original['conf_high']:.2f}). "
+        + (
+            _breakdown_sentence(trend, float(original["conf_low"]))
+            if original["conf_low"] > 0 or original["conf_high"] < 0
+            else "It cannot be told from zero even with parallel trends."
+        )
+        + " The intervals below (Rambachan and Roth 2023) stay valid under each assumption.",
+    )
+    ed.say(lead)
+    table = trend.table.assign(
+        assumption=[_assumption(row, trend.bend) for _, row in trend.table.iterrows()]
+    )
+    ed.show_table(
+        "trend_sensitivity",
+        table[["assumption", "conf_low", "conf_high"]],
+        caption=(
+            f"Robust 95 % intervals for the effect over the first {trend.months * 30} days "
+            "when the groups' trends may differ after the week: relative magnitudes (C-LF) bound "
+            "the change in the trend gap by a multiple of its largest pre-week monthly change; "
+            "smoothness (FLCI) bounds how much the gap may bend per month."
+        ),
+        spec=TREND_SPEC,
+    )
+    ed.findings.number(
+        "trend_breakdown_mbar",
+        trend.breakdown,
+        label="parallel-trend breakdown (relative magnitudes)",
+        definition=(
+            "largest Mbar checked (of "
+            + ", ".join(f"{m:g}" for m in analysis.TREND_MBAR)
+            + ") whose robust 95 % interval for the 90-day event-study effect excludes zero: "
+            "after the week the gap between the trends may change by Mbar x its largest "
+            "pre-week monthly change (Rambachan and Roth 2023); empty when none does"
+        ),
+        decimals=1,
+    )
+    return trend
 
 
 def staggered(ed: Edition, evidence: ImpactEvidence) -> None:
