@@ -188,8 +188,9 @@ class PooledUnitEffects:
         The outcome (its change is what each unit's design compares).
     min_persons : int
         Fewest participants and non-participants a unit needs.
-    result : PooledResult
-        The fitted model (:func:`evaluation.estimate.pool`).
+    result : PooledResult or None
+        The fitted model (:func:`evaluation.estimate.pool`); None when read back from the
+        briefs' cache (:mod:`evaluation.analysis.briefs`), which keeps the results only.
     """
 
     units: pd.DataFrame
@@ -201,7 +202,7 @@ class PooledUnitEffects:
     method: str
     outcome: str
     min_persons: int
-    result: estimate.PooledResult
+    result: estimate.PooledResult | None
 
     @property
     def estimated(self) -> pd.DataFrame:

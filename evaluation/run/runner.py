@@ -32,7 +32,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from evaluation import __version__
 from evaluation.core.params import Params, ParamsError, load_params, project_root
@@ -131,12 +131,9 @@ class RunSummary:
 
 
 def _library_hash(root: Path) -> str:
-    digest = hashlib.sha256(__version__.encode())
-    for path in sorted((root / "evaluation").rglob("*")):
-        if path.suffix in (".py", ".css", ".j2") and "__pycache__" not in path.parts:
-            digest.update(path.relative_to(root).as_posix().encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
+    from evaluation.analysis.briefs import library_fingerprint
+
+    return hashlib.sha256((__version__ + library_fingerprint(root)).encode()).hexdigest()
 
 
 def _input_hash(params: Params, notebook: Path, store: Path, library: str) -> str:
@@ -232,15 +229,22 @@ def brief_ministries(params: Params, root: Path) -> list[str]:
 
 
 def _execute(task: Task) -> NotebookResult:
-    """Run one notebook and export it (runs in a worker process)."""
+    """Run one notebook and export it (runs in a worker process).
+
+    The notebook gets the worker's kernel, reset after the previous notebook (its imports
+    done), or a fresh one (:mod:`evaluation.run.kernels`).
+    """
     import papermill
     from papermill.exceptions import PapermillExecutionError
+
+    from evaluation.run import kernels
 
     started = time.perf_counter()
     out_ipynb = task.run_dir / f"{task.name}.ipynb"
     out_dir = task.run_dir / task.name
     out_dir.mkdir(parents=True, exist_ok=True)
     result = NotebookResult(task.edition, task.notebook, "ok", 0.0, task.input_hash)
+    kernel = kernels.take_kernel(KERNEL, task.root)
     try:
         papermill.execute_notebook(
             str(task.source),
@@ -251,6 +255,7 @@ def _execute(task: Task) -> NotebookResult:
             progress_bar=False,
             log_output=False,
             execution_timeout=task.timeout,
+            km=kernel,
         )
     except PapermillExecutionError as exc:
         result.status = "failed"
@@ -264,6 +269,8 @@ def _execute(task: Task) -> NotebookResult:
     except Exception as exc:  # a dead kernel or timeout is reported the same way
         result.status = "failed"
         result.error = f"{type(exc).__name__}: {exc}".splitlines()[0][:300]
+    finally:
+        kernels.give_back(kernel, task.root, healthy=result.status == "ok")
     if result.status == "ok":
         _export_notebook(task)
     result.files = sorted(p.name for p in task.run_dir.glob(f"{task.name}.*"))
@@ -324,6 +331,46 @@ def _warm_worker(log_path: str, engine_memory: str) -> None:
     logging.basicConfig(stream=open(2, "w", closefd=False), level=logging.WARNING)  # noqa: SIM115
     import nbconvert  # noqa: F401
     import papermill  # noqa: F401
+
+    _compile_templates_once()
+
+
+class _TemplateCache:
+    """Jinja bytecode kept in memory: a worker compiles nbconvert's templates once."""
+
+    def __init__(self) -> None:
+        self.compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Any) -> None:
+        if bucket.key in self.compiled:
+            bucket.bytecode_from_string(self.compiled[bucket.key])  # checks the source's hash
+
+    def dump_bytecode(self, bucket: Any) -> None:
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+def _compile_templates_once() -> None:
+    """Give every nbconvert exporter of this worker one Jinja bytecode cache.
+
+    The HTML exporter builds a new Jinja environment for each notebook and compiled its
+    templates again each time (about 0.5 s a notebook, most of an HTML export); the cache
+    returns the same compiled code, so the pages are unchanged.
+    """
+    import jinja2
+    from nbconvert.exporters.templateexporter import TemplateExporter
+
+    create = TemplateExporter._create_environment
+    if getattr(create, "nlw_cached", False):
+        return
+    cache = type("NlwTemplateCache", (_TemplateCache, jinja2.BytecodeCache), {})()
+
+    def create_cached(self: TemplateExporter) -> jinja2.Environment:
+        environment = create(self)
+        environment.bytecode_cache = cache
+        return environment
+
+    create_cached.nlw_cached = True  # type: ignore[attr-defined]
+    TemplateExporter._create_environment = create_cached  # type: ignore[method-assign]
 
 
 def _run_folders(edition_dir: Path, skip: Path) -> list[Path]:
@@ -423,6 +470,10 @@ def _versions() -> dict[str, str]:
 def _finish_edition(
     params: Params, root: Path, run_dir: Path, results: list[NotebookResult], seconds: float
 ) -> Path:
+    from evaluation.analysis.briefs import CACHE_FOLDER
+
+    # the briefs' shared results are a cache, not an output: gone before the audit
+    shutil.rmtree(run_dir / CACHE_FOLDER, ignore_errors=True)
     _export_edition(run_dir, [r.notebook for r in results])
     manifest = {
         "edition": params.edition,

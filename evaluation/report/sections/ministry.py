@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TypedDict
+from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
-from evaluation.analysis import compare, pooling, populations
+from evaluation.analysis import briefs, pooling, populations
+from evaluation.analysis.briefs import (
+    BriefInputs,
+    LeaderboardPosition,
+    leaderboard_position,
+    ministry_scope_table,
+)
 from evaluation.analysis.impact import PRIMARY, impact_people
 from evaluation.core.vocabulary import KPI_DEFINITIONS, OUTCOME_DEFINITIONS
 from evaluation.report import figures
@@ -70,123 +74,54 @@ LEADERBOARD_SPEC = TableSpec(
     )
 )
 
+__all__ = [
+    "LeaderboardPosition",
+    "impact_lead",
+    "impact_sentence",
+    "leaderboard",
+    "leaderboard_position",
+    "ministry_scope_table",
+    "shared_inputs",
+    "shrinkage",
+    "summary",
+]
+
 # --------------------------------------------------------------------------------------------
 # 05_ministry_brief
 # --------------------------------------------------------------------------------------------
 
 
-def _scope_row(rows: pd.DataFrame, scope: str) -> dict[str, object]:
-    participants = rows[rows["participated"] == 1]
-    users, taking_part = len(rows), int(rows["participated"].sum())
-    met = int(rows["target_met"].sum())
-    low, high = (
-        compare.unit_rates(rows.assign(_all="x"), unit="_all")[["conf_low", "conf_high"]]
-        .iloc[0]
-        .tolist()
-        if users
-        else (np.nan, np.nan)
-    )
-    return {
-        "scope": scope,
-        "users": users,
-        "participants": taking_part,
-        "participation_rate": taking_part / users if users else np.nan,
-        "conf_low": low,
-        "conf_high": high,
-        "target_met": met,
-        "target_rate": met / taking_part if taking_part else np.nan,
-        "hours_per_participant": (participants["hours_in_week"].mean() if taking_part else np.nan),
-        "karma_per_user": rows["karma_points"].mean() if users else np.nan,
-    }
+def shared_folder(ed: Edition) -> Path:
+    """The cache folder of the edition's shared brief results (beside ``ed.output_dir``).
 
-
-def ministry_scope_table(
-    people: pd.DataFrame, ministry: str, peers: Sequence[str], peer_label: str
-) -> pd.DataFrame:
-    """The ministry's KPIs beside its peers' (together) and the national picture.
-
-    Parameters
-    ----------
-    people : pandas.DataFrame
-        :func:`ministry_people` frame (eligible persons with ``karma_points`` in the week).
-    ministry : str
-        The ministry of the brief.
-    peers : sequence of str
-        The other ministries and states of its NLW size band (the ministry itself left out).
-    peer_label : str
-        How the peers are named in the table.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per scope: ``scope, users, participants, participation_rate, conf_low,
-        conf_high, target_met, target_rate, hours_per_participant, karma_per_user``; the
-        participation rate's interval is Wilson's; ``target_rate`` is among participants.
+    Under ``nlw run`` that is ``<run>/.shared`` (the runner removes it when the run ends);
+    a brief opened alone keeps it in ``outputs/<edition>/.shared``.
     """
-    return pd.DataFrame(
-        [
-            _scope_row(people[people["ministry"] == ministry], ministry),
-            _scope_row(people[people["ministry"].isin(list(peers))], peer_label),
-            _scope_row(people, "All ministries and states"),
-        ]
-    )
+    return ed.output_dir.parent / briefs.CACHE_FOLDER
 
 
-class LeaderboardPosition(TypedDict):
-    """Where a unit stands on the leaderboard (see :func:`leaderboard_position`)."""
+def shared_inputs(ed: Edition) -> BriefInputs:
+    """The national results every brief of the edition shares, computed once and kept.
 
-    org_type: str
-    size_band: str
-    rank: int
-    of: int
-    total_points: float
-    leader: str
-    leader_points: float
-    peers: list[str]
-
-
-def leaderboard_position(board: pd.DataFrame, ministry: str) -> LeaderboardPosition:
-    """Where ``ministry`` stands on :func:`compare.leaderboard`: rank, band and its peers.
-
-    Returns
-    -------
-    LeaderboardPosition
-        ``org_type, size_band, rank, of`` (units in the band), ``total_points``, ``leader``,
-        ``leader_points`` and ``peers`` (the other units of the band).
+    Read from :func:`shared_folder` when a brief of the same params, data and library has
+    computed them; else computed and kept there (:func:`evaluation.analysis.briefs.brief_inputs`).
     """
-    mine = board[board["unit"] == ministry]
-    if mine.empty:
-        raise ValueError(f"{ministry!r} is not on the leaderboard")
-    row = mine.iloc[0]
-    band = board[board["size_band"] == row["size_band"]].sort_values("rank")
-    return {
-        "org_type": str(row["org_type"]),
-        "size_band": str(row["size_band"]),
-        "rank": int(row["rank"]),
-        "of": len(band),
-        "total_points": float(row["total_points"]),
-        "leader": str(band.iloc[0]["unit"]),
-        "leader_points": float(band.iloc[0]["total_points"]),
-        "peers": [str(unit) for unit in band["unit"] if unit != ministry],
-    }
+    return briefs.brief_inputs(ed.store, ed.params, shared_folder(ed))
+
+
+def _inputs(source: pd.DataFrame | BriefInputs) -> BriefInputs:
+    """The shared inputs, or those of one :func:`populations.ministry_people` frame."""
+    if isinstance(source, BriefInputs):
+        return source
+    return BriefInputs(
+        **briefs.unit_tables(source), pooled=None, previous=None, previous_title=None
+    )
 
 
 def _kind(org_type: str, plural: bool = True) -> str:
     if org_type == "state":
         return "states" if plural else "state"
     return "central ministries" if plural else "central ministry"
-
-
-def _board(people: pd.DataFrame) -> pd.DataFrame:
-    """The NLW leaderboard of known central ministries and states (one entry per ministry).
-
-    The platform ranks each organisation (MDO); a brief speaks of a ministry or state, so its
-    organisations are taken together as one entry.
-    """
-    known = people[
-        (people["ministry"] != "Unknown") & people["org_type"].isin(["central", "state"])
-    ]
-    return compare.leaderboard(known, unit="ministry")
 
 
 def _ordinal(number: int) -> str:
@@ -250,16 +185,20 @@ def impact_sentence(standing: pooling.UnitStanding, min_persons: int) -> str:
     return text
 
 
-def impact_lead(ed: Edition, people: pd.DataFrame, ministry: str) -> None:
+def impact_lead(ed: Edition, source: pd.DataFrame | BriefInputs, ministry: str) -> None:
     """Heading and the brief's lead: the ministry's own effect on completions, pooled.
 
-    ``people`` is the impact population (:func:`evaluation.analysis.impact.impact_people`):
-    every ministry and State is estimated and pooled as in 03_impact, so the numbers are the
-    impact report's.
+    ``source`` is the edition's shared inputs (:func:`shared_inputs`, which hold the pooled
+    effects of this and the previous edition) or the impact population
+    (:func:`evaluation.analysis.impact.impact_people`, pooled here): every ministry and State
+    is estimated and pooled as in 03_impact, so the numbers are the impact report's.
     """
     p = ed.params
     ed.say(f"# {ministry}: {p.title}")
-    pooled = pooling.pool_unit_effects(people, min_persons=p.min_cell, seed=p.seed)
+    if isinstance(source, BriefInputs):
+        pooled = source.pooled
+    else:
+        pooled = pooling.pool_unit_effects(source, min_persons=p.min_cell, seed=p.seed)
     if pooled is None:
         ed.verdict(
             "ministry_impact",
@@ -307,7 +246,7 @@ def impact_lead(ed: Edition, people: pd.DataFrame, ministry: str) -> None:
         definition=definition + " 1 = largest shrunk effect.",
         decimals=0,
     )
-    earlier = _previous_standing(ed, ministry)
+    earlier = _previous_standing(ed, ministry, source)
     if earlier is not None:
         ed.say(earlier)
     ed.say(
@@ -319,34 +258,49 @@ def impact_lead(ed: Edition, people: pd.DataFrame, ministry: str) -> None:
     )
 
 
-def _previous_standing(ed: Edition, ministry: str) -> str | None:
-    """The ministry's pooled effect in the previous edition, in a sentence (None: no edition).
-
-    Estimated the same way on that edition's impact population. The two editions share many
-    people, so their intervals are not independent and no difference is tested here.
-    """
+def _previous_pooled(
+    ed: Edition, source: pd.DataFrame | BriefInputs
+) -> tuple[str, pooling.PooledUnitEffects | None] | None:
+    """The previous edition's title and pooled unit effects (None: no previous edition)."""
+    if isinstance(source, BriefInputs):
+        if source.previous_title is None:
+            return None
+        return source.previous_title, source.previous
     previous = populations.previous_params(ed.params)
     if previous is None:
         return None
     people = impact_people(ed.store, previous)
     pooled = pooling.pool_unit_effects(people, min_persons=ed.params.min_cell, seed=ed.params.seed)
+    return previous.title, pooled
+
+
+def _previous_standing(
+    ed: Edition, ministry: str, source: pd.DataFrame | BriefInputs
+) -> str | None:
+    """The ministry's pooled effect in the previous edition, in a sentence (None: no edition).
+
+    Estimated the same way on that edition's impact population. The two editions share many
+    people, so their intervals are not independent and no difference is tested here.
+    """
+    found = _previous_pooled(ed, source)
+    if found is None:
+        return None
+    title, pooled = found
     if pooled is None or ministry not in set(pooled.units["unit"]):
-        return f"In {previous.title} its effect cannot be estimated."
+        return f"In {title} its effect cannot be estimated."
     standing = pooling.unit_standing(pooled, ministry)
     effect = standing.effect
     if effect is None or standing.rank is None:
-        return f"In {previous.title} its effect cannot be estimated ({standing.reason})."
+        return f"In {title} its effect cannot be estimated ({standing.reason})."
     ed.findings.number(
         "ministry_impact_previous",
         effect.estimate,
-        label=f"effect on completions in {ministry}, {previous.title}",
-        definition=(
-            f"{OUTCOME_DEFINITIONS[PRIMARY]} Estimated as this edition's, on {previous.title}."
-        ),
+        label=f"effect on completions in {ministry}, {title}",
+        definition=f"{OUTCOME_DEFINITIONS[PRIMARY]} Estimated as this edition's, on {title}.",
         decimals=2,
     )
     return (
-        f"In {previous.title} its effect was {signed(effect.estimate)} per person (95 % interval "
+        f"In {title} its effect was {signed(effect.estimate)} per person (95 % interval "
         f"{signed(effect.low)} to {signed(effect.high)}; across all ministries and States "
         f"{signed(pooled.overall.estimate)}), ranking {_ordinal(standing.rank)} of "
         f"{standing.of}. Many staff took part in both editions, so the two estimates are not "
@@ -354,17 +308,19 @@ def _previous_standing(ed: Edition, ministry: str) -> str | None:
     )
 
 
-def summary(ed: Edition, people: pd.DataFrame, ministry: str, *, heading: bool = True) -> None:
+def summary(
+    ed: Edition, people: pd.DataFrame | BriefInputs, ministry: str, *, heading: bool = True
+) -> None:
     """Lead sentence and the KPI table: the ministry, its size-bucket peers, the nation.
 
-    ``heading=False`` leaves out the page heading (when :func:`impact_lead` wrote it).
+    ``people`` is the :func:`populations.ministry_people` frame or the shared inputs
+    (:func:`shared_inputs`). ``heading=False`` leaves out the page heading (when
+    :func:`impact_lead` wrote it).
     """
+    inputs = _inputs(people)
     p, style = ed.params, ed.params.number_style
-    position = leaderboard_position(_board(people), ministry)
-    peer_label = (
-        f"Peers: the rest of NLW size band {position['size_band']} ({len(position['peers'])})"
-    )
-    table = ministry_scope_table(people, ministry, position["peers"], peer_label)
+    position = leaderboard_position(inputs.board, ministry)
+    table = inputs.scope_table(ministry)
     mine, peers, nation = (table.iloc[i] for i in range(3))
     if heading:
         ed.say(f"# {ministry}: {p.title}")
@@ -404,23 +360,18 @@ def _show_scope_table(ed: Edition, table: pd.DataFrame) -> None:
     )
 
 
-def _same_kind(people: pd.DataFrame, ministry: str) -> pd.DataFrame:
-    """Persons of the units of the ministry's kind (central or state): ranked separately."""
-    kind = people.loc[people["ministry"] == ministry, "org_type"].iloc[0]
-    return people[(people["org_type"] == kind) & (people["ministry"] != "Unknown")]
+def shrinkage(ed: Edition, people: pd.DataFrame | BriefInputs, ministry: str) -> None:
+    """The ministry's rates raw (Wilson) and empirical-Bayes shrunk, with their ranks.
 
-
-def _shrunk_rates(people: pd.DataFrame, ministry: str, outcome: str) -> compare.ShrinkageResult:
-    rates = compare.unit_rates(_same_kind(people, ministry), unit="ministry", outcome=outcome)
-    return compare.shrink_rates(rates)
-
-
-def shrinkage(ed: Edition, people: pd.DataFrame, ministry: str) -> None:
-    """The ministry's rates raw (Wilson) and empirical-Bayes shrunk, with their ranks."""
+    Units are ranked among those of its kind (central or state); ``people`` as in
+    :func:`summary`.
+    """
+    inputs = _inputs(people)
+    org_type = inputs.kind_of(ministry)
     rows = []
-    for outcome in ("participated", "target_met"):
-        fit = _shrunk_rates(people, ministry, outcome)
-        row = fit.table[fit.table["ministry"] == ministry].iloc[0]
+    for outcome in briefs.SHRUNK_OUTCOMES:
+        fitted = inputs.table(org_type, f"shrunk-{outcome}")
+        row = fitted[fitted["ministry"] == ministry].iloc[0]
         rows.append(
             {
                 "measure": label(outcome).replace(" (share)", ""),  # a rate column follows
@@ -432,12 +383,12 @@ def shrinkage(ed: Edition, people: pd.DataFrame, ministry: str) -> None:
                 "rate_shrunk": row["rate_shrunk"],
                 "shrunk_low": row["shrunk_low"],
                 "shrunk_high": row["shrunk_high"],
-                "rank_raw": f"{row['rank_raw']} of {len(fit.table)}",
-                "rank_shrunk": f"{row['rank_shrunk']} of {len(fit.table)}",
+                "rank_raw": f"{row['rank_raw']} of {len(fitted)}",
+                "rank_shrunk": f"{row['rank_shrunk']} of {len(fitted)}",
             }
         )
     table = pd.DataFrame(rows)
-    kind = _kind(people.loc[people["ministry"] == ministry, "org_type"].iloc[0])
+    kind = _kind(org_type)
     first = table.iloc[0]
     ed.say(
         f"Small units' rates swing by luck, so each rate is also shown shrunk towards the "
@@ -477,19 +428,20 @@ def _highlight(
     return CaptionedFigure(figure.fig, caption, figure.name)
 
 
-def funnel(ed: Edition, people: pd.DataFrame, ministry: str) -> None:
+def funnel(ed: Edition, people: pd.DataFrame | BriefInputs, ministry: str) -> None:
     """Funnel plot of participation rates of the ministry's kind, the ministry circled."""
-    units = _same_kind(people, ministry)
-    rates = compare.unit_rates(units, unit="ministry", outcome="participated")
-    flags = compare.funnel_flags(rates)
+    inputs = _inputs(people)
+    org_type = inputs.kind_of(ministry)
+    rates = inputs.table(org_type, "rates-participated")
+    flags = inputs.table(org_type, "flags")
     mine = flags[flags["ministry"] == ministry].iloc[0]
     figure = figures.funnel_plot(rates, unit="ministry", name="ministry_funnel")
     ed.show_figure(_highlight(figure, mine["n"], mine["rate"], ministry, str(mine["position_998"])))
 
 
-def leaderboard(ed: Edition, people: pd.DataFrame, ministry: str) -> None:
+def leaderboard(ed: Edition, people: pd.DataFrame | BriefInputs, ministry: str) -> None:
     """The platform's NLW leaderboard: karma points credited in the week, by size band."""
-    board = _board(people)
+    board = _inputs(people).board
     position = leaderboard_position(board, ministry)
     band = board[board["size_band"] == position["size_band"]]
     if position["rank"] == 1 and len(band) > 1:
