@@ -594,7 +594,10 @@ def _from_event_study(study: EventStudyResult) -> tuple[np.ndarray, np.ndarray, 
     if study.vcov is None:
         raise ValueError("honest_did needs the event study's covariance matrix (vcov is None)")
     table = study.tidy()
-    periods = [int(str(term).rsplit("=", 1)[-1]) for term in table["term"]]
+    if "relative_period" in table.columns:
+        periods = [int(k) for k in table["relative_period"]]
+    else:  # terms event_time=k
+        periods = [int(str(term).rsplit("=", 1)[-1]) for term in table["term"]]
     order = np.argsort(periods)
     ordered = np.array(periods)[order]
     n_pre = int((ordered < study.reference).sum())

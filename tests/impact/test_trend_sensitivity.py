@@ -76,6 +76,22 @@ def test_honest_did_reads_an_event_study_result():
         estimate.honest_did(medicaid_study(), np.eye(7))
 
 
+def test_an_event_study_with_a_gap_is_refused():
+    study = medicaid_study()
+    keep = [0, 1, 2, 4, 5, 6]  # month -3 dropped
+    gapped = EventStudyResult(
+        method="Event study",
+        table=study.table.iloc[keep],
+        nobs=344,
+        outcome="dins",
+        se_type="CRV1",
+        vcov=study.vcov[np.ix_(keep, keep)],
+        reference=-1,
+    )
+    with pytest.raises(ValueError, match="consecutive event-time periods"):
+        estimate.honest_did(gapped)
+
+
 def test_the_section_shows_the_robust_sets_and_feeds_the_verdict(tmp_path):
     params = validate_params(
         {"edition": "2024", "window": {"start": "2024-10-19", "end": "2024-10-27"}}
