@@ -99,13 +99,51 @@ def _r_quantile(x: np.ndarray, p: float) -> float:
 
 
 @lru_cache(maxsize=1)
-def _folded_draws(seed: int) -> np.ndarray:
-    return _r_normals(FOLDED_SIMS, seed)
+def _sorted_folded_draws(seed: int) -> np.ndarray:
+    draws = np.sort(_r_normals(FOLDED_SIMS, seed))
+    draws.setflags(write=False)
+    return draws
 
 
 def _q_folded_normal(p: float, mu: float, seed: int = 0) -> float:
-    """R's ``.qfoldednormal``: the p-quantile of |N(mu, 1)| from 10^6 seeded draws."""
-    return _r_quantile(np.abs(_folded_draws(seed) + mu), p)
+    """R's ``.qfoldednormal``: the p-quantile (type 7) of |N(mu, 1)| from 10^6 seeded draws.
+
+    The sorted |z + mu| is the merge of two sorted runs (z + mu for z >= -mu, -z - mu for
+    z < -mu), so its order statistics are found by bisection instead of sorting 10^6 values
+    for every mu (the FLCI's search evaluates this ~50 times per M).
+    """
+    z = _sorted_folded_draws(seed)
+    n = len(z)
+    split = int(np.searchsorted(z, -mu))  # z[:split] < -mu <= z[split:]
+    up, down = n - split, split
+
+    def ascending(i: int) -> float:  # run 1: z[split + i] + mu
+        return float(z[split + i] + mu)
+
+    def descending(i: int) -> float:  # run 2: -z[split - 1 - i] - mu
+        return float(-z[split - 1 - i] - mu)
+
+    def order_statistic(k: int) -> float:  # k-th smallest (0-based) of the merged runs
+        low, high = max(0, k + 1 - down), min(k + 1, up)
+        while low < high:  # the number i of run-1 values among the k + 1 smallest
+            i = (low + high) // 2
+            if ascending(i) < descending(k - i):
+                low = i + 1
+            else:
+                high = i
+        candidates = []
+        if low > 0:
+            candidates.append(ascending(low - 1))
+        if k + 1 - low > 0:
+            candidates.append(descending(k - low))
+        return max(candidates)
+
+    h = (n - 1) * p
+    j = int(np.floor(h))
+    low_value = order_statistic(j)
+    if j + 1 >= n:
+        return low_value
+    return low_value + (h - j) * (order_statistic(j + 1) - low_value)
 
 
 def _truncnorm_quantile(p: float, low: float, high: float) -> float:
