@@ -19,25 +19,58 @@ def con(synth_dir: Path) -> duckdb.DuckDBPyConnection:
     return connection
 
 
-def test_at_most_four_non_acbp_completions_earn_points_per_month(con) -> None:
-    worst = con.execute("""
-        SELECT MAX(n) FROM (
-            SELECT user_id, date_trunc('month', first_completed_on) AS month, COUNT(*) AS n
-            FROM user_enrolments
-            WHERE karma_points > 0 AND NOT live_cbp_plan_mandate
-            GROUP BY ALL)
+def test_course_completion_credits_follow_the_batch_karma_job(con) -> None:
+    """Karma credits as the platform's batch job and the published order give them.
+
+    cb-core-data jobs/stage-2/karmaPoints.py: a user's first 4 Course completions of a month
+    earn 10 points when the course has an assessment, else 5, ACBP or not; other categories
+    earn nothing; each rating earns 2 (docs/real-exports.md §12).
+    """
+    per_month = con.execute("""
+        WITH courses AS (
+            SELECT e.user_id, date_trunc('month', e.first_completed_on) AS month, COUNT(*) AS n
+            FROM user_enrolments e JOIN content c USING (content_id)
+            WHERE c.content_type = 'Course' AND e.first_completed_on IS NOT NULL
+            GROUP BY ALL),
+        credits AS (
+            SELECT userid AS user_id, date_trunc('month', credit_date) AS month, COUNT(*) AS k
+            FROM user_karma_points WHERE operation_type = 'COURSE_COMPLETION' GROUP BY ALL)
+        SELECT COUNT(*) FILTER (WHERE coalesce(k, 0) <> least(n, 4)), MAX(k), COUNT(*)
+        FROM courses LEFT JOIN credits USING (user_id, month)
+    """).fetchone()
+    assert per_month[0] == 0 and per_month[1] == 4 and per_month[2] > 0
+    kinds = con.execute("""
+        SELECT operation_type, context_type, points, COUNT(*) FROM user_karma_points
+        WHERE operation_type IN ('COURSE_COMPLETION', 'ACBP_COURSE_COMPLETION', 'RATING')
+        GROUP BY ALL ORDER BY ALL
+    """).fetchall()
+    completion = {(ctx, pts) for op, ctx, pts, _ in kinds if op == "COURSE_COMPLETION"}
+    assert completion == {("Course", 5), ("Course", 10)}
+    assert {pts for op, _, pts, _ in kinds if op == "RATING"} == {2}
+    assert {pts for op, _, pts, _ in kinds if op == "ACBP_COURSE_COMPLETION"} == {10}
+    assert len({ctx for op, ctx, _, _ in kinds if op == "RATING"}) > 1  # ratings of any category
+    ratings = con.execute("SELECT COUNT(user_rating) FROM user_enrolments").fetchone()[0]
+    assert sum(n for op, _, _, n in kinds if op == "RATING") == ratings > 0
+    # The on-time ACBP bonus (+10, Department of Posts order of 19 Mar 2024): exactly the
+    # allocations completed by their due date.
+    on_time = con.execute("""
+        SELECT COUNT(*) FROM cbp_enrolment
+        WHERE CAST(completed_on AS DATE) <= CAST(due_date AS DATE)
     """).fetchone()[0]
-    assert worst == 4
-    values = {
-        row[0]
-        for row in con.execute("SELECT DISTINCT karma_points FROM user_enrolments").fetchall()
-    }
-    assert values <= {0, 5, 10, 15}
-    acbp = con.execute("""
-        SELECT MIN(karma_points) FROM user_enrolments
-        WHERE live_cbp_plan_mandate AND first_completed_on IS NOT NULL
+    late = con.execute("""
+        SELECT COUNT(*) FROM cbp_enrolment WHERE CAST(completed_on AS DATE) > CAST(due_date AS DATE)
     """).fetchone()[0]
-    assert acbp >= 10  # completion 5 + ACBP 5
+    assert sum(n for op, _, _, n in kinds if op == "ACBP_COURSE_COMPLETION") == on_time > 0
+    assert late > 0
+    # Each enrolment's karma_points is what the ledger credits for that user and course.
+    mismatches = con.execute("""
+        SELECT COUNT(*) FROM user_enrolments e
+        LEFT JOIN (SELECT userid, context_id, SUM(points) AS total FROM user_karma_points
+                   WHERE context_type <> 'Event' GROUP BY ALL) k
+          ON k.userid = e.user_id AND k.context_id = e.content_id
+        WHERE coalesce(k.total, 0) <> e.karma_points
+    """).fetchone()[0]
+    assert mismatches == 0
 
 
 def test_karma_ledger_matches_user_balances(con) -> None:

@@ -74,7 +74,9 @@ def concat_blocks(blocks: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
     return {key: np.concatenate([block[key] for block in blocks]) for key in keys}
 
 
-def _rows(person, content, enrolled_at, completed_at, source, acbp=None) -> dict[str, np.ndarray]:
+def _rows(
+    person, content, enrolled_at, completed_at, source, acbp=None, on_time=None
+) -> dict[str, np.ndarray]:
     count = len(person)
     # Small integer types keep scale 1 (about 30 million rows) within a few GB.
     return {
@@ -84,6 +86,8 @@ def _rows(person, content, enrolled_at, completed_at, source, acbp=None) -> dict
         "completed_at": np.asarray(completed_at, dtype=np.int64),
         "source": np.full(count, source, dtype=np.int8),
         "acbp": np.zeros(count, dtype=bool) if acbp is None else np.asarray(acbp, dtype=bool),
+        # an ACBP course completed by its due date (earns the on-time bonus)
+        "acbp_on_time": np.zeros(count, dtype=bool) if on_time is None else np.asarray(on_time),
     }
 
 
@@ -691,6 +695,7 @@ def acbp_rows(cycle: AcbpCycle, participant: np.ndarray) -> dict[str, np.ndarray
         completed_at[enrolled],
         Source.ACBP,
         acbp=np.ones(int(enrolled.sum()), dtype=bool),
+        on_time=(done & (completed_day <= cycle.due_day))[enrolled],
     )
 
 
@@ -817,26 +822,60 @@ def assessment_scores(
 EVENT_POINTS_RAISED_ON = dt.date(2025, 4, 1)
 
 
-def karma_points(rows: dict[str, np.ndarray], catalogue: Catalogue, rng) -> np.ndarray:
-    """Points earned by each enrolment row under the platform's rules.
+#: Points of the platform's batch karma job (cb-core-data ``jobs/stage-2/karmaPoints.py``):
+#: a Course completion earns 5, or 10 when the course has an assessment; a rating earns 2.
+COMPLETION_POINTS, ASSESSED_COMPLETION_POINTS, RATING_POINTS = 5, 10, 2
+#: Completions per person and calendar month that earn points (the job's ``rowNum <= 4``).
+EARNING_COMPLETIONS_PER_MONTH = 4
+#: Bonus for completing a course of one's ACBP by its due date: +10, as the Department of Posts
+#: order of 19 Mar 2024 publishes (data/reference/platform_facts.csv). The batch job marks its
+#: credits ``ACBP: false``; ACBP credits come from a stream processor whose code is not public
+#: (docs/real-exports.md §12).
+ACBP_BONUS_POINTS = 10
+#: Share of completions the learner rates (a rating is drawn for these in ``_write.RowDetails``).
+RATED_SHARE = 0.3
 
-    5 for a completion, +5 if its assessment is passed, +5 if it is in the learner's ACBP; at
-    most 4 non-ACBP completions per calendar month earn points.
+
+def completion_points(rows: dict[str, np.ndarray], catalogue: Catalogue) -> np.ndarray:
+    """COURSE_COMPLETION points of each enrolment row, as the platform's batch karma job credits.
+
+    Only content of category ``Course`` earns; each person's first
+    :data:`EARNING_COMPLETIONS_PER_MONTH` Course completions of a calendar month (by completion
+    time, ACBP or not) earn :data:`ASSESSED_COMPLETION_POINTS` when the course has an
+    assessment, else :data:`COMPLETION_POINTS`.
     """
     completed = rows["completed_at"] >= 0
-    month = np.where(completed, rows["completed_at"] // DAY, 0).astype("datetime64[D]")
+    is_course = (catalogue.content_type.to_numpy(zero_copy_only=False) == "Course")[rows["content"]]
+    counted = completed & is_course
+    month = np.where(counted, rows["completed_at"] // DAY, 0).astype("datetime64[D]")
     month = month.astype("datetime64[M]").astype(np.int64)
-    counted = completed & ~rows["acbp"]
     order = np.lexsort((rows["completed_at"], month, rows["person"], ~counted))
     key = rows["person"][order].astype(np.int64) * 10_000 + month[order]
     starts = np.r_[True, key[1:] != key[:-1]]
     group_start = np.maximum.accumulate(np.where(starts, np.arange(len(key)), 0))
     rank = np.empty(len(key), dtype=np.int64)
     rank[order] = np.arange(len(key)) - group_start
-    earns = completed & (rows["acbp"] | (counted & (rank < 4)))
-    passed = catalogue.has_assessment[rows["content"]] & (rng.random(len(completed)) < 0.8)
-    points = 5 * earns + 5 * (earns & passed) + 5 * (earns & rows["acbp"])
+    earns = counted & (rank < EARNING_COMPLETIONS_PER_MONTH)
+    assessed = catalogue.has_assessment[rows["content"]]
+    points = np.where(assessed, ASSESSED_COMPLETION_POINTS, COMPLETION_POINTS) * earns
     return points.astype(np.int8)
+
+
+def acbp_points(rows: dict[str, np.ndarray]) -> np.ndarray:
+    """The ACBP bonus of each enrolment row: a course of one's ACBP completed by its due date."""
+    on_time = (rows["completed_at"] >= 0) & rows["acbp"] & rows["acbp_on_time"]
+    return (ACBP_BONUS_POINTS * on_time).astype(np.int8)
+
+
+def rated(rows: dict[str, np.ndarray], rng: np.random.Generator) -> np.ndarray:
+    """Which completed enrolments the learner rates (each rating earns :data:`RATING_POINTS`)."""
+    return (rows["completed_at"] >= 0) & (rng.random(len(rows["person"])) < RATED_SHARE)
+
+
+def karma_points(rows: dict[str, np.ndarray]) -> np.ndarray:
+    """All points credited for each enrolment row: completion, ACBP bonus and rating."""
+    total = rows["completion_karma"].astype(np.int16) + rows["acbp_karma"]
+    return (total + RATING_POINTS * rows["rated"]).astype(np.int8)
 
 
 def event_points(attendance: dict[str, np.ndarray]) -> np.ndarray:

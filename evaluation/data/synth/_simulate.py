@@ -110,7 +110,10 @@ def simulate(seed: int, scale: float) -> World:
     rows = act.deduplicate_enrolments(_stream(seed, 60), rows, catalogue)
     rows = {key: value[rows["source"] != act.Source.RESERVED] for key, value in rows.items()}
     rows = act.game_some_completions(_stream(seed, 62), rows, catalogue, people.mdo, EDITIONS)
-    rows["karma"] = act.karma_points(rows, catalogue, _stream(seed, 61))
+    rows["completion_karma"] = act.completion_points(rows, catalogue)
+    rows["acbp_karma"] = act.acbp_points(rows)
+    rows["rated"] = act.rated(rows, _stream(seed, 61))
+    rows["karma"] = act.karma_points(rows)
     attended = act.concat_blocks(attendance)
     attended = _unique_attendance(attended, events.count)
     attended["karma"] = act.event_points(attended)

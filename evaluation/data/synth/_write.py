@@ -17,7 +17,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from evaluation.data.synth import _vocab as vocab
-from evaluation.data.synth._activity import DAY, EVENT_TYPES, NEVER
+from evaluation.data.synth._activity import DAY, EVENT_TYPES, NEVER, RATING_POINTS
 from evaluation.data.synth._config import DATA_END, REPORT_DATES
 from evaluation.data.synth._simulate import World
 from evaluation.data.synth._variants import (
@@ -124,9 +124,9 @@ class RowDetails:
         self.snapshot_progress = rng.integers(5, 96, count, dtype=np.int8)
         self.status = np.where(completed, 2, np.where(self.progress > 0, 1, 0)).astype(np.int8)
         self.certificate = completed & (rng.random(count) < 0.97)
-        rated = completed & (rng.random(count) < 0.3)
+        rng.random(count)  # was who rates, now drawn with the karma (rows["rated"]): keeps draws
         rating = rng.choice(np.arange(1, 6, dtype=np.int8), size=count, p=_RATING_SHARE)
-        self.rating = np.where(rated, rating, 0).astype(np.int8)
+        self.rating = np.where(rows["rated"], rating, 0).astype(np.int8)
         self.certificate_salt = int(rng.integers(1, CERTIFICATE_SPACE))
 
     def certificate_ids(self, rows: np.ndarray) -> pa.Array:
@@ -498,22 +498,36 @@ def _attendance_table(world: World) -> pa.Table:
 KARMA_COLUMNS = ["userid", "credit_date", "context_type", "operation_type", "context_id", "points"]
 
 
+#: Enrolment credits in the ledger: operation type, the points column, seconds after completion.
+_ENROLMENT_CREDITS = (
+    ("COURSE_COMPLETION", "completion_karma", 120),
+    ("ACBP_COURSE_COMPLETION", "acbp_karma", 150),
+    ("RATING", "rated", 300),
+)
+
+
 def _karma_chunks(world: World) -> Iterator[pa.Table]:
     rows, att, people = world.enrolments, world.attendance, world.people
-    earned = np.flatnonzero(rows["karma"] > 0)
-    earned = earned[np.lexsort((rows["completed_at"][earned], rows["person"][earned]))]
-    for start in range(0, len(earned), CHUNK_ROWS):
-        index = earned[start : start + CHUNK_ROWS]
-        yield pa.table(
-            {
-                "userid": _take(people.user_id, rows["person"][index]),
-                "credit_date": timestamps(rows["completed_at"][index] + 120),
-                "context_type": pa.array(np.full(len(index), "Course")),
-                "operation_type": pa.array(np.full(len(index), "COURSE_COMPLETION")),
-                "context_id": _take(world.catalogue.content_id, rows["content"][index]),
-                "points": pa.array(rows["karma"][index]),
-            }
-        )
+    category = world.catalogue.content_type
+    for operation, column, delay in _ENROLMENT_CREDITS:
+        earned = np.flatnonzero(rows[column] > 0)
+        earned = earned[np.lexsort((rows["completed_at"][earned], rows["person"][earned]))]
+        for start in range(0, len(earned), CHUNK_ROWS):
+            index = earned[start : start + CHUNK_ROWS]
+            points = rows[column][index].astype(np.int64)
+            if operation == "RATING":
+                points = points * RATING_POINTS
+            yield pa.table(
+                {
+                    "userid": _take(people.user_id, rows["person"][index]),
+                    "credit_date": timestamps(rows["completed_at"][index] + delay),
+                    # the job writes the content's category (Course, Program, ...)
+                    "context_type": _plain(category, rows["content"][index]),
+                    "operation_type": pa.array(np.full(len(index), operation)),
+                    "context_id": _take(world.catalogue.content_id, rows["content"][index]),
+                    "points": pa.array(points),
+                }
+            )
     attended = np.flatnonzero(att["karma"] > 0)
     yield pa.table(
         {
