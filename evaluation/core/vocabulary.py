@@ -245,6 +245,19 @@ DESIGN_NAMES: Final = MappingProxyType(
 #: How the two levels of ``participated`` are named in a comparison ("A vs B").
 PARTICIPATION_LEVEL_NAMES: Final = MappingProxyType({1: "participants", 0: "non-participants"})
 
+#: What earned a karma credit, for readers: the ledger's ``operation_type`` codes (upper case, as
+#: ingest stores them). A code not listed is shown as it is, in sentence case.
+KARMA_OPERATION_LABELS: Final = MappingProxyType(
+    {
+        "COURSE_COMPLETION": "Course completed (first 4 a month)",
+        "ACBP_COURSE_COMPLETION": "Course of the ACBP completed on time",
+        "RATING": "Course rated",
+        "EVENT_ATTENDED": "Event attended",
+        "FIRST_LOGIN": "First login",
+        "FIRST_ENROLMENT": "First enrolment",
+    }
+)
+
 #: Census totals compared between editions (keys of ``describe.ParticipationKPIs``), with the
 #: words of the year-on-year table; the order is the table's row order.
 CENSUS_KPI_LABELS: Final = MappingProxyType(

@@ -14,7 +14,7 @@ from IPython.display import HTML, display
 from evaluation.analysis import describe
 from evaluation.analysis.describe import ParticipationKPIs
 from evaluation.core.params import Params
-from evaluation.core.vocabulary import KPI_DEFINITIONS
+from evaluation.core.vocabulary import KARMA_OPERATION_LABELS, KPI_DEFINITIONS
 from evaluation.report import figures
 from evaluation.report.disclosure import export_view, suppress
 from evaluation.report.edition import Edition
@@ -27,6 +27,7 @@ __all__ = [
     "definitions",
     "dimensions",
     "karma",
+    "karma_operation_name",
     "learning_metrics",
     "ministry_webinars",
     "summary",
@@ -422,12 +423,19 @@ def webinar_statistics(ed: Edition, events: pd.DataFrame) -> None:
 
 def karma(ed: Edition, points: pd.DataFrame) -> None:
     """Karma points credited in the week, by what earned them."""
+    named = points.assign(operation_type=points["operation_type"].map(karma_operation_name))
     ed.show_table(
         "karma_points",
-        points,
+        named,
         caption="Karma points credited during the week, by what earned them (platform rules).",
         spec=KARMA_SPEC,
     )
+
+
+def karma_operation_name(code: object) -> str:
+    """The reader's name of a karma ledger ``operation_type`` (``RATING`` -> "Course rated")."""
+    text = str(code)
+    return KARMA_OPERATION_LABELS.get(text, text.replace("_", " ").capitalize())
 
 
 def definitions(ed: Edition) -> None:
