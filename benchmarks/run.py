@@ -64,6 +64,7 @@ DEFAULT_ORDER = (
     "event_study",
     "event_study_moments",
     "run_edition",
+    "notebook_overhead",
 )
 #: Per-stage time limit in seconds; a stage over it is recorded as "timeout", not waited for.
 DEFAULT_TIMEOUT = 300

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from benchmarks.moments import MOMENT_STAGES
+from benchmarks.notebook_stages import NOTEBOOK_STAGES
 
 EDITION_2024 = (dt.date(2024, 10, 19), dt.date(2024, 10, 27))
 OLS_FORMULA = "learning_hours_90d ~ participated + C(group) + C(ministry)"
@@ -319,6 +320,7 @@ STAGES: dict[str, Callable[[Path, float], dict]] = {
     "event_study_moments": event_study_moments,
     "run_edition": run_edition,
     **MOMENT_STAGES,  # designs from engine moments beside their person-level fits (issue 18)
+    **NOTEBOOK_STAGES,  # notebook overhead and every brief of an edition (issue 18)
 }
 
 
