@@ -323,6 +323,29 @@ def _vlo_vup_dual(
     return vlo, vup
 
 
+def _regular_branch(
+    x: np.ndarray, sigma: np.ndarray, binding: np.ndarray
+) -> tuple[float, np.ndarray, np.ndarray, np.ndarray] | None:
+    """The non-degenerate branch's (variance, Gamma_B, v_B, rho); None when the dual is degenerate.
+
+    R takes this branch when exactly k + 1 moments bind and their X rows have full rank.
+    """
+    k = x.shape[1]
+    x_b = x[binding]
+    full_rank = min(x_b.shape) > 0 and np.linalg.matrix_rank(x_b) == min(x_b.shape)
+    if int(binding.sum()) != k + 1 or not full_rank:
+        return None
+    sd = np.sqrt(np.diag(sigma))
+    basis_inv = np.linalg.inv(np.column_stack([sd[binding], x_b]))
+    identity = np.eye(len(sigma))
+    s_b, s_bc = identity[binding], identity[~binding]
+    gamma_b = np.column_stack([sd[~binding], x[~binding]]) @ basis_inv @ s_b - s_bc
+    v_b = basis_inv[0] @ s_b
+    variance = float(v_b @ sigma @ v_b)
+    rho = gamma_b @ sigma @ v_b / variance
+    return variance, gamma_b, v_b, rho
+
+
 def _arp_rejects(
     y: np.ndarray,
     x: np.ndarray,
@@ -331,20 +354,29 @@ def _arp_rejects(
     alpha: float,
     lf_cv: float | None,
     kappa: float,
+    solved: tuple[float, np.ndarray] | None = None,
+    cache: dict[bytes, tuple[float, np.ndarray, np.ndarray, np.ndarray] | None] | None = None,
 ) -> bool:
-    """R's ``.lp_conditional_test_fn`` for the ARP (lf_cv None) and LF-hybrid tests."""
-    eta, lam = polytope.best(y)
+    """R's ``.lp_conditional_test_fn`` for the ARP (lf_cv None) and LF-hybrid tests.
+
+    ``solved``: the LP's value and dual at ``y`` when already known; ``cache``: the
+    non-degenerate branch's matrices by set of binding moments (they do not depend on ``y``).
+    """
+    eta, lam = solved if solved is not None else polytope.best(y)
     mod_size = alpha
     if lf_cv is not None:
         if eta > lf_cv:
             return True
         mod_size = (alpha - kappa) / (1 - kappa)
-    k = x.shape[1]
     binding = lam > _TOL_LAMBDA
-    degenerate = int(binding.sum()) != k + 1
-    x_b = x[binding]
-    full_rank = min(x_b.shape) > 0 and np.linalg.matrix_rank(x_b) == min(x_b.shape)
-    if degenerate or not full_rank:
+    key = binding.tobytes()
+    if cache is None or key not in cache:
+        regular = _regular_branch(x, sigma, binding)
+        if cache is not None:
+            cache[key] = regular
+    else:
+        regular = cache[key]
+    if regular is None:
         variance = float(lam @ sigma @ lam)
         if abs(variance) < np.finfo(float).eps:
             return eta > 0
@@ -352,14 +384,7 @@ def _arp_rejects(
         vlo, vup = _vlo_vup_dual(eta, s_t, lam, sigma, polytope)
         scale = np.sqrt(variance)
     else:
-        sd = np.sqrt(np.diag(sigma))
-        basis_inv = np.linalg.inv(np.column_stack([sd[binding], x_b]))
-        s_b = np.eye(len(y))[binding]
-        s_bc = np.eye(len(y))[~binding]
-        gamma_b = np.column_stack([sd[~binding], x[~binding]]) @ basis_inv @ s_b - s_bc
-        v_b = basis_inv[0] @ s_b
-        variance = float(v_b @ sigma @ v_b)
-        rho = gamma_b @ sigma @ v_b / variance
+        variance, gamma_b, v_b, rho = regular
         bounds = -(gamma_b @ y) / rho + float(v_b @ y)
         vlo = float(bounds[rho > 0].max()) if (rho > 0).any() else -np.inf
         vup = float(bounds[rho < 0].min()) if (rho < 0).any() else np.inf
@@ -391,15 +416,24 @@ def _arp_tester(
     kappa = alpha / 10
     lf_cv = _lf_critical_value(polytope, sigma_y, kappa) if hybrid else None
 
+    cache: dict[bytes, tuple[float, np.ndarray, np.ndarray, np.ndarray] | None] = {}
+
     def accepts(grid: np.ndarray) -> np.ndarray:
         if len(polytope.vertices) == 0:  # R: the LP fails and the test does not reject
             return np.ones(len(grid), dtype=bool)
-        return np.array(
-            [
-                not _arp_rejects(y0 - a_one * theta, x, sigma_y, polytope, alpha, lf_cv, kappa)
-                for theta in grid
-            ]
-        )
+        # the LP at every grid value at once: its value and (first) maximising dual vertex
+        values = polytope.vertices @ (y0[:, None] - a_one[:, None] * grid[None, :])
+        best = np.argmax(values, axis=0)
+        etas = values[best, np.arange(len(grid))]
+        accepted = np.zeros(len(grid), dtype=bool)
+        for i, theta in enumerate(grid):
+            if lf_cv is not None and etas[i] > lf_cv:
+                continue  # the least-favourable first stage rejects
+            solved = (float(etas[i]), polytope.vertices[best[i]])
+            accepted[i] = not _arp_rejects(
+                y0 - a_one * theta, x, sigma_y, polytope, alpha, lf_cv, kappa, solved, cache
+            )
+        return accepted
 
     return accepts
 
