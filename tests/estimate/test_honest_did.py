@@ -246,3 +246,14 @@ def test_bad_input_gives_named_errors(medicaid):
         estimate.honest_did(**{**args, "sigma": -np.array(medicaid["sigma"])})
     with pytest.raises(ValueError, match="needs sigma"):
         estimate.honest_did(args["betahat"], num_pre_periods=5, num_post_periods=2)
+
+
+def test_stata_port_prints_agree(relative_magnitudes, smoothness):
+    # mcaceresb/stata-honestdid README (see honestdid_medicaid.md): 3 decimals
+    rows = relative_magnitudes[relative_magnitudes["m"] > 0]
+    _printed(rows["conf_low"], ["0.024", "0.017", "0.008", "-0.001"])
+    _printed(rows["conf_high"], ["0.067", "0.072", "0.080", "0.088"])
+    original = relative_magnitudes.attrs["original"]
+    _printed([original["conf_low"], original["conf_high"]], ["0.029", "0.064"])
+    _printed(smoothness["conf_low"], ["0.026", "0.013", "0.003", "-0.007", "-0.017", "-0.027"])
+    _printed(smoothness["conf_high"], ["0.061", "0.079", "0.091", "0.101", "0.111", "0.121"])
