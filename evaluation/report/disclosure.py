@@ -50,10 +50,15 @@ Cell = tuple[int, int]  # (row position, column position) in the count grid
 
 @dataclass(frozen=True)
 class _Line:
-    """Cells that add up to a published total: one row or one column of the table."""
+    """Cells that add up to a published total: one row or one column of the table.
+
+    ``complete`` None follows the table's ``complete``; a part-of-whole pair (``parts_of``) is
+    always incomplete: the whole holds persons outside the part.
+    """
 
     parts: tuple[Cell, ...]
     total: Cell
+    complete: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -69,6 +74,10 @@ class _Grid:
         """Total minus the sum of the parts: persons in no listed part of the line."""
         return self.values[line.total] - sum(self.values[cell] for cell in line.parts)
 
+    def is_complete(self, line: _Line) -> bool:
+        """Whether the line's parts add up to its total (no unlisted remainder)."""
+        return self.complete if line.complete is None else line.complete
+
 
 def _build_grid(
     table: pd.DataFrame,
@@ -78,6 +87,7 @@ def _build_grid(
     complete: bool,
     *,
     allow_missing: bool,
+    parts_of: Mapping[str, str] | None = None,
 ) -> _Grid:
     parts = [column for column in count_columns if column != row_total]
     if not parts:
@@ -96,7 +106,26 @@ def _build_grid(
         raise ValueError("counts must be non-negative")
     total_position = _total_row_position(table, total_row)
     lines = _lines(len(table), len(parts), row_total is not None, total_position)
+    lines += _pair_lines(len(table), columns, parts_of or {})
     return _Grid(columns, values, lines, complete)
+
+
+def _pair_lines(
+    n_rows: int, columns: Sequence[str], parts_of: Mapping[str, str]
+) -> tuple[_Line, ...]:
+    """One incomplete line per row and part-of-whole pair: the whole minus the part is a cell.
+
+    A rate of 10 participants out of 11 eligible persons publishes 1 non-participant as surely
+    as a count of 1 would.
+    """
+    unknown = sorted({c for pair in parts_of.items() for c in pair} - set(columns))
+    if unknown:
+        raise ValueError(f"parts_of names columns that are not count columns: {unknown}")
+    lines = []
+    for part, whole in parts_of.items():
+        p, w = columns.index(part), columns.index(whole)
+        lines += [_Line(((row, p),), (row, w), complete=False) for row in range(n_rows)]
+    return tuple(lines)
 
 
 def _total_row_position(table: pd.DataFrame, total_row: Hashable | None) -> int | None:
@@ -129,7 +158,7 @@ def _check_additivity(grid: _Grid) -> None:
         remainder = grid.remainder(line)
         if np.isnan(remainder):
             continue
-        if grid.complete and abs(remainder) > 1e-9:
+        if grid.is_complete(line) and abs(remainder) > 1e-9:
             raise ValueError(
                 f"parts do not add up to their total at {line.total} (difference {remainder:g});"
                 " pass complete=False if the parts are not the whole total"
@@ -153,6 +182,7 @@ def suppress(
     complete: bool = True,
     derived: Mapping[str, str | Sequence[str]] | None = None,
     suppress_zeros: bool = True,
+    parts_of: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """Suppress cells counting fewer than ``min_cell`` persons, and those that would reveal them.
 
@@ -179,6 +209,11 @@ def suppress(
         "n"]}``). A derived cell is suppressed when any of its sources is.
     suppress_zeros : bool
         Treat a count of zero as a small cell (the literal rule "fewer than ``min_cell``").
+    parts_of : mapping of str to str, optional
+        Count column -> the count column it is a part of, row by row (``{"participants":
+        "users"}``): the whole minus the part is a cell too, so a part (and every rate derived
+        from it) is suppressed when fewer than ``min_cell`` persons of the whole are outside
+        it (10 participants of 11 users reveal 1 non-participant).
 
     Returns
     -------
@@ -216,7 +251,9 @@ def suppress(
     """
     if min_cell < 1:
         raise ValueError(f"min_cell must be at least 1, got {min_cell}")
-    grid = _build_grid(table, count_columns, row_total, total_row, complete, allow_missing=False)
+    grid = _build_grid(
+        table, count_columns, row_total, total_row, complete, allow_missing=False, parts_of=parts_of
+    )
     _check_additivity(grid)
     suppressed = _is_small(grid.values, min_cell, suppress_zeros)
     primary = int(suppressed.sum())
@@ -275,7 +312,12 @@ def _equations(grid: _Grid, suppressed: np.ndarray) -> tuple[np.ndarray, list[Ce
     """
     cells: list[Cell] = [(int(row), int(column)) for row, column in np.argwhere(suppressed)]
     position = {cell: i for i, cell in enumerate(cells)}
-    n_extra = 0 if grid.complete else len(grid.lines)
+    # one remainder unknown per incomplete line, after the suppressed cells
+    extra = {}
+    for number, line in enumerate(grid.lines):
+        if not grid.is_complete(line):
+            extra[number] = len(cells) + len(extra)
+    n_extra = len(extra)
     rows, rhs = [], []
     for number, line in enumerate(grid.lines):
         coefficients = np.zeros(len(cells) + n_extra)
@@ -285,8 +327,8 @@ def _equations(grid: _Grid, suppressed: np.ndarray) -> tuple[np.ndarray, list[Ce
                 coefficients[position[cell]] = sign
             else:
                 known += sign * grid.values[cell]
-        if not grid.complete:
-            coefficients[len(cells) + number] = 1.0
+        if number in extra:
+            coefficients[extra[number]] = 1.0
         if coefficients[: len(cells)].any():
             rows.append(coefficients)
             rhs.append(-known)
@@ -393,6 +435,7 @@ def check_min_cell(
     complete: bool = True,
     derived: Mapping[str, str | Sequence[str]] | None = None,
     suppress_zeros: bool = True,
+    parts_of: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """List the cells of a table that break the minimum-cell rule.
 
@@ -403,7 +446,7 @@ def check_min_cell(
     ----------
     table : pandas.DataFrame
         Table to audit.
-    count_columns, min_cell, row_total, total_row, complete, derived, suppress_zeros
+    count_columns, min_cell, row_total, total_row, complete, derived, suppress_zeros, parts_of
         As in :func:`suppress`.
 
     Returns
@@ -422,7 +465,9 @@ def check_min_cell(
 
         Empty when the table is safe to export.
     """
-    grid = _build_grid(table, count_columns, row_total, total_row, complete, allow_missing=True)
+    grid = _build_grid(
+        table, count_columns, row_total, total_row, complete, allow_missing=True, parts_of=parts_of
+    )
     suppressed = np.isnan(grid.values) | _flags(table, grid.columns)
     values = np.where(suppressed, np.nan, grid.values)
     grid = _Grid(grid.columns, values, grid.lines, complete)
@@ -462,7 +507,7 @@ def _hidden_difference(
     any_hidden = any(suppressed[cell] for cell in line.parts)
     if any_hidden and difference < min_cell:
         return difference
-    if not any_hidden and not grid.complete and 0 < difference < min_cell:
+    if not any_hidden and not grid.is_complete(line) and 0 < difference < min_cell:
         return difference
     return None
 

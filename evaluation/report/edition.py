@@ -128,14 +128,21 @@ class Edition:
                 raise ValueError("give a table spec or its parts, not both")
             count_columns, derived = spec.count_columns, spec.derived
             formats, rename = spec.formats, spec.rename
+        parts_of = spec.parts_of if spec is not None else {}
         published = frame.reset_index(drop=True)
+        declared: dict[str, Any] = {}
         if count_columns:
+            declared = {
+                "count_columns": list(count_columns),
+                "derived": {k: list(v) if not isinstance(v, str) else [v]
+                            for k, v in (derived or {}).items()},
+                "complete": False,
+                **({"parts_of": dict(parts_of)} if parts_of else {}),
+            }  # fmt: skip
             published = suppress(
                 published,
-                count_columns=list(count_columns),
                 min_cell=self.params.min_cell,
-                derived=derived,
-                complete=False,
+                **declared,
             )
             published = export_view(published)
             if (published.astype(str) == DEFAULT_MARKER).to_numpy().any():
@@ -144,7 +151,7 @@ class Edition:
                     f" {DEFAULT_MARKER}: not shown, because it counts fewer than "
                     f"{self.params.min_cell} persons or would reveal such a count."
                 )
-        self.findings.table(name, published, caption=caption)
+        self.findings.table(name, published, caption=caption, disclosure=declared)
         shown = _present(published, formats or {}, self.params.number_style)
         if rename:
             shown = shown.rename(columns=rename)

@@ -62,6 +62,8 @@ class Findings:
     sentences: dict[str, str] = field(default_factory=dict)
     tables: dict[str, str] = field(default_factory=dict)
     figures: dict[str, str] = field(default_factory=dict)
+    #: Per table: how disclosure control treated it (the run's privacy audit re-checks it).
+    disclosure: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.output_dir = Path(self.output_dir)
@@ -97,11 +99,24 @@ class Findings:
         self.sentences[key] = text
         return text
 
-    def table(self, name: str, frame: pd.DataFrame, *, caption: str) -> pd.DataFrame:
-        """Write ``tables/<name>.csv`` (formulas neutralised) and return the frame."""
+    def table(
+        self,
+        name: str,
+        frame: pd.DataFrame,
+        *,
+        caption: str,
+        disclosure: dict[str, Any] | None = None,
+    ) -> pd.DataFrame:
+        """Write ``tables/<name>.csv`` (formulas neutralised) and return the frame.
+
+        ``disclosure`` (keyword arguments of :func:`~evaluation.report.disclosure.check_min_cell`
+        the table was suppressed with) goes to ``findings.json`` for the run's privacy audit.
+        """
         safe = neutralise_formulas(frame)
         safe.to_csv(self.output_dir / "tables" / f"{name}.csv", index=False, lineterminator="\n")
         self.tables[name] = caption
+        if disclosure:
+            self.disclosure[name] = disclosure
         return frame
 
     def figure(self, name: str, fig: Any, *, caption: str) -> Path:
@@ -121,6 +136,7 @@ class Findings:
             "sentences": self.sentences,
             "tables": self.tables,
             "figures": self.figures,
+            **({"disclosure": self.disclosure} if self.disclosure else {}),
         }
 
     def save(self) -> Path:

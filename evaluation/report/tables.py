@@ -50,6 +50,10 @@ class Column:
         Count columns this column is computed from: it is suppressed wherever any of them is.
     counts_persons : bool
         Whether the column counts persons, so that disclosure control suppresses small cells.
+    part_of : str or None
+        For a count of persons: the count column it is a part of, row by row (participants of
+        the eligible users). The whole minus the part is then a cell too, suppressed below
+        ``min_cell`` with the part and every rate derived from it.
     """
 
     name: str
@@ -57,6 +61,7 @@ class Column:
     format: Format | None = None
     derived_from: tuple[str, ...] = ()
     counts_persons: bool = False
+    part_of: str | None = None
 
 
 @dataclass(frozen=True)
@@ -93,6 +98,11 @@ class TableSpec:
     def derived(self) -> dict[str, list[str]]:
         """Derived column to the count columns it is computed from (for ``suppress``)."""
         return {c.name: list(c.derived_from) for c in self.columns if c.derived_from}
+
+    @property
+    def parts_of(self) -> dict[str, str]:
+        """Count column to the count column it is a part of (for ``suppress``)."""
+        return {c.name: c.part_of for c in self.columns if c.part_of is not None}
 
     @property
     def count_columns(self) -> list[str]:

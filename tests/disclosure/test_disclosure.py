@@ -328,3 +328,82 @@ def test_incomplete_rate_tables_never_reveal_a_small_group(counts):
     published = result.dropna(subset=["count", "n"])
     non_participants = published["n"] - published["count"]
     assert ((non_participants == 0) | (non_participants >= 10)).all()
+
+
+# ---------------------------------------------------------------- parts of a whole (rates)
+
+
+def _rates(users: list[int], participants: list[int]) -> pd.DataFrame:
+    frame = pd.DataFrame({"users": users, "participants": participants}, index=["a", "b", "c"])
+    return frame.assign(rate=frame["participants"] / frame["users"])
+
+
+def test_a_rate_that_reveals_a_small_complement_is_suppressed() -> None:
+    # 10 of 11 users took part: the 91 % rate publishes 1 non-participant as surely as a count.
+    table = _rates([11, 200, 40], [10, 120, 40])
+    out = disclosure.suppress(
+        table,
+        count_columns=["users", "participants"],
+        derived={"rate": ["participants", "users"]},
+        complete=False,
+        parts_of={"participants": "users"},
+    )
+    assert out["participants_suppressed"].tolist() == [True, False, False]
+    assert out["rate_suppressed"].tolist() == [True, False, False]
+    assert out["users_suppressed"].tolist() == [False, False, False]
+    # 40 of 40 (a remainder of 0) is not a small cell: everyone is the whole, nobody singled out.
+    assert out.loc["c", "rate"] == 1.0
+    # Without the declaration the same table passes, as it did before the rule.
+    plain = disclosure.suppress(
+        table,
+        count_columns=["users", "participants"],
+        derived={"rate": ["participants", "users"]},
+        complete=False,
+    )
+    assert not plain["rate_suppressed"].any()
+
+
+def test_a_rate_over_a_small_denominator_is_suppressed() -> None:
+    out = disclosure.suppress(
+        _rates([9, 200, 40], [5, 120, 20]),
+        count_columns=["users", "participants"],
+        derived={"rate": ["participants", "users"]},
+        complete=False,
+        parts_of={"participants": "users"},
+    )
+    assert out["users_suppressed"].tolist() == [True, False, False]
+    assert out["rate_suppressed"].tolist() == [True, False, False]
+
+
+def test_the_audit_finds_a_published_small_complement() -> None:
+    table = _rates([11, 200, 40], [10, 120, 40])
+    violations = disclosure.check_min_cell(
+        table,
+        count_columns=["users", "participants"],
+        derived={"rate": ["participants", "users"]},
+        complete=False,
+        parts_of={"participants": "users"},
+    )
+    assert violations[["row", "column", "value", "rule"]].values.tolist() == [
+        ["a", "users", 1.0, "small_difference"]
+    ]
+    safe = disclosure.suppress(
+        table,
+        count_columns=["users", "participants"],
+        derived={"rate": ["participants", "users"]},
+        complete=False,
+        parts_of={"participants": "users"},
+    )
+    assert disclosure.check_min_cell(
+        safe,
+        count_columns=["users", "participants"],
+        derived={"rate": ["participants", "users"]},
+        complete=False,
+        parts_of={"participants": "users"},
+    ).empty
+
+
+def test_parts_of_must_name_count_columns() -> None:
+    with pytest.raises(ValueError, match="parts_of names columns that are not count columns"):
+        disclosure.suppress(_rates([11, 20, 40], [10, 12, 40]), count_columns=["users"], complete=False,
+                 parts_of={"participants": "users"})  # fmt: skip

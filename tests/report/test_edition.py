@@ -147,3 +147,52 @@ def test_a_table_hiding_a_cell_says_what_the_mark_means(tmp_path) -> None:
         "[c]: not shown, because it counts fewer than 10 persons or would reveal such a count."
     )
     assert captions["large"] == "Persons by unit."
+
+
+def test_a_rate_revealing_a_small_complement_is_hidden_and_declared(tmp_path) -> None:
+    """10 participants of 11 users: the participants and the rate are hidden (1 non-participant
+    would show); the declaration reaches findings.json, and the run's audit re-checks it."""
+    import json
+
+    import pandas as pd
+
+    from evaluation.core.params import Params
+    from evaluation.report.edition import Edition
+    from evaluation.report.findings import Findings
+    from evaluation.report.sections.groups import RATES_SPEC
+    from evaluation.run.audit import audit_outputs
+
+    params = Params.model_validate(
+        {"edition": "2024", "window": {"start": "2024-10-19", "end": "2024-10-27"}, "min_cell": 10}
+    )
+    out = tmp_path / "02_groups"
+    findings = Findings(out, edition="2024", synthetic=True, min_cell=10)
+    ed = Edition(params=params, store=None, findings=findings, output_dir=out)  # type: ignore[arg-type]
+    frame = pd.DataFrame(
+        {
+            "group": ["A", "B"],
+            "n": [11, 400],
+            "count": [10, 200],
+            "rate": [10 / 11, 0.5],
+            "conf_low": [0.6, 0.45],
+            "conf_high": [0.99, 0.55],
+            "target_met": [10, 150],
+            "target_rate": [1.0, 0.75],
+        }
+    )
+    published = ed.show_table(
+        "rates", frame, caption="Rates.", spec=RATES_SPEC.filled(target_hours=4)
+    )
+    assert published["count"].tolist() == ["[c]", 200]
+    assert published["rate"].tolist() == ["[c]", 0.5]
+    assert published["n"].tolist() == [11, 400]
+    ed.close()
+    declared = json.loads((out / "findings.json").read_text())["disclosure"]["rates"]
+    assert declared["parts_of"] == {"count": "n", "target_met": "count"}
+    assert not audit_outputs(out, raw_dir=None, min_cell=10).findings
+    # The same table published without the rule fails the audit, naming the hidden complement.
+    frame.to_csv(out / "tables" / "rates.csv", index=False)
+    found = audit_outputs(out, raw_dir=None, min_cell=10).findings
+    assert [(f.where, f.match, f.source) for f in found] == [
+        ("row 2, column n", "1", "small_difference (min_cell 10)")
+    ]

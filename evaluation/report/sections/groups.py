@@ -28,11 +28,17 @@ from evaluation.report.tables import Column, TableSpec
 RATES_SPEC = TableSpec(
     (
         Column("n", "Eligible users", "count", counts_persons=True),
-        Column("count", "Participants", "count", counts_persons=True),
+        Column("count", "Participants", "count", counts_persons=True, part_of="n"),
         Column("rate", "Participation rate", "percent", derived_from=("count", "n")),
         Column("conf_low", "95 % CI from", "percent", derived_from=("count", "n")),
         Column("conf_high", "95 % CI to", "percent", derived_from=("count", "n")),
-        Column("target_met", "Met the {target_hours:g}-hour target", "count", counts_persons=True),
+        Column(
+            "target_met",
+            "Met the {target_hours:g}-hour target",
+            "count",
+            counts_persons=True,
+            part_of="count",
+        ),
         Column(
             "target_rate",
             "Target rate among participants",

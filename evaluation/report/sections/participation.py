@@ -54,7 +54,7 @@ CENTRAL_WEBINARS_SPEC = TableSpec(
         Column("event_name", "Webinar"),
         Column("start_at", "Start"),
         Column("attendees", "Attendees", "count", counts_persons=True),
-        Column("completed", "Completed", "count", counts_persons=True),
+        Column("completed", "Completed", "count", counts_persons=True, part_of="attendees"),
         Column(
             "completion_rate", "Completion rate", "percent", derived_from=("completed", "attendees")
         ),
@@ -67,7 +67,7 @@ MINISTRY_WEBINARS_SPEC = TableSpec(
         Column("ministry", "Ministry / State"),
         Column("webinars", "Webinars", "count"),
         Column("attendees", "Attendees", "count", counts_persons=True),
-        Column("completed", "Completed", "count", counts_persons=True),
+        Column("completed", "Completed", "count", counts_persons=True, part_of="attendees"),
         Column(
             "completion_rate", "Completion rate", "percent", derived_from=("completed", "attendees")
         ),
@@ -79,7 +79,7 @@ WEBINAR_STATISTICS_SPEC = TableSpec(
         Column("event_type", "Type"),
         Column("events", "Events", "count"),
         Column("attendees", "Attendees", "count", counts_persons=True),
-        Column("completed", "Completed", "count", counts_persons=True),
+        Column("completed", "Completed", "count", counts_persons=True, part_of="attendees"),
         Column("median_attendees", "Median attendees", "count", counts_persons=True),
         Column(
             "completion_rate", "Completion rate", "percent", derived_from=("completed", "attendees")
