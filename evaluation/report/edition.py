@@ -101,6 +101,11 @@ class Edition:
         self.findings.sentence(key, text)
         display(HTML(f'<div class="nlw-verdict">{html.escape(text)}</div>'))
 
+    def summary_hi(self, key: str, text: str) -> None:
+        """Show and record the Hindi summary (``<key>_hi`` in findings) under the English lead."""
+        self.findings.sentence(f"{key}_hi", text)
+        display(HTML(f'<p lang="hi"><strong>सारांश:</strong> {html.escape(text)}</p>'))
+
     def show_table(
         self,
         name: str,

@@ -10,6 +10,7 @@ from evaluation.analysis import compare
 from evaluation.core.vocabulary import BALANCE_MEASURES, SMD_THRESHOLD
 from evaluation.report import figures
 from evaluation.report.edition import Edition
+from evaluation.report.sections import hindi
 from evaluation.report.sections.common import (
     dimension_name,
     group_lead_sentence,
@@ -85,6 +86,7 @@ def summary(ed: Edition, people: pd.DataFrame, by: str = "group") -> None:
         target_hours=p.target_hours,
     )
     ed.verdict(f"{by}_lead", lead)
+    ed.summary_hi(f"{by}_lead", hindi.rates_hi(shown, by))
     table = participation.merge(
         target[[by, "n", "count", "rate"]].rename(
             columns={"n": "participants_n", "count": "target_met", "rate": "target_rate"}

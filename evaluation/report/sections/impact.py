@@ -24,6 +24,7 @@ from evaluation.core.vocabulary import (
 from evaluation.report import figures
 from evaluation.report.edition import Edition
 from evaluation.report.formatting import format_count
+from evaluation.report.sections import hindi
 from evaluation.report.tables import Column, TableSpec
 
 __all__ = [
@@ -593,6 +594,12 @@ def verdict(ed: Edition, evidence: ImpactEvidence) -> str:
     if decided is None:
         return ""
     ed.verdict("impact_verdict", decided.text)
+    ed.summary_hi(
+        "impact_verdict",
+        hindi.verdict_hi(
+            decided.strength, decided.effect, decided.low, decided.high, bool(decided.caveats)
+        ),
+    )
     ed.findings.number(
         "impact_did",
         decided.effect,

@@ -6,10 +6,7 @@ notebooks call one function per section so they stay drivers.
 
 from __future__ import annotations
 
-import html
-
 import pandas as pd
-from IPython.display import HTML, display
 
 from evaluation.analysis import describe
 from evaluation.analysis.describe import ParticipationKPIs
@@ -185,10 +182,8 @@ def summary(ed: Edition, kpis: ParticipationKPIs) -> None:
         f"{format_count(kpis.peak_daily_completions, style=style)} on {peak}."
     )
     f.sentence("participation_summary", text)
-    hindi = _summary_hindi(kpis, p)
-    f.sentence("participation_summary_hi", hindi)
     ed.say("## Overall Statistics Overview\n\n" + text)
-    display(HTML(f'<p lang="hi"><strong>सारांश:</strong> {html.escape(hindi)}</p>'))
+    ed.summary_hi("participation_summary", _summary_hindi(kpis, p))
     ed.say(
         "These are counts of what happened, not evidence that the week changed anything: "
         "the impact section compares participants with similar people who did not take part."

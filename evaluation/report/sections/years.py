@@ -13,6 +13,7 @@ from evaluation.core.vocabulary import CENSUS_KPI_LABELS, KPI_DEFINITIONS
 from evaluation.report import figures
 from evaluation.report.edition import Edition
 from evaluation.report.formatting import format_count
+from evaluation.report.sections import hindi
 from evaluation.report.sections.common import (
     is_share,
     label,
@@ -137,6 +138,17 @@ def summary(
         f"{pct(returning.first_time_share)} of {p.edition}'s participants were new."
     )
     ed.verdict("years_lead", text)
+    ed.summary_hi(
+        "years_lead",
+        hindi.years_lead_hi(
+            p.edition,
+            str(before),
+            current.participants,
+            previous.participants,
+            returning.return_rate,
+            returning.first_time_share,
+        ),
+    )
 
 
 def kpis(
@@ -435,6 +447,20 @@ def effects(ed: Edition, result: editions.EditionEffects | None) -> None:
         "with themselves, so the interval is clustered by person."
     )
     ed.verdict("years_effect", text)
+
+    def numbers(row: dict) -> tuple[float, float, float]:
+        return float(row["estimate"]), float(row["conf_low"]), float(row["conf_high"])
+
+    ed.summary_hi(
+        "years_effect",
+        hindi.edition_effects_hi(
+            result.outcome,
+            (str(first["edition"]), *numbers(first)),
+            (str(second["edition"]), *numbers(second)),
+            numbers(gap),
+            result.change,
+        ),
+    )
     for row, key in (("earlier", "previous"), ("later", "current"), ("difference", "change")):
         values = rows[row]
         for part in ("estimate", "conf_low", "conf_high"):
