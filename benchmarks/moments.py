@@ -18,8 +18,8 @@ table shows that the two versions agree as well as what each costs:
 
 :func:`staggered_inputs` builds the moments' inputs as Ibis expressions on the store, with the
 same definitions as :func:`evaluation.analysis.panels.staggered_panel` (population, cohorts,
-months, week completions left out); it is meant to move into ``analysis.panels`` when
-03_impact switches to the moments version.
+months, week completions left out): it is ``analysis.panels.staggered_inputs``, which 03_impact
+uses.
 """
 
 from __future__ import annotations
@@ -76,46 +76,12 @@ def _between(column: ibis.Expr, first: dt.date, last: dt.date) -> ibis.Expr:
 def staggered_inputs(
     store, windows, *, target_hours: float, first_month: dt.date, last_month: dt.date
 ) -> tuple[Table, Table, list[int]]:
-    """``values`` (user_key, time, completions), ``people`` (user_key, cohort) and periods.
+    """The moments' inputs: :func:`evaluation.analysis.panels.staggered_inputs` (03_impact's)."""
+    from evaluation.analysis.panels import staggered_inputs as inputs
 
-    The definitions of :func:`evaluation.analysis.panels.staggered_panel` (months numbered 1..
-    from ``first_month``; completions inside any edition's week left out; ``cohort`` the month
-    after the first edition a person joined, 0 never), built in the engine for everyone.
-    """
-    import ibis
-    import pandas as pd
-    from ibis import _
-
-    from evaluation.analysis.describe import window_activity
-    from evaluation.analysis.panels import _eligible, chosen_enrolments
-
-    months = pd.period_range(first_month, last_month, freq="M")
-    people = _eligible(store, windows[0]).select("user_key")
-    cohort = ibis.literal(0)
-    for i, window in reversed(list(enumerate(windows))):
-        after = (pd.Timestamp(window.end) + pd.offsets.MonthBegin(1)).to_period("M")
-        joined = window_activity(store, window, target_hours).select("user_key")
-        people = people.left_join(joined.mutate(**{f"j{i}": ibis.literal(1)}), "user_key")
-        people = people.drop("user_key_right")
-        # the earliest edition joined wins: later ones are applied first and overwritten
-        cohort = ibis.ifelse(people[f"j{i}"].notnull(), int(months.get_loc(after)) + 1, cohort)
-    people = people.select("user_key", cohort=cohort)
-    done = chosen_enrolments(store)
-    done = done.filter(
-        done.completed_on.notnull()
-        & _between(done.completed_on, first_month, last_month + dt.timedelta(days=31))
+    return inputs(
+        store, windows, target_hours=target_hours, first_month=first_month, last_month=last_month
     )
-    for window in windows:
-        done = done.filter(~_between(done.completed_on, window.start, window.end))
-    day = done.completed_on
-    time = (day.year() - months[0].year) * 12 + (day.month() - months[0].month) + 1
-    values = (
-        done.mutate(time=time)
-        .filter(_.time.between(1, len(months)))
-        .group_by(["user_key", "time"])
-        .aggregate(completions=_.count())
-    )
-    return values, people, list(range(1, len(months) + 1))
 
 
 def _person_frame(work: Path) -> pd.DataFrame:

@@ -37,6 +37,7 @@ __all__ = [
     "period_values",
     "person_period",
     "person_period_table",
+    "staggered_inputs",
     "staggered_panel",
 ]
 
@@ -355,6 +356,51 @@ def person_period_table(
         participated="participated",
         treated=((panel.participated == 1) & (panel.period >= 0)).cast("int64"),
     )
+
+
+def staggered_inputs(
+    store: Store,
+    editions: Sequence[Window],
+    *,
+    target_hours: float = TARGET_HOURS,
+    first_month: dt.date,
+    last_month: dt.date,
+) -> tuple[Table, Table, list[int]]:
+    """The staggered DiD's inputs in the engine, for everyone: the moments' side of the panel.
+
+    The definitions of :func:`staggered_panel` without building it: ``values`` (``user_key``,
+    ``time``, ``completions``) holds only the person-months with completions, ``people``
+    (``user_key``, ``cohort``) every eligible person, and the periods are ``1..`` months from
+    ``first_month``. :func:`evaluation.estimate.cohort_moments` reduces them to cohort x
+    period sums with ``GROUP BY``, so no person-level frame reaches Python at national scale.
+    """
+    months = pd.period_range(first_month, last_month, freq="M")
+    people = _eligible(store, editions[0]).select("user_key")
+    cohort = ibis.literal(0)
+    for i, window in reversed(list(enumerate(editions))):
+        after = (pd.Timestamp(window.end) + pd.offsets.MonthBegin(1)).to_period("M")
+        joined = window_activity(store, window, target_hours).select("user_key")
+        people = people.left_join(joined.mutate(**{f"j{i}": ibis.literal(1)}), "user_key")
+        people = people.drop("user_key_right")
+        # the earliest edition joined wins: later ones are applied first and overwritten
+        cohort = ibis.ifelse(people[f"j{i}"].notnull(), int(months.get_loc(after)) + 1, cohort)
+    people = people.select("user_key", cohort=cohort)
+    done = chosen_enrolments(store)
+    done = done.filter(
+        done.completed_on.notnull()
+        & _between(done.completed_on, first_month, last_month + dt.timedelta(days=31))
+    )
+    for window in editions:
+        done = done.filter(~_between(done.completed_on, window.start, window.end))
+    day = done.completed_on
+    time = (day.year() - months[0].year) * 12 + (day.month() - months[0].month) + 1
+    values = (
+        done.mutate(time=time)
+        .filter(_.time.between(1, len(months)))
+        .group_by(["user_key", "time"])
+        .aggregate(completions=_.count())
+    )
+    return values, people, list(range(1, len(months) + 1))
 
 
 def staggered_panel(
