@@ -23,6 +23,7 @@ from evaluation.cli import app
 from evaluation.data.ingest import ingest
 from evaluation.data.ingest.checks import typed_sql
 from evaluation.data.ingest.errors import IngestError
+from evaluation.data.ingest.layout import ZIP_PASSWORD_ENV
 from evaluation.data.ingest.pipeline import ingest_with_summary
 from evaluation.data.ingest.privacy import load_salt, normalise_email, pseudonymise
 from evaluation.data.ingest.sources import REPORT_SOURCES, WAREHOUSE_SOURCES
@@ -38,11 +39,16 @@ FOLDERS = {
     "scala-4.8.18/tree": None,
     "scala-4.8.15/tree": None,
     "python/warehouse": None,  # Spark Parquet folders: part-*.snappy.parquet + _SUCCESS
-    # The Scala warehouse CSV parts hold user_detail, user_enrolments and org_hierarchy; the
-    # content table (course-report) is not among them, and content is required.
-    "scala-4.8.18/warehouse/tree": "missing_file",
-    "scala-4.8.18/warehouse": "missing_file",
+    # Scala warehouse CSV parts <report>/<date>-warehouse/part-*.csv, content (course-report)
+    # and the KCM tables (kcm-report/<date>/...-warehouse) included; no events (Avro only).
+    "scala-4.8.18/warehouse/tree": None,
+    "scala-4.8.18/warehouse": None,
+    # zipUpload.py's fullReport/reports.zip (password from NLW_ZIP_PASSWORD)
+    "python/fullReport": None,
+    "python/fullReport/reports.zip": None,
 }
+#: The invented password of the fixture zip (make_fixtures.FULL_REPORT_PASSWORD).
+ZIP_PASSWORD = "fixture-password"
 
 
 def _copy(rel: str, tmp_path: Path) -> Path:
@@ -68,7 +74,10 @@ def _ingest(src: Path, out: Path, dataset: str = "d") -> dict[str, pd.DataFrame]
 
 
 @pytest.mark.parametrize("rel", sorted(FOLDERS))
-def test_every_fixture_folder_ingests_or_names_its_error(rel: str, tmp_path: Path) -> None:
+def test_every_fixture_folder_ingests_or_names_its_error(
+    rel: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(ZIP_PASSWORD_ENV, ZIP_PASSWORD)
     out = tmp_path / "out"
     result = CliRunner().invoke(app, ["ingest", str(PLATFORM / rel), "--out", str(out)])
     expected = FOLDERS[rel]
@@ -365,3 +374,292 @@ def test_an_unzipped_reports_zip_ingests(tmp_path: Path) -> None:
     assert {p.rule for p in result.report.problems} >= {"no_report_date"}
     learners = _store(tmp_path / "out")["learners"]
     assert set(learners["mdo_id"]) == {MDO} and len(learners) == 6
+
+
+# --------------------------------------------------------------------------- Scala warehouse CSV
+
+
+def _frame(tables: dict[str, pd.DataFrame], name: str, key: str) -> pd.DataFrame:
+    return tables[name].set_index(key).sort_index()
+
+
+def test_scala_warehouse_csv_content_values(tmp_path: Path) -> None:
+    """S18 CourseReportModel.scala: ``course-report/<date>-warehouse/part-*.csv``, row by row."""
+    result = ingest_with_summary(PLATFORM / "scala-4.8.18" / "warehouse" / "tree", tmp_path / "o")
+    tables = _store(tmp_path / "o", "tree")
+    content = _frame(tables, "content", "content_id")
+    got = {
+        cid: (
+            row["content_name"],
+            row["content_provider"],
+            row["content_type"],
+            None if pd.isna(row["duration_hours"]) else row["duration_hours"],
+            row["competency_area"],
+        )
+        for cid, row in content.iterrows()
+    }
+    assert got == {
+        # "01:30:00"; mapped to Functional twice (101, 102) and Behavioural once: functional
+        "do_1100000000000000001": (
+            "Fake Course on Noting, Drafting",
+            "Karmayogi Bharat",
+            "Course",
+            1.5,
+            "functional",
+        ),
+        # "10:00:00"; its ids 9/901/9001 are not in the dictionary: the inner join drops them
+        "do_1100000000000000002": (
+            "Fake Program on Ethics",
+            "Institute of Examples",
+            "Program",
+            10.0,
+            "behavioural",
+        ),
+        "do_1100000000000000003": (
+            "Retired Fake Course",
+            "Karmayogi Bharat",
+            "Course",
+            0.75,
+            "domain",
+        ),
+        # one row per batch in the part file (two rows), one content item; not in the mapping
+        "do_1100000000000000004": (
+            "Fake Blended Program",
+            "Institute of Examples",
+            "Blended Program",
+            20.0,
+            "unknown",
+        ),
+        # durationFormat writes "" for a null duration; posexplode_outer: null competency ids
+        "do_1100000000000000005": (
+            "Draft Fake Course",
+            "Karmayogi Bharat",
+            "Course",
+            None,
+            "unknown",
+        ),
+        "ext_0000000000000001": (
+            "External Fake Course",
+            "Fake MOOC Partner",
+            "External Content",
+            2.0,
+            "unknown",
+        ),
+    }
+    assert result.manifest.normalisation["competency_area"] == {"mapped": 3, "unmapped": 3}
+    assert result.manifest.normalisation["duration"] == {"missing": 1, "seconds": 5}
+    # every enrolment of the S18 user_enrolments part links to a content row
+    assert set(tables["enrolments"]["content_id"]) <= set(content.index)
+    warned = sorted(
+        (p.rule, p.message.split("'")[1])
+        for p in result.report.problems
+        if p.rule == "missing_file"
+    )
+    # DataWarehouseModel.scala writes the event tables only as Avro / Postgres: no CSV part.
+    assert warned == [
+        ("missing_file", "cbp_enrolment"),
+        ("missing_file", "event_details"),
+        ("missing_file", "event_enrolment_details"),
+        ("missing_file", "user_karma_points"),
+    ]
+    events = [p for p in result.report.problems if "'event_details'" in p.message]
+    assert "only as Avro (DataWarehouseModel.scala)" in events[0].message
+    dup = [p for p in result.report.problems if p.rule == "duplicate_row"]
+    assert [(Path(p.file).parent.name, p.line) for p in dup] == [("2025-10-09-warehouse", 6)]
+
+
+def test_scala_warehouse_tree_and_flat_copies_give_the_same_tables(tmp_path: Path) -> None:
+    tree = _ingest(PLATFORM / "scala-4.8.18" / "warehouse" / "tree", tmp_path / "tree")
+    flat = _ingest(PLATFORM / "scala-4.8.18" / "warehouse", tmp_path / "flat")
+    assert set(tree) == set(flat)
+    for name in tree:
+        pd.testing.assert_frame_equal(tree[name], flat[name], obj=name)
+
+
+# --------------------------------------------------------------------------- KCM tables
+
+
+def test_python_warehouse_areas_come_from_the_kcm_join(tmp_path: Path) -> None:
+    """kcm_content_mapping x kcm_dictionary on the three ids (kcmReport.py's own join)."""
+    result = ingest_with_summary(PLATFORM / "python" / "warehouse", tmp_path / "o", dataset="d")
+    areas = _store(tmp_path / "o")["content"].set_index("content_id")["competency_area"]
+    assert areas.to_dict() == {
+        # (1, 101, 1001) Functional and (2, 201, 2001) Behavioural: one theme each, A-Z
+        "do_1100000000000000001": "behavioural",
+        "do_1100000000000000002": "behavioural",
+        "do_1100000000000000003": "domain",
+        "do_1100000000000000004": "unknown",  # not in kcm_content_mapping
+        "ext_0000000000000001": "unknown",
+    }
+    assert "competency areas from the platform's kcm_content_mapping" in " ".join(
+        result.report.shape_notes
+    )
+    assert not any("content_competency_mapping" in p.message for p in result.report.problems)
+
+
+def test_kcm_tables_win_over_a_mapping_file(tmp_path: Path) -> None:
+    src = _copy("scala-4.8.18/warehouse", tmp_path)
+    # The report's mapping says do_1 is Functional + Behavioural (tie: behavioural); the
+    # platform's tables say Functional twice.
+    shutil.copy(PLATFORM / "python" / "ContentCompetencyMapping.csv", src)
+    areas = _ingest(src, tmp_path / "o")["content"].set_index("content_id")["competency_area"]
+    assert areas["do_1100000000000000001"] == "functional"
+    (src / "kcm_dictionary.csv").unlink()
+    (src / "kcm_content_mapping.csv").unlink()
+    areas = _ingest(src, tmp_path / "o2")["content"].set_index("content_id")["competency_area"]
+    assert areas["do_1100000000000000001"] == "behavioural"
+    assert areas["do_1100000000000000004"] == "functional"
+
+
+def test_a_kcm_mapping_without_its_dictionary_is_a_warning(tmp_path: Path) -> None:
+    src = _copy("scala-4.8.18/warehouse", tmp_path)
+    (src / "kcm_dictionary.csv").unlink()
+    shutil.rmtree(src / "tree")
+    result = ingest_with_summary(src, tmp_path / "o", dataset="d")
+    warned = [p for p in result.report.problems if "kcm" in p.message]
+    assert [(p.severity, p.rule) for p in warned] == [("warning", "missing_file")]
+    assert "'kcm_dictionary' not found" in warned[0].message
+    areas = set(_store(tmp_path / "o")["content"]["competency_area"])
+    assert areas == {"unknown"}
+
+
+# --------------------------------------------------------------------------- fullReport zip
+
+
+def _tree_digest(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+    }
+
+
+def test_the_full_report_zip_gives_the_parquet_warehouse_tables(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """zipUpload.py: Spark CSV of every warehouse folder, ``zip -P <password> -j reports.zip``."""
+    monkeypatch.setenv(ZIP_PASSWORD_ENV, ZIP_PASSWORD)
+    monkeypatch.setenv("TMPDIR", str(tmp_path / "scratch"))
+    (tmp_path / "scratch").mkdir()
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", None)  # TMPDIR read afresh
+    src = _copy("python/fullReport", tmp_path)
+    before = _tree_digest(src)
+    result = ingest_with_summary(src, tmp_path / "zip", dataset="d")
+    assert _tree_digest(src) == before  # the input is never modified
+    assert list((tmp_path / "scratch").iterdir()) == []  # the scratch folder is gone
+    assert result.report.shape_notes[0] == (
+        "read from the zip reports.zip (unzipped into a scratch folder)"
+    )
+    read = {p.rule: p.file for p in result.report.problems if p.rule == "duplicate_row"}
+    assert read == {"duplicate_row": "reports.zip/content.csv"}
+    zipped = _store(tmp_path / "zip")
+    parquet = _ingest(PLATFORM / "python" / "warehouse", tmp_path / "pq")
+    assert set(zipped) == set(parquet)
+    for name in parquet:
+        pd.testing.assert_frame_equal(zipped[name], parquet[name], obj=name)
+
+
+@pytest.mark.parametrize(
+    ("password", "damage", "rule"),
+    [
+        (None, False, "zip_password_required"),
+        ("not-the-password", False, "zip_password_wrong"),
+        (ZIP_PASSWORD, True, "unreadable_zip"),
+    ],
+)
+def test_an_unusable_zip_is_a_named_error(
+    password: str | None, damage: bool, rule: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if password is None:
+        monkeypatch.delenv(ZIP_PASSWORD_ENV, raising=False)
+    else:
+        monkeypatch.setenv(ZIP_PASSWORD_ENV, password)
+    src = _copy("python/fullReport", tmp_path)
+    if damage:
+        data = (src / "reports.zip").read_bytes()
+        (src / "reports.zip").write_bytes(data[: len(data) // 2])
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["ingest", str(src / "reports.zip"), "--out", str(out)])
+    assert result.exit_code != 0
+    flat = " ".join(result.output.split())
+    assert rule in flat and "reports.zip" in flat and "Traceback" not in result.output
+    assert not out.exists() or not any(out.rglob("*.parquet"))
+    with pytest.raises(IngestError) as caught:
+        ingest(src, tmp_path / "out2")
+    assert [(p.severity, p.rule, p.file) for p in caught.value.problems] == [
+        ("error", rule, "reports.zip")
+    ]
+
+
+# --------------------------------------------------------------------------- two-digit years
+
+
+def test_two_digit_years_are_always_20yy() -> None:
+    """Rule two_digit_year_2000s: DuckDB's %y would read 69-99 as 19xx; the platform began in
+    2021 and Spark's ``dd/MM/yy`` writes 2099 as "99"."""
+    sql = typed_sql(REPORT_SOURCES["cbp_report"], "Due Date of Completion")
+    con = duckdb.connect()
+    got = {
+        v: con.execute(f'SELECT {sql} FROM (SELECT ? AS "Due Date of Completion")', [v]).fetchone()[
+            0
+        ]  # type: ignore[index]
+        for v in ("01/09/24", "31/12/99", "01/01/69", "30/06/68", "01/09/2024", "01/09/1999")
+    }
+    assert got == {
+        "01/09/24": dt.datetime(2024, 9, 1),
+        "31/12/99": dt.datetime(2099, 12, 31),
+        "01/01/69": dt.datetime(2069, 1, 1),
+        "30/06/68": dt.datetime(2068, 6, 30),
+        "01/09/2024": dt.datetime(2024, 9, 1),
+        "01/09/1999": dt.datetime(1999, 9, 1),  # four digits: as written
+    }
+
+
+def test_a_far_due_date_in_a_scala_4_8_15_report_is_kept(tmp_path: Path) -> None:
+    """Before the rule, "31/12/99" was 1999-12-31 and the row was rejected (date_outside_period)."""
+    src = _copy("scala-4.8.15/tree", tmp_path)
+    cbp = next(src.rglob("CBPEnrollmentReport.csv"))
+    lines = cbp.read_text(encoding="utf-8").splitlines(keepends=True)
+    assert ",31/03/25," in lines[1]
+    lines[1] = lines[1].replace(",31/03/25,", ",31/12/99,", 1)
+    cbp.write_text("".join(lines), encoding="utf-8")
+    result = ingest_with_summary(src, tmp_path / "o", dataset="d")
+    assert not [p for p in result.report.problems if p.rule == "date_outside_period"]
+    acbp = _store(tmp_path / "o")["acbp_allocations"]
+    one = acbp[acbp["user_key"] == _key("learner.one@example.invalid")].set_index("content_name")
+    assert one.loc["Fake Course on Noting, Drafting", "due_on"] == dt.date(2099, 12, 31)
+
+
+# --------------------------------------------------------------------------- quoting style
+
+
+@pytest.mark.parametrize(
+    "designation",
+    [
+        "Officer, Grade\\",  # DuckDB: "Officer, Grade\" (a backslash before the closing quote)
+        'Officer \\"A\\"',  # DuckDB: "Officer \""A\""" (no quote doubled after a letter)
+    ],
+)
+def test_a_duckdb_file_with_a_backslash_before_a_quote_is_read_as_duckdb(
+    designation: str, tmp_path: Path
+) -> None:
+    """Rule quote_style_by_trial: the byte guess (``\\"``, no doubled quote) said Spark; before
+    the rule both files stopped the ingest with bad_quoting."""
+    src = _copy("python/tree/standalone-reports", tmp_path)
+    path = _consumption(src)
+    con = duckdb.connect()
+    name = str(path).replace("'", "''")
+    con.execute(
+        f"CREATE TABLE t AS SELECT * FROM read_csv('{name}', header=true, all_varchar=true, "
+        "quote='\"', escape='\"')"
+    )
+    con.execute(
+        "UPDATE t SET Designation = ? WHERE Email = 'learner.one@example.invalid'", [designation]
+    )
+    # The job's writer: dfexportutil.write_csv_per_mdo_id_duckdb's COPY
+    con.execute(f"COPY t TO '{name}' (FORMAT CSV, HEADER, DELIMITER ',')")
+    assert '\\"' in path.read_text(encoding="utf-8")
+    result = ingest_with_summary(src, tmp_path / "o", dataset="d")
+    assert not [p for p in result.report.problems if p.rule == "bad_quoting"]
+    enrolments = _store(tmp_path / "o")["enrolments"]
+    assert len(enrolments) == 6

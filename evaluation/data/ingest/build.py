@@ -259,9 +259,32 @@ def _wh_org(b: Builder) -> str:
     return canonical_select("org_hierarchy", _org_exprs(b, src, explicit, "o.state"), src)
 
 
+#: The job's own join (PY kcmReport.py ``competency_reporting``, S18 KCMModel.scala
+#: ``competencyReporting``): inner, on the three ids; content without a competency drops out.
+_KCM_JOIN = (
+    "(SELECT m.course_id AS content_id, d.competency_area, d.competency_theme, "
+    "d.competency_sub_theme FROM clean_kcm_content_mapping m JOIN clean_kcm_dictionary d "
+    "USING (competency_area_id, competency_theme_id, competency_sub_theme_id))"
+)
+
+
+def _mapping_rows(b: Builder, mapping: str) -> str | None:
+    """FROM-able rows (content_id, competency_area, competency_theme, competency_sub_theme).
+
+    The warehouse's ``kcm_content_mapping`` joined with ``kcm_dictionary`` (the platform's own
+    tables) wins over a ``content_competency_mapping`` file; None when there is neither.
+    """
+    if mapping == "content_competency_mapping" and all(
+        b.has(t) for t in ("kcm_content_mapping", "kcm_dictionary")
+    ):
+        return _KCM_JOIN
+    return f"clean_{mapping}" if b.has(mapping) else None
+
+
 def _content_area_cte(b: Builder, mapping: str) -> str:
     """CTE ``areas`` (content_id, area, ai_theme) from a competency mapping (empty without one)."""
-    if not b.has(mapping):
+    rows = _mapping_rows(b, mapping)
+    if rows is None:
         return (
             "areas AS (SELECT NULL::VARCHAR AS content_id, NULL::VARCHAR AS area, "
             "NULL::BOOLEAN AS ai_theme WHERE FALSE)"
@@ -271,7 +294,7 @@ def _content_area_cte(b: Builder, mapping: str) -> str:
     # A course mapped to several areas gets the one with most mapped themes (ties: A-Z).
     return (
         f"area_counts AS (SELECT content_id, {area} AS area, count(*) AS n, "
-        f"bool_or({themes}) AS ai FROM clean_{mapping} GROUP BY 1, 2), "
+        f"bool_or({themes}) AS ai FROM {rows} mapping GROUP BY 1, 2), "
         "areas AS (SELECT content_id, first(area ORDER BY n DESC, area) AS area, "
         "bool_or(ai) AS ai_theme FROM area_counts GROUP BY 1)"
     )

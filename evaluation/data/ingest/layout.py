@@ -8,7 +8,13 @@ is used: it is richer (events, the karma ledger) and keyed by user id. ``ground_
 
 from __future__ import annotations
 
+import dataclasses
+import os
 import re
+import shutil
+import tempfile
+import weakref
+import zipfile
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -17,7 +23,7 @@ from typing import Literal
 from evaluation.data.ingest.errors import Problem
 from evaluation.data.ingest.sources import OUTCOMES_SOURCE, REPORT_SOURCES, WAREHOUSE_SOURCES
 
-__all__ = ["Layout", "RawFile", "Shape", "detect_layout"]
+__all__ = ["ZIP_PASSWORD_ENV", "Layout", "RawFile", "Shape", "detect_layout"]
 
 Shape = Literal["warehouse", "reports", "unknown"]
 
@@ -34,11 +40,19 @@ _REPORT_ROOTS = ("reports", "standalone-reports")
 #: Scala jobs (4.8.15, 4.8.18) write each warehouse table as CSV parts beside their report:
 #: ``<report>/<date>-warehouse/part-*.csv`` (docs/real-exports.md 0.3).
 SCALA_WAREHOUSE_FOLDERS = {
-    "user_detail": "user-report",
-    "user_enrolments": "user-enrollment-report",
-    "org_hierarchy": "org-hierarchy-report",
-    "content": "course-report",
+    "user_detail": "user-report/*-warehouse",
+    "user_enrolments": "user-enrollment-report/*-warehouse",
+    "org_hierarchy": "org-hierarchy-report/*-warehouse",
+    "content": "course-report/*-warehouse",
+    # KCMModel.scala: <kcmReportPath>/<date>/ContentCompetencyMapping-warehouse and
+    # .../CompetencyHierarchy-warehouse (the table kcm_dictionary).
+    "kcm_content_mapping": "kcm-report/*/ContentCompetencyMapping-warehouse",
+    "kcm_dictionary": "kcm-report/*/CompetencyHierarchy-warehouse",
 }
+#: The platform's competency tables: read as a pair, an alternative to
+#: ``content_competency_mapping``; their absence is never a problem (the area is then "unknown"
+#: unless a mapping file is given), one without the other is a warning.
+KCM_PAIR = ("kcm_content_mapping", "kcm_dictionary")
 _AVRO_MESSAGE = (
     "is stored as Avro (the Scala jobs' warehouse cache, DashboardUtil.warehouseCache), which "
     "the workbench cannot read; give it as Parquet (the Python jobs' warehouse/<table>/ folder) "
@@ -119,10 +133,11 @@ def _is_reports_dir(folder: Path) -> bool:
 
 def _scala_parts(folder: Path, table: str) -> list[Path]:
     """CSV parts of the newest ``<report>/<date>-warehouse/`` folder of ``table``, if any."""
-    report = SCALA_WAREHOUSE_FOLDERS.get(table)
-    if report is None or not (folder / report).is_dir():
+    pattern = SCALA_WAREHOUSE_FOLDERS.get(table)
+    if pattern is None:
         return []
-    dated = sorted(d for d in (folder / report).glob("*-warehouse") if d.is_dir())
+    # The date is in the folder path, so the newest sorts last.
+    dated = sorted(d for d in folder.glob(pattern) if d.is_dir())
     return sorted(dated[-1].glob("part-*.csv")) if dated else []
 
 
@@ -142,7 +157,17 @@ def _is_avro(folder: Path, stem: str) -> bool:
     )
 
 
+#: Tables the Scala jobs write only to Avro and Postgres, never as a CSV folder
+#: (DataWarehouseModel.scala 4.8.18 lines 119-128).
+_AVRO_ONLY_IN_SCALA = frozenset({"event_details", "event_enrolment_details"})
+_SCALA_NO_EVENTS = (
+    "; the Scala jobs write the event tables only as Avro (DataWarehouseModel.scala), so a "
+    "Scala CSV warehouse has no events"
+)
+
+
 def _warehouse_files(folder: Path, src: Path, layout: Layout) -> None:
+    scala_seen = any(_scala_parts(folder, table) for table in SCALA_WAREHOUSE_FOLDERS)
     for name, spec in WAREHOUSE_SOURCES.items():
         found: list[RawFile] = []
         avro = False
@@ -169,6 +194,8 @@ def _warehouse_files(folder: Path, src: Path, layout: Layout) -> None:
         if found:
             layout.files[name] = found
             continue
+        if name in KCM_PAIR and not avro:
+            continue  # optional pair: see _kcm_pair
         severity = "error" if name in REQUIRED_WAREHOUSE else "warning"
         where = _rel(folder, src) if folder != src else "."
         if avro:
@@ -186,8 +213,36 @@ def _warehouse_files(folder: Path, src: Path, layout: Layout) -> None:
                 severity,
                 where,
                 "missing_file",
-                f"warehouse table {name!r} not found ({name}.csv or {name}.parquet)",
+                f"warehouse table {name!r} not found ({name}.csv or {name}.parquet)"
+                + (_SCALA_NO_EVENTS if scala_seen and name in _AVRO_ONLY_IN_SCALA else ""),
             )
+        )
+
+
+def _kcm_pair(folder: Path, src: Path, layout: Layout) -> None:
+    """The KCM tables name the areas only together; with both, no mapping file is missing."""
+    have = [name for name in KCM_PAIR if name in layout.files]
+    where = _rel(folder, src) if folder != src else "."
+    if len(have) == 1:
+        lacking = next(name for name in KCM_PAIR if name not in have)
+        del layout.files[have[0]]
+        layout.problems.append(
+            _problem(
+                "warning",
+                where,
+                "missing_file",
+                f"warehouse table {lacking!r} not found: {have[0]!r} is not used without it "
+                "(the competency areas of content come from joining the two)",
+            )
+        )
+    elif len(have) == 2:
+        layout.problems[:] = [
+            p
+            for p in layout.problems
+            if not (p.rule == "missing_file" and "'content_competency_mapping'" in p.message)
+        ]
+        layout.notes.append(
+            "competency areas from the platform's kcm_content_mapping joined with kcm_dictionary"
         )
 
 
@@ -268,6 +323,100 @@ def _outcomes(src: Path, layout: Layout) -> None:
             return
 
 
+#: Environment variable holding the password of a ``reports.zip`` (zipUpload.py zips with
+#: ``zip -P <config.password>``); never stored or printed.
+ZIP_PASSWORD_ENV = "NLW_ZIP_PASSWORD"
+#: Where the Python jobs' zips lie below a raw folder (zipUpload.py: ``warehouse/fullReport/``,
+#: synced to ``standalone-reports/merged/fullReport/``) or a download saved beside nothing else.
+_ZIP_PLACES = (
+    "reports.zip",
+    "fullReport/reports.zip",
+    "warehouse/reports.zip",
+    "warehouse/fullReport/reports.zip",
+)
+
+
+def _zip_of(src: Path) -> Path | None:
+    """The zip to read for ``src``: ``src`` itself, or the one zip of a folder with no tables."""
+    if src.is_file():
+        return src if src.suffix.lower() == ".zip" else None
+    if not src.is_dir() or _is_warehouse_dir(src) or _is_reports_dir(src):
+        return None
+    if any((src / n).is_dir() for n in _REPORT_ROOTS) or _is_warehouse_dir(src / "warehouse"):
+        return None
+    found = [src / place for place in _ZIP_PLACES if (src / place).is_file()]
+    return found[0] if len(found) == 1 else None
+
+
+def _zip_problem(layout: Layout, rel: str, rule: str, message: str) -> Layout:
+    layout.problems.append(_problem("error", rel, rule, message))
+    return layout
+
+
+def _extract(archive: Path, rel: str, dest: Path, layout: Layout) -> bool:
+    """Extract the CSV members of ``archive`` flat into ``dest``; False (and an error) if not."""
+    password = os.environ.get(ZIP_PASSWORD_ENV)
+    try:
+        with zipfile.ZipFile(archive) as zf:
+            members = [i for i in zf.infolist() if not i.is_dir()]
+            if any(i.flag_bits & 0x1 for i in members) and not password:
+                _zip_problem(
+                    layout,
+                    rel,
+                    "zip_password_required",
+                    "the zip is password-protected (zipUpload.py zips with zip -P); set "
+                    f"{ZIP_PASSWORD_ENV} to its password, or unzip it and ingest the folder",
+                )
+                return False
+            pwd = password.encode("utf-8") if password else None
+            for info in members:
+                name = Path(info.filename).name  # zip -j stores no folders; never trust paths
+                if not name.lower().endswith(".csv"):
+                    continue
+                with zf.open(info, pwd=pwd) as fh, open(dest / name, "wb") as out:
+                    shutil.copyfileobj(fh, out, 1 << 20)
+    except RuntimeError as exc:  # zipfile: "Bad password for file ..."
+        _zip_problem(layout, rel, "zip_password_wrong", f"cannot decrypt the zip: {exc}")
+        return False
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError) as exc:
+        _zip_problem(layout, rel, "unreadable_zip", f"not a readable zip archive: {exc}")
+        return False
+    return True
+
+
+def _zip_layout(src: Path, archive: Path) -> Layout:
+    """Layout of a zip: its CSVs unzipped into a scratch folder removed with the layout.
+
+    The input is never modified. Files are named ``<zip>/<member>`` in problems and the
+    manifest. A ``mdoid=<id>`` folder above the zip (an MDO's ``merged/mdoid=<id>/reports.zip``)
+    gives the organisation of the reports inside.
+    """
+    zip_rel = archive.name if archive == src else _rel(archive, src)
+    scratch = Path(tempfile.mkdtemp(prefix="nlw-unzip-"))
+    mdoid = next((part for part in archive.parts if _MDOID.match(part)), None)
+    dest = scratch / mdoid if mdoid else scratch
+    dest.mkdir(exist_ok=True)
+    failed = Layout(src=src)
+    if not _extract(archive, zip_rel, dest, failed):
+        shutil.rmtree(scratch, ignore_errors=True)
+        return failed
+    inner = detect_layout(scratch)
+    weakref.finalize(inner, shutil.rmtree, scratch, True)
+
+    def renamed(rel: str) -> str:
+        tail = rel.split("/", 1)[1] if mdoid and rel.startswith(f"{mdoid}/") else rel
+        return f"{zip_rel}/{tail}" if tail not in (".", "") else zip_rel
+
+    inner.src = src
+    inner.files = {
+        name: [dataclasses.replace(f, rel=renamed(f.rel)) for f in files]
+        for name, files in inner.files.items()
+    }
+    inner.problems = [dataclasses.replace(p, file=renamed(p.file)) for p in inner.problems]
+    inner.notes.insert(0, f"read from the zip {zip_rel} (unzipped into a scratch folder)")
+    return inner
+
+
 def detect_layout(src: Path) -> Layout:
     """Detect the raw shape under ``src`` and list its files.
 
@@ -283,6 +432,9 @@ def detect_layout(src: Path) -> Layout:
         (missing folder, missing required tables, no recognisable report).
     """
     src = Path(src)
+    archive = _zip_of(src)
+    if archive is not None:
+        return _zip_layout(src, archive)
     layout = Layout(src=src)
     if not src.is_dir():
         what = "is a file, not a folder" if src.exists() else "does not exist"
@@ -311,6 +463,7 @@ def detect_layout(src: Path) -> Layout:
             layout.unused_reports = reports
         layout.notes.append(note)
         _warehouse_files(warehouse, src, layout)
+        _kcm_pair(warehouse, src, layout)
     elif reports is not None:
         layout.shape = "reports"
         layout.notes.append(

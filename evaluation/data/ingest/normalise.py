@@ -51,17 +51,21 @@ def parse_timestamp_sql(x: str) -> str:
     ``yyyy-MM-dd[ HH:mm:ss[.f]]`` and ISO ``T`` forms; the Spark pattern ``HH:mm:ss a``, whose
     hour is 24-hour *and* carries an AM/PM marker (``2025-10-09 14:05:33 PM``): the marker is
     dropped and the hour read as written (``%H``); the older Scala jobs' ``dd/MM/yyyy[ HH:mm:ss
-    a]`` and two-digit-year ``dd/MM/yy`` (``01/09/24`` is 1 September 2024). Slash dates are
-    read day-first (the platform's style), never month-first.
+    a]`` and two-digit-year ``dd/MM/yy`` (``01/09/24`` is 1 September 2024; a two-digit year is
+    always 20yy, rule ``two_digit_year_2000s``). Slash dates are read day-first (the platform's
+    style), never month-first.
     """
     v = f"regexp_replace(trim({x}), '\\s*[AaPp]\\.?[Mm]\\.?$', '')"
+    # Rule two_digit_year_2000s: "dd/MM/yy" gets the century 20 before parsing. DuckDB's %y
+    # reads 69-99 as 19xx, but the platform went live in 2021 and Spark's "yy" writes 2099 as
+    # "99" (a far due date), so every two-digit year it writes is 20yy.
+    v4 = f"regexp_replace({v}, '^(\\d{{1,2}}/\\d{{1,2}}/)(\\d{{2}})(\\s|$)', '\\120\\2\\3')"
     # DuckDB's cast reads "01/09/24" as the year 1 (yy/MM/dd), so it only sees values that start
-    # with a four-digit year. Two-digit years before %Y, which would read "24" as the year 24.
+    # with a four-digit year.
     return (
         f"coalesce(CASE WHEN regexp_matches({v}, '^\\d{{4}}[-/]') "
         f"THEN try_cast({v} AS TIMESTAMP) END, "
-        f"try_strptime({v}, ['%d/%m/%y %H:%M:%S', '%d/%m/%y', '%d/%m/%Y %H:%M:%S', "
-        "'%d/%m/%Y %H:%M', '%d/%m/%Y', '%d-%m-%Y']))"
+        f"try_strptime({v4}, ['%d/%m/%Y %H:%M:%S', '%d/%m/%Y %H:%M', '%d/%m/%Y', '%d-%m-%Y']))"
     )
 
 

@@ -192,6 +192,47 @@ def _count_lines(path: object, digest: hashlib._Hash | None) -> tuple[int, bytes
     return newlines, tail, body_seen, "\\" if backslash and not doubled else '"'
 
 
+def _misfits(path: object, escape: str, width: int) -> int:
+    """1 when a record of ``path`` is malformed (strict quoting) or not ``width`` fields, else 0."""
+    with open(path, encoding="utf-8", errors="replace", newline="") as fh:  # type: ignore[call-overload]
+        reader = csv.reader(fh, csv_dialect(escape), strict=True)
+        try:
+            next(reader, None)
+            return next((1 for row in reader if row and len(row) != width), 0)
+        except csv.Error:
+            return 1
+
+
+#: A backslash, a doubled quote and a character that cannot end a field: DuckDB's writing of a
+#: value holding ``\\"`` (Spark would escape that quote and close the field with the next one).
+_DUCKDB_BACKSLASH_QUOTE = re.compile(rb'\\""[^,\r\n]')
+
+
+def _impossible_for_spark(path: object) -> bool:
+    carry = b""
+    with open(path, "rb") as fh:  # type: ignore[call-overload]
+        while chunk := fh.read(_CHUNK):
+            if _DUCKDB_BACKSLASH_QUOTE.search(carry + chunk):
+                return True
+            carry = chunk[-3:]
+    return False
+
+
+def _confirm_escape(path: object, escape: str, width: int) -> str:
+    r"""Rule quote_style_by_trial: a guessed Spark file that only DuckDB could write is DuckDB's.
+
+    The byte guess says Spark when a file holds ``\"`` and no quote doubled inside a field. DuckDB
+    writes a value ending in a backslash as ``"Officer, Grade\"`` (no doubled quote) and one
+    holding ``\"`` as ``"Officer \""A\""`` (its doubled quotes follow a backslash): read as
+    Spark, both cut the record (docs/real-exports.md 18). The file is DuckDB's when the Spark
+    reading fails (a record of another width, or a closing quote Spark could not write) and the
+    doubled-quote reading does not.
+    """
+    if escape != "\\" or not (_misfits(path, escape, width) or _impossible_for_spark(path)):
+        return escape
+    return '"' if not _misfits(path, '"', width) else escape
+
+
 def _scan_csv(scan: FileScan, spec: SourceSpec, digest: bool) -> FileScan:
     path = scan.raw.path
     if path.stat().st_size == 0:
@@ -222,6 +263,7 @@ def _scan_csv(scan: FileScan, spec: SourceSpec, digest: bool) -> FileScan:
     _check_columns(scan, spec)
     hasher = hashlib.sha256() if digest else None
     newlines, tail, body_seen, scan.escape = _count_lines(path, hasher)
+    scan.escape = _confirm_escape(path, scan.escape, len(scan.header))
     scan.sha256 = hasher.hexdigest() if hasher else ""
     scan.physical_lines = newlines + (1 if tail else 0)
     if not body_seen:

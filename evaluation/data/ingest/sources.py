@@ -372,6 +372,45 @@ WAREHOUSE_SOURCES: dict[str, SourceSpec] = {
         ("content_id", "competency_area"),
         ("content_id", "competency_area", "competency_theme", "competency_sub_theme"),
     ),
+    # The platform's own competency tables (PY kcmReport.py, S18 KCMModel.scala): the mapping of
+    # content to competency ids, and the dictionary naming them. Joined on the three ids, as the
+    # job joins them for ContentCompetencyMapping.csv, they give each content item its areas.
+    "kcm_content_mapping": SourceSpec(
+        "kcm_content_mapping",
+        "warehouse",
+        ("kcm_content_mapping",),
+        {
+            "course_id": "id",
+            "competency_area_id": "id",
+            "competency_theme_id": "id",
+            "competency_sub_theme_id": "id",
+        },
+        ("course_id",),
+        ("course_id", "competency_area_id", "competency_theme_id", "competency_sub_theme_id"),
+        ignored=_WAREHOUSE_STAMP,
+    ),
+    "kcm_dictionary": SourceSpec(
+        "kcm_dictionary",
+        "warehouse",
+        ("kcm_dictionary",),
+        {
+            "competency_area_id": "id",
+            "competency_area": "text",
+            "competency_theme_id": "id",
+            "competency_theme": "text",
+            "competency_sub_theme_id": "id",
+            "competency_sub_theme": "text",
+        },
+        ("competency_area_id", "competency_area"),
+        ("competency_area_id", "competency_theme_id", "competency_sub_theme_id"),
+        ignored=_WAREHOUSE_STAMP
+        | {
+            "competency_area_description",
+            "competency_theme_description",
+            "competency_sub_theme_description",
+            "competency_theme_type",
+        },
+    ),
     "cbp_enrolment": SourceSpec(
         "cbp_enrolment",
         "warehouse",

@@ -1934,13 +1934,342 @@ def scala_warehouse_csv():
     )
 
 
+# ====================== issue 14 follow-up: content/KCM warehouse, fullReport zip ======================
+#: Invented password for the fixture zip (zipUpload.py takes it from config.password).
+FULL_REPORT_PASSWORD = "fixture-password"
+
+#: (area_id, area, theme_id, theme, sub_theme_id, sub_theme) of the invented KCM dictionary.
+_KCM_DICT = [
+    ("1", "Functional", "101", "Noting and Drafting", "1001", "Drafting letters"),
+    ("1", "Functional", "102", "Project management", "1002", "Planning"),
+    ("2", "Behavioural", "201", "Communication", "2001", "Written communication"),
+    ("2", "Behavioural", "202", "Integrity", "2002", "Ethical conduct"),
+    ("3", "Domain", "301", "Public finance", "3001", "Budget preparation"),
+]
+
+
+def python_kcm_dictionary():
+    """PY kcmReport.py line 239: ``competency_details_df.distinct().write...parquet(dwKcmDictionaryTable)``.
+
+    No ``coalesce(1)`` in the job: with one shuffle partition here it is one part file, on the
+    platform possibly several. ``competency_theme_type`` is ``F.lit("Null")`` (line 231-233),
+    ``data_last_generated_on`` ``self.current_date_time()`` (``%Y-%m-%d %H:%M:%S``, no AM/PM).
+    """
+    ddl = (
+        "competency_area_id string, competency_area string, competency_area_description string,"
+        " competency_theme_id string, competency_theme string, competency_theme_description string,"
+        " competency_sub_theme_id string, competency_sub_theme string, competency_sub_theme_description string,"
+        " competency_theme_type string, data_last_generated_on string"
+    )
+    rows = [
+        (
+            a,
+            an,
+            f"{an} competencies (invented text)",
+            t,
+            tn,
+            f"{tn} (invented)",
+            s,
+            sn,
+            f"{sn} (invented)",
+            "Null",
+            "2025-10-09 02:11:40",
+        )
+        for a, an, t, tn, s, sn in _KCM_DICT
+    ]
+    dest = OUT / "python" / "warehouse" / "kcm_dictionary"
+    if dest.exists():
+        shutil.rmtree(dest)
+    df(rows, ddl).distinct().write.mode("overwrite").option("compression", "snappy").parquet(
+        str(dest)
+    )
+    for crc in dest.glob(".*.crc"):
+        crc.unlink()
+
+
+def python_full_report_zip():
+    """PY zipUpload.py lines 168-205: every ``warehouse/<folder>`` with Parquet parts is read by
+    Spark and written ``coalesce(1)...option("header", "true").csv(<folder>.csv_tmp)``, the part
+    file moved to ``fullReport/<folder>.csv``, then ``zip -P <password> -j fullReport/reports.zip
+    *.csv`` (ZipCrypto, flat). Only the zip is synced (``sync_reports(warehouse_zip_path, ...)``).
+    """
+    import subprocess
+
+    base = OUT / "python" / "warehouse"
+    work = TMP / "fullReport"
+    if work.exists():
+        shutil.rmtree(work)
+    work.mkdir(parents=True)
+    csvs = []
+    for folder in sorted(p for p in base.iterdir() if p.is_dir()):
+        if not any(f.name.endswith(".parquet") for f in folder.iterdir()):
+            continue
+        out = work / f"{folder.name}.csv"
+        spark.read.parquet(str(folder)).coalesce(1).write.mode("overwrite").option(
+            "header", "true"
+        ).csv(str(out) + "_tmp")
+        part = next(f for f in Path(str(out) + "_tmp").iterdir() if f.name.endswith(".csv"))
+        shutil.move(str(part), str(out))
+        shutil.rmtree(str(out) + "_tmp")
+        csvs.append(str(out))
+    dest = OUT / "python" / "fullReport"
+    if dest.exists():
+        shutil.rmtree(dest)
+    dest.mkdir(parents=True)
+    subprocess.run(
+        ["zip", "-q", "-X", "-P", FULL_REPORT_PASSWORD, "-j", str(dest / "reports.zip"), *csvs],
+        check=True,
+    )
+
+
+def scala_warehouse_content_kcm():
+    """S18 CourseReportModel.scala 281-305 and KCMModel.scala 36-83: the warehouse CSV folders
+    ``course-report/<date>-warehouse`` (content), ``kcm-report/<date>/ContentCompetencyMapping-warehouse``
+    (kcm_content_mapping) and ``kcm-report/<date>/CompetencyHierarchy-warehouse`` (kcm_dictionary),
+    each ``generateReport(df.coalesce(1), path)``: one part-*.csv, not renamed, _SUCCESS removed.
+    """
+    v = "scala-4.8.18/warehouse"
+    # platform rows (union by position with the marketplace rows, so rating / resource_count /
+    # last_published_on become strings); durationFormat: null -> "", else "%02d:%02d:%02d"
+    ct_ddl = (
+        "content_id string, content_provider_id string, content_provider_name string, content_name string,"
+        " content_type string, batch_id string, batch_name string, batch_start_date date, batch_end_date date,"
+        " content_duration string, content_rating string, last_published_on string, content_retired_on date,"
+        " content_status string, resource_count string, total_certificates_issued long, content_substatus string,"
+        " language string, data_last_generated_on string"
+    )
+    d = dt.date
+    kb, ie = (
+        ("0100000000000000000900", "Karmayogi Bharat"),
+        ("0100000000000000000901", "Institute of Examples"),
+    )
+    ct = [
+        (
+            "do_1100000000000000001",
+            *kb,
+            "Fake Course on Noting, Drafting",
+            "Course",
+            None,
+            None,
+            None,
+            None,
+            "01:30:00",
+            "4.25",
+            "2024-05-02",
+            None,
+            "Live",
+            "6",
+            1234,
+            None,
+            "english",
+            S18_RLGO,
+        ),
+        (
+            "do_1100000000000000002",
+            *ie,
+            "Fake Program on Ethics",
+            "Program",
+            None,
+            None,
+            None,
+            None,
+            "10:00:00",
+            None,
+            "2024-09-09",
+            None,
+            "Live",
+            "6",
+            10,
+            None,
+            "english",
+            S18_RLGO,
+        ),
+        (
+            "do_1100000000000000003",
+            *kb,
+            "Retired Fake Course",
+            "Course",
+            None,
+            None,
+            None,
+            None,
+            "00:45:00",
+            "4.8",
+            "2023-01-01",
+            d(2024, 12, 31),
+            "Retired",
+            "3",
+            88,
+            None,
+            "hindi",
+            S18_RLGO,
+        ),
+        # Blended Programs: one row per batch (relevantBatchInfoDF joins batches for them only)
+        (
+            "do_1100000000000000004",
+            *ie,
+            "Fake Blended Program",
+            "Blended Program",
+            "01390000000000000004",
+            "Cohort Oct-2024",
+            d(2024, 10, 19),
+            d(2024, 10, 27),
+            "20:00:00",
+            None,
+            "2024-08-01",
+            None,
+            "Live",
+            "12",
+            40,
+            "sentToPublish",
+            "english",
+            S18_RLGO,
+        ),
+        (
+            "do_1100000000000000004",
+            *ie,
+            "Fake Blended Program",
+            "Blended Program",
+            "01390000000000000005",
+            "Cohort Jan-2025",
+            d(2025, 1, 6),
+            d(2025, 1, 10),
+            "20:00:00",
+            None,
+            "2024-08-01",
+            None,
+            "Live",
+            "12",
+            40,
+            "sentToPublish",
+            "english",
+            S18_RLGO,
+        ),
+        # a Draft course without a duration: durationFormat writes ""
+        (
+            "do_1100000000000000005",
+            *kb,
+            "Draft Fake Course",
+            "Course",
+            None,
+            None,
+            None,
+            None,
+            "",
+            None,
+            None,
+            None,
+            "Draft",
+            "0",
+            0,
+            None,
+            "english",
+            S18_RLGO,
+        ),
+        # marketplace (lines 196-216): batch / rating / resource_count / substatus / language "Not Available"
+        (
+            "ext_0000000000000001",
+            "0100000000000000000950",
+            "Fake MOOC Partner",
+            "External Fake Course",
+            "External Content",
+            "Not Available",
+            "Not Available",
+            None,
+            None,
+            "02:00:00",
+            "Not Available",
+            "2024-01-10",
+            None,
+            "LIVE",
+            "Not Available",
+            1,
+            "Not Available",
+            "Not Available",
+            S18_RLGO,
+        ),
+    ]
+    spark_single_csv(
+        df(ct, ct_ddl), v, f"course-report/{DAY}-warehouse", "content", keep_part_name=True
+    )
+
+    km_ddl = (
+        "course_id string, competency_area_id string, competency_theme_id string,"
+        " competency_sub_theme_id string, data_last_generated_on string"
+    )
+    km = [
+        ("do_1100000000000000001", "1", "101", "1001", S18_RLGO),
+        ("do_1100000000000000001", "1", "102", "1002", S18_RLGO),
+        ("do_1100000000000000001", "2", "201", "2001", S18_RLGO),
+        ("do_1100000000000000002", "2", "202", "2002", S18_RLGO),
+        ("do_1100000000000000002", "9", "901", "9001", S18_RLGO),  # ids not in the dictionary
+        ("do_1100000000000000003", "3", "301", "3001", S18_RLGO),
+        ("do_1100000000000000005", None, None, None, S18_RLGO),  # posexplode_outer: no competency
+    ]
+    spark_single_csv(
+        df(km, km_ddl),
+        v,
+        f"kcm-report/{DAY}/ContentCompetencyMapping-warehouse",
+        "kcm_content_mapping",
+        keep_part_name=True,
+    )
+
+    kd_ddl = (
+        "competency_area_id string, competency_area string, competency_area_description string,"
+        " competency_theme_type string, competency_theme_id string, competency_theme string,"
+        " competency_theme_description string, competency_sub_theme_id string, competency_sub_theme string,"
+        " competency_sub_theme_description string, data_last_generated_on string"
+    )
+    kd = [
+        (
+            a,
+            an,
+            f"{an} competencies (invented text)",
+            "<themeType value; not visible in code>",
+            t,
+            tn,
+            f"{tn} (invented)",
+            s,
+            sn,
+            f"{sn} (invented)",
+            S18_RLGO,
+        )
+        for a, an, t, tn, s, sn in _KCM_DICT
+    ]
+    spark_single_csv(
+        df(kd, kd_ddl),
+        v,
+        f"kcm-report/{DAY}/CompetencyHierarchy-warehouse",
+        "kcm_dictionary",
+        keep_part_name=True,
+    )
+
+
+BUILDERS = {
+    "scala_warehouse_content_kcm": scala_warehouse_content_kcm,
+    "python_kcm_dictionary": python_kcm_dictionary,
+    "python_full_report_zip": python_full_report_zip,
+}
+
+
 if __name__ == "__main__":
-    _reset(OUT)
+    import sys
+
     TMP.mkdir(exist_ok=True)
-    kcm, kcm_ddl = python_reports()
-    python_warehouse()
-    scala_reports(kcm, kcm_ddl)
-    scala_warehouse_csv()
+    if sys.argv[1:]:
+        # Rebuild only the named fixtures (the others keep their part-file names).
+        for name in sys.argv[1:]:
+            BUILDERS[name]()
+    else:
+        for variant in ("python", "python_largeorg", "scala-4.8.15", "scala-4.8.18"):
+            _reset(OUT / variant)  # never OUT itself: this script lives there
+        kcm, kcm_ddl = python_reports()
+        python_warehouse()
+        python_kcm_dictionary()
+        scala_reports(kcm, kcm_ddl)
+        scala_warehouse_csv()
+        scala_warehouse_content_kcm()
+        python_full_report_zip()
     shutil.rmtree(TMP)
     for p in sorted(OUT.rglob("*")):
         if p.is_file():
