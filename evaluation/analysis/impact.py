@@ -22,6 +22,7 @@ Every function here returns numbers and tables with analysis column names; the r
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import cast
@@ -508,6 +509,9 @@ class GroupEffects:
     by_group: diagnose.GroupEffects
     by_ministry: diagnose.GroupEffects | None
     ministries: int
+    #: Subgroup fits whose propensity model did not converge (their effects lean on few
+    #: comparable people); counted for the report instead of warnings in output cells.
+    unconverged: int = 0
 
 
 def group_effects(people: pd.DataFrame, groups: list[str], min_cell: int) -> GroupEffects:
@@ -518,19 +522,25 @@ def group_effects(people: pd.DataFrame, groups: list[str], min_cell: int) -> Gro
     """
     people = columns(people, f"{PRIMARY}_change", "ministry")
     subset = people[people["group"].isin(groups)]
-    by_group = diagnose.effects_by_group(
-        _aipw_change(baseline(people, drop=("group",))), subset, group="group"
-    )
-    counts = people.loc[people["treat"] == 1, "ministry"].value_counts()
-    largest = counts[counts >= min_cell].index[:LEAVE_OUT_MINISTRIES]
-    if len(largest) < 2:
-        return GroupEffects(by_group, None, len(largest))
-    by_ministry = diagnose.effects_by_group(
-        _aipw_change(baseline(people)),
-        people[people["ministry"].isin(largest)],
-        group="ministry",
-    )
-    return GroupEffects(by_group, by_ministry, len(largest))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        by_group = diagnose.effects_by_group(
+            _aipw_change(baseline(people, drop=("group",))), subset, group="group"
+        )
+        counts = people.loc[people["treat"] == 1, "ministry"].value_counts()
+        largest = counts[counts >= min_cell].index[:LEAVE_OUT_MINISTRIES]
+        by_ministry = None
+        if len(largest) >= 2:
+            by_ministry = diagnose.effects_by_group(
+                _aipw_change(baseline(people)),
+                people[people["ministry"].isin(largest)],
+                group="ministry",
+            )
+    unconverged = sum("did not converge" in str(w.message) for w in caught)
+    for other in caught:  # anything else still reaches the caller
+        if "did not converge" not in str(other.message):
+            warnings.warn_explicit(other.message, other.category, other.filename, other.lineno)
+    return GroupEffects(by_group, by_ministry, len(largest), unconverged)
 
 
 def placebo_did(

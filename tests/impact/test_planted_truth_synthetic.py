@@ -175,3 +175,29 @@ def test_monte_carlo_over_generator_seeds(tmp_path: Path):
         row = summary.loc[design]
         assert row["coverage"] >= 0.85, summary
         assert abs(row["bias"]) <= 3 * row["sd"] / np.sqrt(row["n"]), summary
+
+
+def test_subgroup_fits_that_do_not_converge_are_counted_not_printed(world, monkeypatch, recwarn):
+    """03_impact's heterogeneity says in words how many subgroup fits did not converge; no
+    warning reaches the output cells (issue 17: no logging noise in cells)."""
+    import warnings
+
+    from evaluation.analysis.impact import group_effects
+    from evaluation.estimate import treatment_effects
+
+    real = treatment_effects.fit_propensity
+
+    def never_converges(*args, **kwargs):
+        result = real(*args, **kwargs)
+        warnings.warn("propensity model did not converge; check for separation", stacklevel=2)
+        return result
+
+    monkeypatch.setattr(treatment_effects, "fit_propensity", never_converges)
+    store, _ = world
+    people = _people(store, "2024")
+    effects = group_effects(people, ["A", "B", "C"], min_cell=10)
+    fits = len(effects.by_group.table) + (
+        len(effects.by_ministry.table) if effects.by_ministry is not None else 0
+    )
+    assert effects.unconverged >= fits > 0
+    assert not [w for w in recwarn if "did not converge" in str(w.message)]

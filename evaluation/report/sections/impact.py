@@ -418,6 +418,11 @@ def heterogeneity(ed: Edition, people: pd.DataFrame) -> None:
         f"Test that the effect is the same in every group: p = {by_group.equality.p_value:.3f} "
         f"(I² = {by_group.i_squared:.0%})."
     )
+    if effects.unconverged:
+        ed.say(
+            f"In {effects.unconverged} of these subgroup fits the model of who takes part did "
+            "not settle (few comparable non-participants): read those effects with care."
+        )
     by_ministry = effects.by_ministry
     if by_ministry is None:
         return
