@@ -94,8 +94,8 @@ __all__ = [
 def shared_folder(ed: Edition) -> Path:
     """The cache folder of the edition's shared brief results (beside ``ed.output_dir``).
 
-    Under ``nlw run`` that is ``<run>/.shared`` (the runner removes it when the run ends);
-    a brief opened alone keeps it in ``outputs/<edition>/.shared``.
+    Under ``nlw run`` that is ``<run>/.shared`` (the runner removes it before the run is
+    audited); a brief opened alone keeps it beside its own output folder.
     """
     return ed.output_dir.parent / briefs.CACHE_FOLDER
 
