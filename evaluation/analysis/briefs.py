@@ -388,15 +388,31 @@ def brief_inputs(
         return compute(store, params)
     key = cache_key(params, root or project_root())
     folder = cache / key
-    if (folder / _META).is_file():
-        return _load(folder)
+    kept = _try_load(folder)
+    if kept is not None:
+        return kept
     cache.mkdir(parents=True, exist_ok=True)
     with _locked(cache / f".{key}.lock"):
-        if (folder / _META).is_file():  # written while we waited
-            return _load(folder)
+        kept = _try_load(folder)  # written while we waited
+        if kept is not None:
+            return kept
         inputs = compute(store, params)
         _save(inputs, cache, key)
     return inputs
+
+
+def _try_load(folder: Path) -> BriefInputs | None:
+    """The kept results, or None when absent or unreadable (then they are computed again).
+
+    Unreadable: e.g. removed as stale by a brief of a newer key while being read.
+    """
+    if not (folder / _META).is_file():
+        return None
+    try:
+        return _load(folder)
+    except (OSError, ValueError, KeyError):
+        shutil.rmtree(folder, ignore_errors=True)
+        return None
 
 
 @contextmanager

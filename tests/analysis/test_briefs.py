@@ -148,3 +148,17 @@ def test_without_a_cache_nothing_is_kept(project, monkeypatch):
     params = load_params(ROOT / "params" / "2024.yaml")
     assert briefs.brief_inputs(None, params, None, root=project).previous_title == "Before"
     assert not (project / "cache").exists()
+
+
+def test_a_damaged_cache_is_computed_again(project, monkeypatch):
+    calls = []
+    monkeypatch.setattr(briefs, "compute", lambda store, params: calls.append(1) or inputs())
+    params = load_params(ROOT / "params" / "2024.yaml")
+    cache = project / "cache"
+    briefs.brief_inputs(None, params, cache, root=project)
+    (next(cache.glob("*/board.arrow"))).unlink()  # e.g. pruned while being read
+    again = briefs.brief_inputs(None, params, cache, root=project)
+    assert len(calls) == 2
+    assert again.board["unit"].tolist() == inputs().board["unit"].tolist()
+    assert briefs.brief_inputs(None, params, cache, root=project).scope.shape == (15, 11)
+    assert len(calls) == 2
