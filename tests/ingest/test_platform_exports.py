@@ -46,6 +46,7 @@ FOLDERS = {
     # zipUpload.py's fullReport/reports.zip (password from NLW_ZIP_PASSWORD)
     "python/fullReport": None,
     "python/fullReport/reports.zip": None,
+    "python/merged": None,  # merged/mdoid=<id>/reports.zip (an MDO's download)
 }
 #: The invented password of the fixture zip (make_fixtures.FULL_REPORT_PASSWORD).
 ZIP_PASSWORD = "fixture-password"
@@ -589,6 +590,56 @@ def test_an_unusable_zip_is_a_named_error(
     assert [(p.severity, p.rule, p.file) for p in caught.value.problems] == [
         ("error", rule, "reports.zip")
     ]
+
+
+def test_an_mdo_reports_zip_gives_the_same_tables_as_its_unzipped_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """zipUpload.py: ``merged/mdoid=<id>/reports.zip`` with the org's CSVs and the KCM file."""
+    monkeypatch.setenv(ZIP_PASSWORD_ENV, ZIP_PASSWORD)
+    src = _copy("python/merged", tmp_path)
+    before = _tree_digest(src)
+    result = ingest_with_summary(src, tmp_path / "zip", dataset="d")
+    assert _tree_digest(src) == before
+    assert result.report.shape_notes[0] == (
+        f"read from the zip mdoid={MDO}/reports.zip (unzipped into a scratch folder)"
+    )
+    assert sorted(p.file for p in result.report.problems if p.rule == "no_report_date") == [
+        f"mdoid={MDO}/reports.zip/{name}.csv"
+        for name in (
+            "CBPEnrollmentReport",
+            "ConsumptionReport",
+            "ContentCompetencyMapping",
+            "UserReport",
+        )
+    ]
+    zipped = _store(tmp_path / "zip")
+    # The same CSVs unzipped by hand into merged/mdoid=<id>/ (the flat layout read before).
+    flat = tmp_path / "flat" / "merged" / f"mdoid={MDO}"
+    flat.mkdir(parents=True)
+    for name in ("UserReport", "ConsumptionReport", "CBPEnrollmentReport"):
+        shutil.copy(PLATFORM / "python" / f"{name}.csv", flat / f"{name}.csv")
+    shutil.copy(PLATFORM / "python" / "ContentCompetencyMapping.csv", flat)
+    unzipped = _ingest(tmp_path / "flat" / "merged", tmp_path / "unzipped")
+    assert set(zipped) == set(unzipped)
+    for name in zipped:
+        pd.testing.assert_frame_equal(zipped[name], unzipped[name], obj=name)
+    assert set(zipped["learners"]["mdo_id"]) == {MDO} and len(zipped["learners"]) == 6
+
+
+def test_an_mdo_zip_outside_its_mdoid_folder_is_a_named_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(ZIP_PASSWORD_ENV, ZIP_PASSWORD)
+    alone = tmp_path / "download"
+    alone.mkdir()
+    shutil.copy(PLATFORM / "python" / "merged" / f"mdoid={MDO}" / "reports.zip", alone)
+    with pytest.raises(IngestError) as caught:
+        ingest(alone, tmp_path / "out")
+    assert [(p.rule, p.file) for p in caught.value.problems] == [
+        ("zip_without_mdoid", "reports.zip")
+    ]
+    assert "mdoid=<your org id>" in caught.value.problems[0].message
 
 
 # --------------------------------------------------------------------------- two-digit years

@@ -326,26 +326,22 @@ def _outcomes(src: Path, layout: Layout) -> None:
 #: Environment variable holding the password of a ``reports.zip`` (zipUpload.py zips with
 #: ``zip -P <config.password>``); never stored or printed.
 ZIP_PASSWORD_ENV = "NLW_ZIP_PASSWORD"
-#: Where the Python jobs' zips lie below a raw folder (zipUpload.py: ``warehouse/fullReport/``,
-#: synced to ``standalone-reports/merged/fullReport/``) or a download saved beside nothing else.
-_ZIP_PLACES = (
-    "reports.zip",
-    "fullReport/reports.zip",
-    "warehouse/reports.zip",
-    "warehouse/fullReport/reports.zip",
-)
 
 
-def _zip_of(src: Path) -> Path | None:
-    """The zip to read for ``src``: ``src`` itself, or the one zip of a folder with no tables."""
+def _zips_of(src: Path) -> list[Path]:
+    """The zips to read for ``src``: ``src`` itself, or every zip of a folder with no data files.
+
+    A folder holding no CSV or Parquet file is read from its zips: the Python jobs' full report
+    ``fullReport/reports.zip`` or one or more MDO downloads ``mdoid=<id>/reports.zip``.
+    """
     if src.is_file():
-        return src if src.suffix.lower() == ".zip" else None
-    if not src.is_dir() or _is_warehouse_dir(src) or _is_reports_dir(src):
-        return None
-    if any((src / n).is_dir() for n in _REPORT_ROOTS) or _is_warehouse_dir(src / "warehouse"):
-        return None
-    found = [src / place for place in _ZIP_PLACES if (src / place).is_file()]
-    return found[0] if len(found) == 1 else None
+        return [src] if src.suffix.lower() == ".zip" else []
+    if not src.is_dir():
+        return []
+    for pattern in ("*.csv", "*.parquet"):
+        if next(iter(src.rglob(pattern)), None) is not None:
+            return []
+    return sorted(p for p in src.rglob("*") if p.suffix.lower() == ".zip" and p.is_file())
 
 
 def _zip_problem(layout: Layout, rel: str, rule: str, message: str) -> Layout:
@@ -384,28 +380,67 @@ def _extract(archive: Path, rel: str, dest: Path, layout: Layout) -> bool:
     return True
 
 
-def _zip_layout(src: Path, archive: Path) -> Layout:
-    """Layout of a zip: its CSVs unzipped into a scratch folder removed with the layout.
+def _holds_reports(folder: Path) -> bool:
+    stems = {
+        stem
+        for name, spec in REPORT_SOURCES.items()
+        if name != "competency_report"
+        for stem in spec.file_stems
+    }
+    return any(f.stem in stems for f in folder.glob("*.csv"))
+
+
+def _zip_layout(src: Path, archives: list[Path]) -> Layout:
+    """Layout of zips: their CSVs unzipped into a scratch folder removed with the layout.
 
     The input is never modified. Files are named ``<zip>/<member>`` in problems and the
-    manifest. A ``mdoid=<id>`` folder above the zip (an MDO's ``merged/mdoid=<id>/reports.zip``)
-    gives the organisation of the reports inside.
+    manifest. A ``mdoid=<id>`` folder above a zip (an MDO's ``merged/mdoid=<id>/reports.zip``)
+    gives the organisation of the reports inside; zips without one must be alone.
     """
-    zip_rel = archive.name if archive == src else _rel(archive, src)
     scratch = Path(tempfile.mkdtemp(prefix="nlw-unzip-"))
-    mdoid = next((part for part in archive.parts if _MDOID.match(part)), None)
-    dest = scratch / mdoid if mdoid else scratch
-    dest.mkdir(exist_ok=True)
     failed = Layout(src=src)
-    if not _extract(archive, zip_rel, dest, failed):
+    prefixes: dict[str, str] = {}  # folder in the scratch -> the zip's name in problems
+    for archive in archives:
+        zip_rel = archive.name if archive == src else _rel(archive, src)
+        mdoid = next((part for part in archive.parts if _MDOID.match(part)), None)
+        key = mdoid or ""
+        if key in prefixes:
+            _zip_problem(
+                failed,
+                zip_rel,
+                "several_zips",
+                f"{prefixes[key]} and {zip_rel} would unzip into one folder: give one zip, or "
+                "each MDO's zip in its own mdoid=<id> folder",
+            )
+            continue
+        prefixes[key] = zip_rel
+        dest = scratch / key if key else scratch
+        dest.mkdir(exist_ok=True)
+        _extract(archive, zip_rel, dest, failed)
+        if not key and _holds_reports(dest):
+            # An MDO's zip saved on its own: Spark's UserReport carries no mdoid in its body
+            # and the zip holds no mdoid=<id> folder, so the organisation would be lost.
+            _zip_problem(
+                failed,
+                zip_rel,
+                "zip_without_mdoid",
+                "this MDO reports.zip is not inside a mdoid=<id> folder, and its UserReport "
+                "(Spark) names no organisation: put it in a folder named mdoid=<your org id> "
+                "(as the platform's merged/mdoid=<id>/reports.zip) and ingest that folder",
+            )
+    if failed.problems:
         shutil.rmtree(scratch, ignore_errors=True)
         return failed
     inner = detect_layout(scratch)
     weakref.finalize(inner, shutil.rmtree, scratch, True)
 
     def renamed(rel: str) -> str:
-        tail = rel.split("/", 1)[1] if mdoid and rel.startswith(f"{mdoid}/") else rel
-        return f"{zip_rel}/{tail}" if tail not in (".", "") else zip_rel
+        head, _, tail = rel.partition("/")
+        if head in prefixes and head and tail:
+            return f"{prefixes[head]}/{tail}"
+        if "" in prefixes and rel not in (".", ""):
+            return f"{prefixes['']}/{rel}"
+        return prefixes.get(head, prefixes.get("", rel))
 
     inner.src = src
     inner.files = {
@@ -413,7 +448,8 @@ def _zip_layout(src: Path, archive: Path) -> Layout:
         for name, files in inner.files.items()
     }
     inner.problems = [dataclasses.replace(p, file=renamed(p.file)) for p in inner.problems]
-    inner.notes.insert(0, f"read from the zip {zip_rel} (unzipped into a scratch folder)")
+    names = ", ".join(dict.fromkeys(prefixes.values()))
+    inner.notes.insert(0, f"read from the zip {names} (unzipped into a scratch folder)")
     return inner
 
 
@@ -432,9 +468,9 @@ def detect_layout(src: Path) -> Layout:
         (missing folder, missing required tables, no recognisable report).
     """
     src = Path(src)
-    archive = _zip_of(src)
-    if archive is not None:
-        return _zip_layout(src, archive)
+    archives = _zips_of(src)
+    if archives:
+        return _zip_layout(src, archives)
     layout = Layout(src=src)
     if not src.is_dir():
         what = "is a file, not a folder" if src.exists() else "does not exist"

@@ -2245,7 +2245,35 @@ def scala_warehouse_content_kcm():
     )
 
 
+def python_mdo_zip():
+    """PY zipUpload.py lines 86-166: today's CSVs of ``mdoid=<id>`` from each report folder copied
+    flat into ``merged/mdoid=<id>/`` with the KCM file as ``ContentCompetencyMapping.csv``, then
+    ``zip -P <password> -j merged/mdoid=<id>/reports.zip *.csv`` and the CSVs removed."""
+    import subprocess
+
+    tree = OUT / "python" / "tree" / "standalone-reports"
+    work = TMP / "merged" / f"mdoid={ORG}"
+    if work.exists():
+        shutil.rmtree(work)
+    work.mkdir(parents=True)
+    for folder in ("user-report", "user-enrollment-report", "cbp-report-mdo-enrolment"):
+        for f in sorted((tree / folder / DAY / f"mdoid={ORG}").glob("*.csv")):
+            shutil.copy(f, work / f.name)
+    kcm = tree / "kcm-report" / DAY / "ContentCompetencyMapping" / "ContentCompetencyMapping.csv"
+    shutil.copy(kcm, work / "ContentCompetencyMapping.csv")
+    dest = OUT / "python" / "merged" / f"mdoid={ORG}"
+    if dest.exists():
+        shutil.rmtree(dest)
+    dest.mkdir(parents=True)
+    csvs = sorted(str(f) for f in work.glob("*.csv"))
+    subprocess.run(
+        ["zip", "-q", "-X", "-P", FULL_REPORT_PASSWORD, "-j", str(dest / "reports.zip"), *csvs],
+        check=True,
+    )
+
+
 BUILDERS = {
+    "python_mdo_zip": python_mdo_zip,
     "scala_warehouse_content_kcm": scala_warehouse_content_kcm,
     "python_kcm_dictionary": python_kcm_dictionary,
     "python_full_report_zip": python_full_report_zip,
@@ -2270,6 +2298,7 @@ if __name__ == "__main__":
         scala_warehouse_csv()
         scala_warehouse_content_kcm()
         python_full_report_zip()
+        python_mdo_zip()
     shutil.rmtree(TMP)
     for p in sorted(OUT.rglob("*")):
         if p.is_file():
