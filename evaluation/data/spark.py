@@ -8,7 +8,10 @@ up the way the expressions assume:
   series would move by a day at midnight.
 - a ``spark.master`` from the caller, ``$NLW_SPARK_MASTER`` or ``local[*]``; on a cluster the
   master is ``yarn``, ``k8s://...`` or ``spark://host:7077`` and the store path must be one
-  every executor can read (HDFS, S3, ABFS, a shared mount); see ``docs/cluster.md``.
+  every executor can read (HDFS, S3, ABFS, a shared mount); see ``docs/cluster.md``. A
+  standalone master on this machine (``spark://127.0.0.1:<port>``, started by
+  :mod:`evaluation.data.spark_cluster`) also binds the driver to the loopback address, where
+  its executors call back.
 
 Nothing here runs unless ``backend: spark`` is asked for; importing this module does not import
 PySpark.
@@ -43,6 +46,15 @@ LOCAL_CONFIG: dict[str, str] = {
 }
 
 
+#: Extra settings for a standalone master on this machine: the executors connect back to the
+#: driver, so it listens where they are (not on whatever address the host name resolves to).
+LOOPBACK_CONFIG: dict[str, str] = {
+    "spark.driver.host": "127.0.0.1",
+    "spark.driver.bindAddress": "127.0.0.1",
+}
+LOOPBACK_MASTERS = ("spark://127.0.0.1:", "spark://localhost:")
+
+
 def resolve_master(master: str | None = None) -> str:
     """The Spark master to use: the argument, else ``$NLW_SPARK_MASTER``, else ``local[*]``."""
     return master or os.environ.get(MASTER_VARIABLE) or DEFAULT_MASTER
@@ -70,6 +82,13 @@ def spark_session(
     pyspark.sql.SparkSession
         An active session (an existing one is reused: Spark allows one per process, and its
         static settings such as the master cannot change after it starts).
+
+    Raises
+    ------
+    RuntimeError
+        A session on another master is already running in this process and ``master`` or
+        ``$NLW_SPARK_MASTER`` asks for a different one (reusing it would silently run
+        elsewhere); stop it first (``session.stop()``) or start a new kernel.
     """
     try:
         from pyspark.sql import SparkSession
@@ -78,9 +97,14 @@ def spark_session(
             "backend 'spark' needs pyspark: pip install 'ibis-framework[pyspark]'"
         ) from exc
     chosen = resolve_master(master)
+    _check_running_master(
+        SparkSession.getActiveSession(), chosen, explicit=chosen != DEFAULT_MASTER
+    )
     settings = dict(BASE_CONFIG)
     if chosen.startswith("local"):
         settings.update(LOCAL_CONFIG)
+    elif chosen.startswith(LOOPBACK_MASTERS):
+        settings.update(LOOPBACK_CONFIG)
     settings.update({key: str(value) for key, value in (config or {}).items()})
     builder = SparkSession.builder.master(chosen).appName(app_name)
     for key, value in settings.items():
@@ -90,6 +114,18 @@ def spark_session(
         if session.conf.isModifiable(key):
             session.conf.set(key, value)  # SQL settings also apply to a reused session
     return session
+
+
+def _check_running_master(session: Any, chosen: str, *, explicit: bool) -> None:
+    """Refuse to hand out a running session on another master than the one asked for."""
+    if session is None or not explicit:
+        return
+    running = session.sparkContext.master
+    if running != chosen:
+        raise RuntimeError(
+            f"a SparkSession on {running} already runs in this process; {chosen} was asked for. "
+            "Stop it first (session.stop()) or start a new kernel"
+        )
 
 
 def spark_backend(
