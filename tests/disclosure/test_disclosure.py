@@ -405,5 +405,9 @@ def test_the_audit_finds_a_published_small_complement() -> None:
 
 def test_parts_of_must_name_count_columns() -> None:
     with pytest.raises(ValueError, match="parts_of names columns that are not count columns"):
-        disclosure.suppress(_rates([11, 20, 40], [10, 12, 40]), count_columns=["users"], complete=False,
-                 parts_of={"participants": "users"})  # fmt: skip
+        disclosure.suppress(
+            _rates([11, 20, 40], [10, 12, 40]),
+            count_columns=["users"],
+            complete=False,
+            parts_of={"participants": "users"},
+        )

@@ -140,8 +140,16 @@ def test_report_staggered_did_from_moments_equals_the_person_level_fit(world):
         last_month=dt.date(2026, 10, 1),
     )
     assert effects.population == panel["user_key"].nunique()
-    person = staggered_did(panel, outcome="completions", unit="user_key", time="time",
-                           cohort="cohort", control="notyet", method="dr", aggregate="dynamic")  # fmt: skip
+    person = staggered_did(
+        panel,
+        outcome="completions",
+        unit="user_key",
+        time="time",
+        cohort="cohort",
+        control="notyet",
+        method="dr",
+        aggregate="dynamic",
+    )
     ours = effects.result.tidy().set_index("term")
     theirs = person.tidy().set_index("term").loc[ours.index]
     np.testing.assert_allclose(ours["estimate"], theirs["estimate"], rtol=0, atol=1e-10)

@@ -78,3 +78,17 @@ def test_every_verdict_strength_has_hindi_words() -> None:
         "व्यक्ति लगभग +0.80 (95 % अंतराल 0.70 से 0.90)।"
     )
     assert "बदले या नहीं" in texts[1] and "घटे प्रतीत होते हैं" in texts[2]
+
+
+def test_a_ministrys_own_effect_in_hindi() -> None:
+    text = hindi.unit_effect_hi(
+        "Ministry of Railways",
+        "Taking part probably raised",
+        (0.31, 0.12, 0.5),
+        (0.57, 0.51, 0.63),
+    )
+    assert text == (
+        "Ministry of Railways के कर्मचारियों के लिए: भाग लेने से संभवतः अगले 90 दिनों में पूरे किए "
+        "गए पाठ्यक्रम बढ़े: प्रति व्यक्ति लगभग +0.31 (95 % अंतराल 0.12 से 0.50); सभी मंत्रालयों और "
+        "राज्यों में +0.57 (0.51 से 0.63)।"
+    )

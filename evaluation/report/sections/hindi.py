@@ -21,6 +21,7 @@ __all__ = [
     "edition_effects_hi",
     "level_name_hi",
     "rates_hi",
+    "unit_effect_hi",
     "verdict_hi",
     "years_lead_hi",
 ]
@@ -136,3 +137,22 @@ def verdict_hi(strength: str, effect: float, low: float, high: float, caveated: 
     if caveated:
         text += " निश्चितता अधिक से अधिक मध्यम है; कारण ऊपर अंग्रेज़ी सारांश में दिए गए हैं।"
     return text
+
+
+def unit_effect_hi(
+    unit: str,
+    strength: str,
+    effect: tuple[float, float, float],
+    overall: tuple[float, float, float],
+) -> str:
+    """A ministry's own pooled effect in Hindi (05_ministry_brief), with the national one.
+
+    ``effect`` and ``overall`` are (estimate, low, high) per person on completions in 90 days.
+    """
+    before, verb = _STRENGTH_HI[strength]
+    (b, lo, hi), (ob, olo, ohi) = effect, overall
+    return (
+        f"{unit} के कर्मचारियों के लिए: {before} अगले 90 दिनों में पूरे किए गए पाठ्यक्रम "
+        f"{verb}: प्रति व्यक्ति लगभग {b:+.2f} (95 % अंतराल {lo:.2f} से {hi:.2f}); सभी मंत्रालयों "
+        f"और राज्यों में {ob:+.2f} ({olo:.2f} से {ohi:.2f})।"
+    )

@@ -19,6 +19,7 @@ from evaluation.report import figures
 from evaluation.report.edition import Edition
 from evaluation.report.figures import CaptionedFigure
 from evaluation.report.formatting import format_count
+from evaluation.report.sections import hindi
 from evaluation.report.sections.common import label, mask_small_rows, pct
 from evaluation.report.sections.impact import signed
 from evaluation.report.tables import Column, TableSpec
@@ -29,11 +30,17 @@ SCOPE_SPEC = TableSpec(
     (
         Column("scope", ""),
         Column("users", "Eligible users", "count", counts_persons=True),
-        Column("participants", "Participants", "count", counts_persons=True),
+        Column("participants", "Participants", "count", counts_persons=True, part_of="users"),
         Column("participation_rate", "Participation rate", "percent", derived_from=_RATE),
         Column("conf_low", "95 % CI from", "percent", derived_from=_RATE),
         Column("conf_high", "95 % CI to", "percent", derived_from=_RATE),
-        Column("target_met", "Met {target_hours:g}-hour target", "count", counts_persons=True),
+        Column(
+            "target_met",
+            "Met {target_hours:g}-hour target",
+            "count",
+            counts_persons=True,
+            part_of="participants",
+        ),
         Column(
             "target_rate", "Target rate", "percent", derived_from=("target_met", "participants")
         ),
@@ -52,7 +59,7 @@ SHRINKAGE_SPEC = TableSpec(
     (
         Column("measure", "Measure"),
         Column("n", "Eligible users", "count", counts_persons=True),
-        Column("count", "Persons", "count", counts_persons=True),
+        Column("count", "Persons", "count", counts_persons=True, part_of="n"),
         Column("rate", "Rate", "percent", derived_from=_SHARE),
         Column("conf_low", "Wilson from", "percent", derived_from=_SHARE),
         Column("conf_high", "Wilson to", "percent", derived_from=_SHARE),
@@ -228,6 +235,17 @@ def impact_lead(ed: Edition, source: pd.DataFrame | BriefInputs, ministry: str) 
     effect = standing.effect
     if effect is None:
         return
+    if standing.strength is not None:
+        overall = standing.overall
+        ed.summary_hi(
+            "ministry_impact",
+            hindi.unit_effect_hi(
+                ministry,
+                standing.strength,
+                (effect.estimate, effect.low, effect.high),
+                (overall.estimate, overall.low, overall.high),
+            ),
+        )
     definition = (
         f"{OUTCOME_DEFINITIONS[PRIMARY]} The ministry's before/after difference in differences "
         "(participants' change minus colleagues' change), shrunk towards the overall effect "
