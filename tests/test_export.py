@@ -38,6 +38,18 @@ def test_the_verdict_is_repeated_right_under_the_title():
     assert [cell["id"] for cell in cells] == [f"cell-{n:03d}" for n in range(6)]
 
 
+def test_the_hindi_summary_travels_with_the_verdict():
+    notebook = _notebook(with_verdict=True)
+    hindi = '<p lang="hi"><strong>सारांश:</strong> भाग लेने से संभवतः ...</p>'
+    notebook.cells[-1].outputs.append(_display("text/html", hindi))
+    notebook.cells[-1].outputs.append(_display("text/html", "<p>Other text.</p>"))
+    cells = _strip_for_readers(notebook).cells
+    repeated = [out["data"]["text/html"] for out in cells[2].outputs]
+    assert len(repeated) == 2
+    assert "nlw-verdict" in repeated[0] and 'lang="hi"' in repeated[1]
+    assert len(cells[-1].outputs) == 3  # the full reasoning stays where it is
+
+
 def test_a_verdict_already_under_the_title_is_not_shown_twice():
     notebook = _notebook(with_verdict=False)
     box = '<div class="nlw-verdict">More people took part.</div>'

@@ -70,18 +70,28 @@ def _is_verdict(output: dict) -> bool:
     return 'class="nlw-verdict"' in "".join(output.get("data", {}).get("text/html", ""))
 
 
+def _is_hindi_summary(output: dict) -> bool:
+    return '<p lang="hi">' in "".join(output.get("data", {}).get("text/html", ""))
+
+
 def _is_title(output: dict) -> bool:
     return "".join(output.get("data", {}).get("text/markdown", "")).startswith("# ")
 
 
 def _verdict_first(cells: list) -> list:
-    """Repeat the verdict box right under the report's title: readers get the answer first.
+    """Repeat the verdict box (and its Hindi summary) under the report's title: answer first.
 
     Notebooks reach their verdict last (it weighs every diagnostic), but a policy reader should
     not have to scroll for it; the full reasoning stays where it is.
     """
     code = [cell for cell in cells if cell.cell_type == "code"]
-    verdicts = [out for cell in code for out in cell.outputs if _is_verdict(out)]
+    # each verdict with the Hindi summary that follows it in the same cell, if any
+    verdicts = [
+        [out, *[nxt for nxt in cell.outputs[i + 1 : i + 2] if _is_hindi_summary(nxt)]]
+        for cell in code
+        for i, out in enumerate(cell.outputs)
+        if _is_verdict(out)
+    ]
     titled = [
         i
         for i, cell in enumerate(cells)
@@ -98,7 +108,7 @@ def _verdict_first(cells: list) -> list:
     )
     if first_box <= titled[0] + 1:
         return cells
-    answer = nbformat.v4.new_code_cell(source="", outputs=[copy.deepcopy(verdicts[-1])])
+    answer = nbformat.v4.new_code_cell(source="", outputs=copy.deepcopy(verdicts[-1]))
     return [*cells[: titled[0] + 1], answer, *cells[titled[0] + 1 :]]
 
 
