@@ -17,12 +17,18 @@ import numpy as np
 import pandas as pd
 
 from evaluation import estimate
-from evaluation.analysis.impact import PRIMARY, impact_people
+from evaluation.analysis.impact import BEFORE, MIN_CHANGES, PRIMARY, impact_people
 from evaluation.analysis.populations import previous_params
 from evaluation.core.params import Params
 from evaluation.data.backend import Store
 
-__all__ = ["EditionEffects", "compare_editions", "edition_effects", "previous_impact_people"]
+__all__ = [
+    "EditionEffects",
+    "compare_editions",
+    "compare_editions_by_outcome",
+    "edition_effects",
+    "previous_impact_people",
+]
 
 #: Words for how the effect moved between editions (the interval of the difference decides).
 CHANGE_WORDS = {"grew": "grew", "shrank": "shrank", "same": "cannot be told apart"}
@@ -74,6 +80,28 @@ def compare_editions(
     return edition_effects(
         earlier, later, editions=(params.previous_edition, params.edition), outcome=outcome
     )
+
+
+def compare_editions_by_outcome(store: Store, params: Params) -> list[EditionEffects]:
+    """:func:`compare_editions` for every outcome with a "before" measure (primary first).
+
+    The two impact populations are built once. An outcome is compared when each edition has
+    at least :data:`~evaluation.analysis.impact.MIN_CHANGES` people with its change (the rule
+    of the impact report's before/after designs); empty for a first edition.
+    """
+    earlier = previous_impact_people(store, params)
+    if earlier is None or params.previous_edition is None:
+        return []
+    later = impact_people(store, params)
+    names = (params.previous_edition, params.edition)
+    outcomes = [PRIMARY, *[o for o in BEFORE if o != PRIMARY]]
+    return [
+        edition_effects(earlier, later, editions=names, outcome=outcome)
+        for outcome in outcomes
+        if all(
+            frame[f"{outcome}_change"].notna().sum() >= MIN_CHANGES for frame in (earlier, later)
+        )
+    ]
 
 
 def edition_effects(

@@ -209,3 +209,35 @@ def test_subgroup_fits_that_do_not_converge_are_counted_not_printed(world, monke
     )
     assert effects.unconverged >= fits > 0
     assert not [w for w in recwarn if "did not converge" in str(w.message)]
+
+
+def test_effects_across_editions_for_every_outcome(world):
+    """04_years compares every outcome with a before measure; the primary row is the verdict's
+    comparison and covers the planted change between editions."""
+    from evaluation.analysis.editions import compare_editions_by_outcome, edition_effects
+    from evaluation.core.params import Params
+
+    store, truth = world
+    params = Params.model_validate(
+        {
+            "edition": "2026",
+            "window": {"start": "2026-04-02", "end": "2026-04-10"},
+            "previous_edition": "2024",
+        }
+    )
+    results = compare_editions_by_outcome(store, params)
+    assert [r.outcome for r in results] == [
+        "completions_90d",
+        "learning_hours_90d",
+        "assessment_score",
+    ]
+    primary = edition_effects(
+        _people(store, "2024"), _people(store, "2026"), editions=("2024", "2026")
+    )
+    pd.testing.assert_frame_equal(results[0].table, primary.table)
+    planted = (
+        truth["editions"]["2026"]["outcomes"][PRIMARY]["att"]
+        - truth["editions"]["2024"]["outcomes"][PRIMARY]["att"]
+    )
+    gap = results[0].table.set_index("row").loc["difference"]
+    assert gap["conf_low"] <= planted <= gap["conf_high"]

@@ -486,3 +486,63 @@ def effects(ed: Edition, result: editions.EditionEffects | None) -> None:
         ),
         spec=EDITION_EFFECTS_SPEC,
     )
+
+
+#: Every outcome's effects across editions (:func:`effects_by_outcome`).
+EFFECTS_BY_OUTCOME_SPEC = TableSpec(
+    (
+        Column("outcome", "Outcome"),
+        Column("earlier", "Effect {previous} (95 % CI)"),
+        Column("later", "Effect {edition} (95 % CI)"),
+        Column("difference", "Difference (95 % CI)"),
+        Column("moved", "The effect"),
+    )
+)
+
+
+def effects_by_outcome(ed: Edition, results: Sequence[editions.EditionEffects]) -> None:
+    """Each outcome's effect in both editions and how it moved: one row per outcome."""
+    if len(results) < 2:
+        return
+
+    def cell(row: dict) -> str:
+        return f"{row['estimate']:+.2f} ({row['conf_low']:+.2f} to {row['conf_high']:+.2f})"
+
+    rows = []
+    for result in results:
+        by = {str(r["row"]): r for r in result.table.to_dict("records")}
+        rows.append(
+            {
+                "outcome": label(result.outcome),
+                "earlier": cell(by["earlier"]),
+                "later": cell(by["later"]),
+                "difference": cell(by["difference"]),
+                "moved": editions.CHANGE_WORDS[result.change],
+            }
+        )
+        for part in ("estimate", "conf_low", "conf_high"):
+            ed.findings.number(
+                f"effect_change_{result.outcome}_{part}",
+                float(by["difference"][part]),
+                label=f"Change in the effect on {label(result.outcome, in_sentence=True)} "
+                f"between editions ({part.replace('_', ' ')})",
+                definition=(
+                    "The later edition's before/after effect minus the earlier's (participants' "
+                    "mean change minus non-participants'), clustered by person"
+                ),
+                decimals=3,
+            )
+    previous, edition = ed.params.previous_edition, ed.params.edition
+    ed.say("## The effect on every outcome, edition by edition")
+    ed.show_table(
+        "edition_effects_by_outcome",
+        pd.DataFrame(rows),
+        caption=(
+            f"The effect of taking part per person on each outcome with a before measure, in "
+            f"{previous} and {edition}, and the change (later minus earlier), each with its 95 % "
+            "interval: the same before/after design and population rule in both editions, "
+            "standard errors clustered by person. Outcomes without enough people with a before "
+            "measure in either edition are left out."
+        ),
+        spec=EFFECTS_BY_OUTCOME_SPEC.filled(previous=previous, edition=edition),
+    )
