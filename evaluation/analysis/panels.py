@@ -383,7 +383,8 @@ def staggered_inputs(
         people = people.left_join(joined.mutate(**{f"j{i}": ibis.literal(1)}), "user_key")
         people = people.drop("user_key_right")
         # the earliest edition joined wins: later ones are applied first and overwritten
-        cohort = ibis.ifelse(people[f"j{i}"].notnull(), int(months.get_loc(after)) + 1, cohort)
+        month = list(months).index(after) + 1  # months are unique: one position
+        cohort = ibis.ifelse(people[f"j{i}"].notnull(), month, cohort)
     people = people.select("user_key", cohort=cohort)
     done = chosen_enrolments(store)
     done = done.filter(

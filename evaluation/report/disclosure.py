@@ -313,7 +313,7 @@ def _equations(grid: _Grid, suppressed: np.ndarray) -> tuple[np.ndarray, list[Ce
     cells: list[Cell] = [(int(row), int(column)) for row, column in np.argwhere(suppressed)]
     position = {cell: i for i, cell in enumerate(cells)}
     # one remainder unknown per incomplete line, after the suppressed cells
-    extra = {}
+    extra: dict[int, int] = {}
     for number, line in enumerate(grid.lines):
         if not grid.is_complete(line):
             extra[number] = len(cells) + len(extra)
