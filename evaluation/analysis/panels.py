@@ -358,6 +358,20 @@ def person_period_table(
     )
 
 
+def _outcome_completions(
+    store: Store, editions: Sequence[Window], first_month: dt.date, last_month: dt.date
+) -> Table:
+    """Completions of the staggered DiD's months, those inside any edition's week left out."""
+    enrolments = chosen_enrolments(store)
+    done = enrolments.filter(
+        enrolments.completed_on.notnull()
+        & _between(enrolments.completed_on, first_month, last_month + dt.timedelta(days=31))
+    )
+    for window in editions:
+        done = done.filter(~_between(done.completed_on, window.start, window.end))
+    return done
+
+
 def staggered_inputs(
     store: Store,
     editions: Sequence[Window],
@@ -386,13 +400,7 @@ def staggered_inputs(
         month = list(months).index(after) + 1  # months are unique: one position
         cohort = ibis.ifelse(people[f"j{i}"].notnull(), month, cohort)
     people = people.select("user_key", cohort=cohort)
-    done = chosen_enrolments(store)
-    done = done.filter(
-        done.completed_on.notnull()
-        & _between(done.completed_on, first_month, last_month + dt.timedelta(days=31))
-    )
-    for window in editions:
-        done = done.filter(~_between(done.completed_on, window.start, window.end))
+    done = _outcome_completions(store, editions, first_month, last_month)
     day = done.completed_on
     time = (day.year() - months[0].year) * 12 + (day.month() - months[0].month) + 1
     values = (
@@ -441,13 +449,7 @@ def staggered_panel(
         month_after = (pd.Timestamp(window.end) + pd.offsets.MonthBegin(1)).to_period("M")
         newly = people["user_key"].isin(joined) & (people["cohort"] == 0)
         people.loc[newly, "cohort"] = index[month_after]
-    enrolments = chosen_enrolments(store)
-    done = enrolments.filter(
-        enrolments.completed_on.notnull()
-        & _between(enrolments.completed_on, first_month, last_month + dt.timedelta(days=31))
-    )
-    for window in editions:
-        done = done.filter(~_between(done.completed_on, window.start, window.end))
+    done = _outcome_completions(store, editions, first_month, last_month)
     if len(people) < population:
         sampled = ibis.memtable(people[["user_key"]])
         done = done.semi_join(sampled, "user_key")
