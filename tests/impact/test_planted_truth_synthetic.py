@@ -114,7 +114,6 @@ def test_secondary_outcomes_with_a_before_measure_are_recovered(world, outcome):
     assert not low <= att <= high
 
 
-@pytest.mark.slow
 def test_report_staggered_did_from_moments_equals_the_person_level_fit(world):
     """03_impact's staggered DiD (engine moments, everyone) equals csdid on the person x month
     panel of the same people (estimate.staggered_did), month by month."""
@@ -156,6 +155,7 @@ def test_report_staggered_did_from_moments_equals_the_person_level_fit(world):
     np.testing.assert_allclose(ours["std_error"], theirs["std_error"], rtol=1e-8)
 
 
+@pytest.mark.slow
 def test_monte_carlo_over_generator_seeds(tmp_path: Path):
     """40 independent draws of the whole chain: coverage near 95 %, bias near zero.
 
