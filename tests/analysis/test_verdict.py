@@ -105,7 +105,11 @@ def test_evidence_reads_fitted_results():
 def ed(tmp_path):
     findings = Findings(tmp_path, edition="2024", synthetic=True)
     shown = {}
-    return SimpleNamespace(findings=findings, verdict=lambda key, text: shown.update({key: text}))
+    return SimpleNamespace(
+        findings=findings,
+        verdict=lambda key, text: shown.update({key: text}),
+        summary_hi=lambda key, text: shown.update({f"{key}_hi": text}),
+    )
 
 
 def test_the_section_shows_the_verdict_and_records_the_effect(ed):

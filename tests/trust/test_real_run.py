@@ -209,8 +209,11 @@ def test_a_full_run_makes_no_network_connection(runs):
     assert (tmp / "network.log").read_text() == ""
     loaded = (tmp / "guard-loaded.log").read_text().splitlines()
     # The guard was active in the runner (its forked workers inherit it) and in every kernel.
+    # A worker keeps its kernel between notebooks (run.kernels), so at least one kernel
+    # started for the run's notebooks, not one per notebook.
     notebooks = json.loads((_run_dir(tmp, "b") / "manifest.json").read_text())["notebooks"]
-    assert sum("ipykernel_launcher" in line for line in loaded) >= len(notebooks) >= 5, loaded
+    assert len(notebooks) >= 5
+    assert sum("ipykernel_launcher" in line for line in loaded) >= 1, loaded
     assert any(" -c " in line for line in loaded), loaded
 
 
