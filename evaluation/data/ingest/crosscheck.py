@@ -37,8 +37,10 @@ EXAMPLES = 5
 class Check:
     """One aggregate both shapes carry: ``sql`` selects ``key, value`` from one store.
 
-    ``{t}`` in ``sql`` is replaced by a function that names a table's Parquet file; ``{active}``
-    by the warehouse's filter to active learners (``TRUE`` for reports, which list no others).
+    ``{<table>}`` fields in ``sql`` become ``read_parquet`` of that canonical table's file;
+    ``{active}`` the warehouse's filter to active learners (``TRUE`` for reports, which list no
+    others). Keys and values join their columns with :func:`_joined`, so a missing value stays
+    in its place instead of being skipped.
     """
 
     name: str
@@ -46,29 +48,40 @@ class Check:
     sql: str
 
 
+def _joined(*columns: str) -> str:
+    """SQL joining ``columns`` with `` | ``; NULL shows as ``∅`` (``concat_ws`` would drop it)."""
+    return (
+        "concat_ws(' | ', "
+        + ", ".join(f"coalesce(CAST({c} AS VARCHAR), '∅')" for c in columns)
+        + ")"
+    )
+
+
 CHECKS: tuple[Check, ...] = (
     Check(
         "organisations",
         "ministry, department, type and state of every organisation the reports list",
-        "SELECT mdo_id AS key, concat_ws(' | ', ministry, department, org_type, state) AS value "
+        f"SELECT mdo_id AS key, {_joined('ministry', 'department', 'org_type', 'state')} AS value "
         "FROM {org_hierarchy}",
     ),
     Check(
         "active_learners",
         "active learners per organisation, group and frontline status",
-        "SELECT concat_ws(' | ', mdo_id, \"group\", is_frontline) AS key, count(*)::VARCHAR "
-        "AS value FROM {learners} WHERE {active} GROUP BY ALL",
+        "SELECT "
+        + _joined("mdo_id", '"group"', "is_frontline")
+        + " AS key, count(*)::VARCHAR AS value FROM {learners} WHERE {active} GROUP BY ALL",
     ),
     Check(
         "content",
         "every content item's type, duration and AI flag",
-        "SELECT content_id AS key, concat_ws(' | ', content_type, round(duration_hours, 4), "
-        "is_ai_related) AS value FROM {content}",
+        "SELECT content_id AS key, "
+        + _joined("content_type", "round(duration_hours, 4)", "is_ai_related")
+        + " AS value FROM {content}",
     ),
     Check(
         "enrolments",
         "enrolments per content item and status (not-enrolled CBP rows aside)",
-        "SELECT concat_ws(' | ', content_id, status) AS key, count(*)::VARCHAR AS value "
+        f"SELECT {_joined('content_id', 'status')} AS key, count(*)::VARCHAR AS value "
         "FROM {enrolments} WHERE status <> 'not-enrolled' GROUP BY ALL",
     ),
     Check(
@@ -80,7 +93,7 @@ CHECKS: tuple[Check, ...] = (
     Check(
         "acbp_allocations",
         "ACBP allocations per course and due date",
-        "SELECT concat_ws(' | ', content_name, due_on) AS key, count(*)::VARCHAR AS value "
+        f"SELECT {_joined('content_name', 'due_on')} AS key, count(*)::VARCHAR AS value "
         "FROM {acbp_allocations} GROUP BY ALL",
     ),
 )
