@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import duckdb
 
-from evaluation.data.ingest.crosscheck import _joined
+from evaluation.data.ingest.crosscheck import joined_sql
 
 
 def test_a_missing_value_keeps_its_place() -> None:
     # concat_ws alone skips NULLs: ("Ministry", NULL, "x") and ("Ministry", "x", NULL) would be
     # the same text, and a department read into the state column would pass unseen.
-    rows = duckdb.sql(
-        f"SELECT {_joined('a', 'b', 'c')} FROM (VALUES ('M', NULL, 'x'), ('M', 'x', NULL)) t(a, b, c)"
-    ).fetchall()
+    values = "(VALUES ('M', NULL, 'x'), ('M', 'x', NULL)) t(a, b, c)"
+    rows = duckdb.sql(f"SELECT {joined_sql('a', 'b', 'c')} FROM {values}").fetchall()
     assert rows == [("M | ∅ | x",), ("M | x | ∅",)]

@@ -27,7 +27,15 @@ from typing import Any
 
 import duckdb
 
-__all__ = ["CHECKS", "Check", "CheckResult", "CrossCheck", "compare_stores", "summary_lines"]
+__all__ = [
+    "CHECKS",
+    "Check",
+    "CheckResult",
+    "CrossCheck",
+    "compare_stores",
+    "joined_sql",
+    "summary_lines",
+]
 
 #: Rows shown per disagreeing check (all are counted).
 EXAMPLES = 5
@@ -39,7 +47,7 @@ class Check:
 
     ``{<table>}`` fields in ``sql`` become ``read_parquet`` of that canonical table's file;
     ``{active}`` the warehouse's filter to active learners (``TRUE`` for reports, which list no
-    others). Keys and values join their columns with :func:`_joined`, so a missing value stays
+    others). Keys and values join their columns with :func:`joined_sql`, so a missing value stays
     in its place instead of being skipped.
     """
 
@@ -48,7 +56,7 @@ class Check:
     sql: str
 
 
-def _joined(*columns: str) -> str:
+def joined_sql(*columns: str) -> str:
     """SQL joining ``columns`` with `` | ``; NULL shows as ``∅`` (``concat_ws`` would drop it)."""
     return (
         "concat_ws(' | ', "
@@ -61,27 +69,27 @@ CHECKS: tuple[Check, ...] = (
     Check(
         "organisations",
         "ministry, department, type and state of every organisation the reports list",
-        f"SELECT mdo_id AS key, {_joined('ministry', 'department', 'org_type', 'state')} AS value "
+        f"SELECT mdo_id AS key, {joined_sql('ministry', 'department', 'org_type', 'state')} AS value "
         "FROM {org_hierarchy}",
     ),
     Check(
         "active_learners",
         "active learners per organisation, group and frontline status",
         "SELECT "
-        + _joined("mdo_id", '"group"', "is_frontline")
+        + joined_sql("mdo_id", '"group"', "is_frontline")
         + " AS key, count(*)::VARCHAR AS value FROM {learners} WHERE {active} GROUP BY ALL",
     ),
     Check(
         "content",
         "every content item's type, duration and AI flag",
         "SELECT content_id AS key, "
-        + _joined("content_type", "round(duration_hours, 4)", "is_ai_related")
+        + joined_sql("content_type", "round(duration_hours, 4)", "is_ai_related")
         + " AS value FROM {content}",
     ),
     Check(
         "enrolments",
         "enrolments per content item and status (not-enrolled CBP rows aside)",
-        f"SELECT {_joined('content_id', 'status')} AS key, count(*)::VARCHAR AS value "
+        f"SELECT {joined_sql('content_id', 'status')} AS key, count(*)::VARCHAR AS value "
         "FROM {enrolments} WHERE status <> 'not-enrolled' GROUP BY ALL",
     ),
     Check(
@@ -93,7 +101,7 @@ CHECKS: tuple[Check, ...] = (
     Check(
         "acbp_allocations",
         "ACBP allocations per course and due date",
-        f"SELECT {_joined('content_name', 'due_on')} AS key, count(*)::VARCHAR AS value "
+        f"SELECT {joined_sql('content_name', 'due_on')} AS key, count(*)::VARCHAR AS value "
         "FROM {acbp_allocations} GROUP BY ALL",
     ),
 )
