@@ -69,8 +69,9 @@ CHECKS: tuple[Check, ...] = (
     Check(
         "organisations",
         "ministry, department, type and state of every organisation the reports list",
-        f"SELECT mdo_id AS key, {joined_sql('ministry', 'department', 'org_type', 'state')} AS value "
-        "FROM {org_hierarchy}",
+        "SELECT mdo_id AS key, "
+        + joined_sql("ministry", "department", "org_type", "state")
+        + " AS value FROM {org_hierarchy}",
     ),
     Check(
         "active_learners",
