@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from benchmarks.ingest_stages import INGEST_STAGES
 from benchmarks.moments import MOMENT_STAGES
 from benchmarks.notebook_stages import NOTEBOOK_STAGES
 
@@ -319,6 +320,7 @@ STAGES: dict[str, Callable[[Path, float], dict]] = {
     "event_study": event_study,
     "event_study_moments": event_study_moments,
     "run_edition": run_edition,
+    **INGEST_STAGES,  # ingest of each platform shape beside the pandas path (issue 18)
     **MOMENT_STAGES,  # designs from engine moments beside their person-level fits (issue 18)
     **NOTEBOOK_STAGES,  # notebook overhead and every brief of an edition (issue 18)
 }

@@ -246,8 +246,10 @@ def _write_tables(run: _Pass, builder: Builder, target: Path) -> dict[str, dict[
 
 
 def _write_table(con: duckdb.DuckDBPyConnection, select: str, path: Path) -> None:
-    # Each SELECT sorts its rows (see build.canonical_select): same input, same bytes.
-    con.execute(f"COPY ({select}) TO '{path}' (FORMAT parquet, COMPRESSION zstd)")
+    # Each SELECT sorts its rows (see build.canonical_select): same input, same bytes. Snappy,
+    # as Spark writes: zstd made the store 1.6x smaller but cost 3.4 s of the 16 s these writes
+    # took at scale 0.1 (benchmarks/results/2026-12-02-ingest.md).
+    con.execute(f"COPY ({select}) TO '{path}' (FORMAT parquet, COMPRESSION snappy)")
 
 
 def _contract_violations(table: str) -> list[tuple[str, str]]:
@@ -314,13 +316,14 @@ def _check_written(con: duckdb.DuckDBPyConnection, target: Path) -> list[Problem
 FAST_COMPLETIONS_LISTED = 20
 
 
-def _quality(target: Path) -> tuple[dict[str, object], list[Problem]]:
+def _quality(target: Path, threads: int | None = None) -> tuple[dict[str, object], list[Problem]]:
     """Implausibly fast completions in the written tables: the manifest's counts and warnings.
 
     One warning per organisation and course among those with most of them (at most
-    :data:`FAST_COMPLETIONS_LISTED`); all are counted in the manifest.
+    :data:`FAST_COMPLETIONS_LISTED`); all are counted in the manifest. ``threads`` as the
+    ingest's (one thread took 4.3 s of a 45 s ingest at scale 0.1).
     """
-    store = connect(target, memory_limit="1GB", threads=1)
+    store = connect(target, memory_limit="1GB", threads=threads)
     try:
         counts = fast_completion_counts(store)
     finally:
@@ -596,7 +599,7 @@ def ingest_with_summary(
         problems = _check_written(run.con, staged_dir)
         if problems:
             raise IngestError(f"{src}: processed tables break the contract", problems)
-        quality, warnings = _quality(staged_dir)
+        quality, warnings = _quality(staged_dir, threads)
         for problem in warnings:
             run.report.add(problem)
         manifest = _manifest(run, dataset, builder, written)
