@@ -36,6 +36,10 @@ from evaluation.data.synth._config import (
 from evaluation.data.synth._simulate import World
 from evaluation.data.synth._world import day_number
 
+#: The impact population's rule at the default ``pre_months`` (6 periods of 30 days): people
+#: registered at least this many days before the week's first day (``analysis.impact``).
+IMPACT_TENURE_DAYS = 6 * 30
+
 __all__ = ["ground_truth", "week_measures"]
 
 
@@ -119,14 +123,26 @@ def _summary(
     treated: np.ndarray,
     population: np.ndarray,
     labels: dict[str, np.ndarray],
+    settled: np.ndarray,
 ) -> dict:
-    """ATT overall and by subgroup, with the naive participant vs non-participant contrast."""
+    """ATT overall and by subgroup, with the naive participant vs non-participant contrast.
+
+    ``settled`` marks people registered at least :data:`IMPACT_TENURE_DAYS` before the week:
+    the before/after designs can only use them (a balanced six-month panel before the week), so
+    ``att_impact_population`` is the ATT those designs estimate. It differs from ``att`` by
+    who the recent registrants happen to be, which is not small in a small world.
+    """
     on, off = population & treated, population & ~treated
     effect = observed - untreated
     att = float(effect[on].mean()) if on.any() else float("nan")
     naive = float(observed[on].mean() - observed[off].mean()) if on.any() and off.any() else None
+    on_settled = on & settled
     result: dict[str, object] = {
         "att": _round(att),
+        "att_impact_population": (
+            _round(float(effect[on_settled].mean())) if on_settled.any() else None
+        ),
+        "n_treated_impact_population": int(on_settled.sum()),
         "n_treated": int(on.sum()),
         "n_population": int(population.sum()),
         "mean_treated": _round(float(observed[on].mean())) if on.any() else None,
@@ -139,8 +155,12 @@ def _summary(
         groups = {}
         for value in sorted(set(label[on].tolist())):
             members = on & (label == value)
+            settled_members = members & settled
             groups[str(value)] = {
                 "att": _round(float(effect[members].mean())),
+                "att_impact_population": (
+                    _round(float(effect[settled_members].mean())) if settled_members.any() else None
+                ),
                 "n_treated": int(members.sum()),
             }
         result[f"by_{dimension}"] = groups
@@ -197,6 +217,7 @@ def _edition_truth(world: World, number: int) -> dict:
     mismatch = int((treated != week.participant).sum())
     first, last = post_window(edition)
     effects = EFFECTS_BY_EDITION[edition.year]
+    settled = world.people.registered_day <= day_number(edition.start) - IMPACT_TENURE_DAYS
     return {
         "name": edition.name,
         "window": {"start": edition.start.isoformat(), "end": edition.end.isoformat()},
@@ -210,14 +231,26 @@ def _edition_truth(world: World, number: int) -> dict:
         "participants_differing_from_plan": mismatch,
         "outcomes": {
             "completions_90d": _summary(
-                post["completions"], completions_0, treated, eligible, labels
+                post["completions"], completions_0, treated, eligible, labels, settled
             ),
-            "learning_hours_90d": _summary(post["hours"], hours_0, treated, eligible, labels),
+            "learning_hours_90d": _summary(
+                post["hours"], hours_0, treated, eligible, labels, settled
+            ),
             "acbp_on_time": _summary(
-                on_time, acbp["on_time_0"], treated, eligible & (acbp["allocations"] > 0), labels
+                on_time,
+                acbp["on_time_0"],
+                treated,
+                eligible & (acbp["allocations"] > 0),
+                labels,
+                settled,
             ),
             "assessment_score": _summary(
-                score_observed, score_untreated, treated, eligible & score_population, labels
+                score_observed,
+                score_untreated,
+                treated,
+                eligible & score_population,
+                labels,
+                settled,
             ),
         },
         "week_counts": _week_counts(world, edition, measures),
