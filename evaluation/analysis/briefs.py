@@ -27,7 +27,7 @@ from typing import Any, TypedDict
 import numpy as np
 import pandas as pd
 
-from evaluation.analysis import compare, pooling, populations
+from evaluation.analysis import compare, editions, pooling, populations
 from evaluation.analysis.impact import impact_people
 from evaluation.analysis.verdict import Interval
 from evaluation.core.params import Params, project_root
@@ -59,7 +59,7 @@ PER_BRIEF = ("ministry", "output_dir")
 #: The rates a brief shows raw and shrunk.
 SHRUNK_OUTCOMES = ("participated", "target_met")
 _META = "meta.json"
-_FORMAT = 1  # bump when the cache's layout changes
+_FORMAT = 2  # bump when the cache's layout changes
 
 
 # --------------------------------------------------------------------------------------------
@@ -213,6 +213,9 @@ class BriefInputs:
         read back from the cache they carry no fitted model (``result`` is None).
     previous_title : str or None
         The previous edition's title.
+    changes : pandas.DataFrame or None
+        :func:`evaluation.analysis.editions.unit_edition_changes`: each unit's own effect in
+        both editions and the change, clustered by person (None: no previous edition).
     """
 
     participants: pd.DataFrame
@@ -222,6 +225,7 @@ class BriefInputs:
     pooled: pooling.PooledUnitEffects | None
     previous: pooling.PooledUnitEffects | None
     previous_title: str | None
+    changes: pd.DataFrame | None = None
 
     def kind_of(self, ministry: str) -> str:
         """The kind (``org_type``) of ``ministry``'s first person, as the brief ranks it."""
@@ -309,21 +313,41 @@ def _kind_tables(people: pd.DataFrame, kind: object) -> dict[str, pd.DataFrame]:
     return tables
 
 
-def _pooled(store: Store, params: Params, effects_of: Params) -> pooling.PooledUnitEffects | None:
-    """Pooled unit effects in ``effects_of``'s impact population, with ``params``' settings."""
-    people = impact_people(store, effects_of)
+def _pooled(people: pd.DataFrame, params: Params) -> pooling.PooledUnitEffects | None:
+    """Pooled unit effects in an impact population, with ``params``' settings."""
     return pooling.pool_unit_effects(people, min_persons=params.min_cell, seed=params.seed)
 
 
 def compute(store: Store, params: Params) -> BriefInputs:
-    """Compute every brief's shared results for this edition (no cache)."""
+    """Compute every brief's shared results for this edition (no cache).
+
+    Each impact population is built once: this edition's, the previous edition's under its
+    own rules (its pooled effects, as its impact report showed them) and, when the rules
+    differ, under this edition's (the change between editions, as 04_years compares them).
+    """
     tables = unit_tables(populations.ministry_people(store, params))
+    people = impact_people(store, params)
     previous = populations.previous_params(params)
+    if previous is None or params.previous_edition is None:
+        return BriefInputs(
+            **tables, pooled=_pooled(people, params), previous=None, previous_title=None
+        )
+    as_it_was = impact_people(store, previous)
+    same_rules = (previous.treatment, previous.pre_months) == (params.treatment, params.pre_months)
+    earlier = as_it_was if same_rules else editions.previous_impact_people(store, params)
+    if earlier is None:  # cannot happen: the previous edition's params were found above
+        raise RuntimeError(f"no impact population for {params.previous_edition}")
     return BriefInputs(
         **tables,
-        pooled=_pooled(store, params, params),
-        previous=_pooled(store, params, previous) if previous is not None else None,
-        previous_title=previous.title if previous is not None else None,
+        pooled=_pooled(people, params),
+        previous=_pooled(as_it_was, params),
+        previous_title=previous.title,
+        changes=editions.unit_edition_changes(
+            earlier,
+            people,
+            editions=(params.previous_edition, params.edition),
+            min_persons=params.min_cell,
+        ),
     )
 
 
@@ -433,6 +457,8 @@ def _frames(inputs: BriefInputs) -> dict[str, pd.DataFrame]:
         effects = getattr(inputs, name)
         if effects is not None:
             frames[name] = effects.units
+    if inputs.changes is not None:
+        frames["changes"] = inputs.changes
     return frames
 
 
@@ -507,4 +533,5 @@ def _load(folder: Path) -> BriefInputs:
         pooled=_load_pooled(folder, "pooled", meta["pooled"]),
         previous=_load_pooled(folder, "previous", meta["previous"]),
         previous_title=meta["previous_title"],
+        changes=_read(folder, "changes") if "changes" in meta["frames"] else None,
     )

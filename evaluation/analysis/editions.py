@@ -28,6 +28,7 @@ __all__ = [
     "compare_editions_by_outcome",
     "edition_effects",
     "previous_impact_people",
+    "unit_edition_changes",
 ]
 
 #: Words for how the effect moved between editions (the interval of the difference decides).
@@ -160,6 +161,87 @@ def edition_effects(
     moved = "grew" if low > 0 else "shrank" if high < 0 else "same"
     both = int(stacked.groupby("user_key")["later"].nunique().eq(2).sum())
     return EditionEffects(table=table, change=moved, outcome=outcome, persons_in_both=both)
+
+
+#: Columns of :func:`unit_edition_changes`.
+UNIT_CHANGE_COLUMNS = (
+    "unit",
+    "earlier",
+    "earlier_low",
+    "earlier_high",
+    "later",
+    "later_low",
+    "later_high",
+    "difference",
+    "conf_low",
+    "conf_high",
+    "change",
+    "persons_in_both",
+)
+
+
+def unit_edition_changes(
+    earlier: pd.DataFrame,
+    later: pd.DataFrame,
+    *,
+    editions: tuple[str, str],
+    unit: str = "ministry",
+    outcome: str = PRIMARY,
+    min_persons: int = 10,
+) -> pd.DataFrame:
+    """Each unit's own before/after effect in two editions and its change, clustered by person.
+
+    :func:`edition_effects` on each unit's staff: the unit's own (unshrunk) estimates, the
+    same as :func:`evaluation.analysis.pooling.unit_effects` per edition, and their difference
+    with standard errors clustered by person (staff in both editions are compared with
+    themselves). Only units with at least ``min_persons`` participants and ``min_persons``
+    others with a change in *both* editions are estimated (the rule of the pooled effects).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per estimated unit, columns :data:`UNIT_CHANGE_COLUMNS`: each edition's effect
+        and 95 % interval, the difference (later minus earlier) with its interval, ``change``
+        (``grew`` / ``shrank`` / ``same``) and the persons in both editions.
+    """
+    change = f"{outcome}_change"
+    arms = {
+        name: frame[frame[change].notna()].groupby([unit, "treat"], observed=True).size()
+        for name, frame in (("earlier", earlier), ("later", later))
+    }
+    rows = []
+    for name in sorted(set(earlier[unit].dropna()) & set(later[unit].dropna())):
+        counts = [arms[side].get((name, arm), 0) for side in arms for arm in (0, 1)]
+        if min(counts) < min_persons:
+            continue
+        result = edition_effects(
+            earlier[earlier[unit] == name],
+            later[later[unit] == name],
+            editions=editions,
+            outcome=outcome,
+        )
+        by = {str(r["row"]): r for r in result.table.to_dict("records")}
+        rows.append(
+            {
+                "unit": str(name),
+                **_parts("earlier", by["earlier"]),
+                **_parts("later", by["later"]),
+                "difference": by["difference"]["estimate"],
+                "conf_low": by["difference"]["conf_low"],
+                "conf_high": by["difference"]["conf_high"],
+                "change": result.change,
+                "persons_in_both": result.persons_in_both,
+            }
+        )
+    return pd.DataFrame(rows, columns=list(UNIT_CHANGE_COLUMNS))
+
+
+def _parts(name: str, row: dict) -> dict[str, float]:
+    return {
+        name: float(row["estimate"]),
+        f"{name}_low": float(row["conf_low"]),
+        f"{name}_high": float(row["conf_high"]),
+    }
 
 
 def _terms(fit: estimate.RegressionResult) -> dict[str, dict[str, float]]:

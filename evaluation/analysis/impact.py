@@ -35,6 +35,7 @@ from evaluation import estimate
 from evaluation.analysis import diagnose
 from evaluation.analysis.panels import (
     PERIOD_DAYS,
+    complete_post_periods,
     period_values,
     person_edition,
     staggered_inputs,
@@ -282,7 +283,10 @@ def panel_designs(
     numbers as the full person x period fit, without building that panel). Event-study periods
     are 30-day periods around the week (the week itself in none), month -1 the reference.
     ``without_fast`` leaves implausibly fast completions out of the counts (a robustness check).
+    Post-week months that the data do not cover in full are left out
+    (:func:`~evaluation.analysis.panels.complete_post_periods`).
     """
+    post_months = complete_post_periods(store, window, post_months)
     values = period_values(
         store, window, pre=pre_months, post=post_months, without_fast=without_fast
     )

@@ -291,6 +291,21 @@ def _relative_period(day: ibis.Expr, window: Window) -> ibis.Expr:
     return ibis.cases((days_before >= 1, before), (days_after >= 1, after), else_=ibis.null())
 
 
+def complete_post_periods(store: Store, window: Window, post: int) -> int:
+    """How many of the ``post`` 30-day periods after the week the data cover in full.
+
+    The data end on the last recorded completion: a period that ends after it would count
+    fewer days of completions for everyone (SĀDHANA Saptah 2026 with data to 31 July 2026:
+    months +3 to +5 after the week). At least 1, at most ``post``.
+    """
+    enrolments = store.table("enrolments")
+    last = enrolments.completed_on.max().execute()
+    if last is None or pd.isna(last):
+        return post
+    days_after = (pd.Timestamp(last).date() - window.end).days
+    return max(1, min(post, days_after // PERIOD_DAYS))
+
+
 def period_values(
     store: Store, window: Window, *, pre: int = 6, post: int = 6, without_fast: bool = False
 ) -> Table:

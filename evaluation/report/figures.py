@@ -44,6 +44,7 @@ __all__ = [
     "funnel_plot",
     "group_comparison",
     "save_png",
+    "sensitivity_plot",
     "slope_chart",
     "use_style",
     "webinar_performance",
@@ -808,5 +809,71 @@ def caterpillar_plot(
         f"{int(below.sum())} clearly below it (red); the rest (light blue) cannot be told "
         f"apart from it. {covers_zero} interval(s) include no effect at all (dotted line at "
         f"{reference:g})."
+    )
+    return CaptionedFigure(fig, caption, name)
+
+
+def sensitivity_plot(
+    intervals: pd.DataFrame,
+    *,
+    assumption: str = "assumption",
+    conf_low: str = "conf_low",
+    conf_high: str = "conf_high",
+    reference: float = 0.0,
+    effect_label: str = "Effect on completions per person",
+    name: str = "trend_sensitivity",
+) -> CaptionedFigure:
+    """Robust intervals under weaker and weaker assumptions, the first (the original) on top.
+
+    The sensitivity plot of Rambachan and Roth (2023) (HonestDiD's ``createSensitivityPlot``):
+    one horizontal interval per assumption, so a reader sees at which assumption the interval
+    first reaches "no effect".
+
+    Parameters
+    ----------
+    intervals : pandas.DataFrame
+        One row per assumption, the original interval (parallel trends) first, e.g. the
+        ``trend_sensitivity`` table of 03_impact.
+    assumption, conf_low, conf_high : str
+        Column names.
+    reference : float
+        Value meaning "no effect" (dotted line).
+    effect_label : str
+        What is estimated, for the axis.
+    name : str
+        File stem.
+
+    Returns
+    -------
+    CaptionedFigure
+    """
+    _check_columns(intervals, [assumption, conf_low, conf_high])
+    if (intervals[conf_low] > intervals[conf_high]).any():
+        raise ValueError(f"{conf_low} above {conf_high} in some rows")
+    table = intervals.reset_index(drop=True)
+    positions = np.arange(len(table))[::-1]  # the first row on top
+    excludes = ((table[conf_low] > reference) | (table[conf_high] < reference)).to_numpy()
+    fig, ax = plt.subplots(figsize=(8.0, 0.42 * len(table) + 1.6))
+    ax.axvline(reference, color=_GREY, linestyle=":", linewidth=1.2)
+    for i, row in table.iterrows():
+        colour = _SECOND if i == 0 else _MAIN if excludes[i] else _LIGHT
+        ax.hlines(positions[i], row[conf_low], row[conf_high], color=colour, linewidth=5)
+    labels = [_shorten(text, 60) for text in table[assumption]]
+    ax.set_yticks(positions, labels, fontsize=8)
+    ax.set_ylim(-0.7, len(table) - 0.3)
+    ax.set_xlabel(effect_label)
+    ax.set_title("How the interval widens if trends were not parallel")
+    first_reaching = next((i for i in range(len(table)) if not excludes[i]), None)
+    if first_reaching is None:
+        where = "every interval excludes no effect"
+    elif first_reaching == 0:
+        where = "even the interval under parallel trends includes no effect"
+    else:
+        where = f'the first to include it is "{table[assumption].iloc[first_reaching]}"'
+    caption = (
+        f"Each bar is a 95 % interval for the effect that stays valid under the assumption at "
+        f"its left; the top bar (orange) assumes parallel trends, the bars below allow the "
+        f"groups' trends to drift apart after the week by more and more. Dark bars exclude no "
+        f"effect (dotted line at {reference:g}), light bars include it: {where}."
     )
     return CaptionedFigure(fig, caption, name)

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from evaluation.analysis import briefs, compare, pooling
+from evaluation.analysis import briefs, compare, editions, pooling
 from evaluation.analysis.briefs import BriefInputs
 from evaluation.core.params import load_params
 
@@ -56,8 +56,14 @@ def impact_people() -> pd.DataFrame:
 
 def inputs() -> BriefInputs:
     pooled = pooling.pool_unit_effects(impact_people(), seed=3)
+    staff = impact_people().assign(user_key=lambda f: [f"p{i}" for i in range(len(f))])
+    changes = editions.unit_edition_changes(staff, staff, editions=("2024", "2026"))
     return BriefInputs(
-        **briefs.unit_tables(people()), pooled=pooled, previous=pooled, previous_title="Before"
+        **briefs.unit_tables(people()),
+        pooled=pooled,
+        previous=pooled,
+        previous_title="Before",
+        changes=changes,
     )
 
 
@@ -123,6 +129,8 @@ def test_the_cache_is_read_back_exactly_and_recomputed_when_data_params_or_code_
     pd.testing.assert_frame_equal(again.pooled.units, first.pooled.units)
     assert again.pooled.overall == first.pooled.overall
     assert again.previous_title == "Before"
+    assert first.changes is not None and len(first.changes) == 4
+    pd.testing.assert_frame_equal(again.changes, first.changes)
     assert pooling.unit_standing(again.pooled, "M3") == pooling.unit_standing(first.pooled, "M3")
 
     # a brief's own parameters do not matter

@@ -89,6 +89,23 @@ def test_c_lf_within_one_grid_step_of_the_2024_readme(relative_magnitudes, medic
     assert np.abs(rows["conf_high"].to_numpy() - printed_ub).max() < step
 
 
+def test_a_set_far_from_zero_is_found_not_reported_empty(medicaid, relative_magnitudes):
+    """R searches +-20 standard errors around zero and returns NA when the whole set lies
+    beyond (a large, precise effect: SĀDHANA Saptah 2026's was 39 standard errors from zero).
+    Adding c to every post-week coefficient moves the effect, and the set, by exactly c (the
+    weights sum to 1); here c is about 200 standard errors."""
+    args = _args(medicaid)
+    shifted = args["betahat"].copy()
+    shifted[-2:] += 2.0
+    moved = estimate.honest_did(**(args | {"betahat": shifted}), m=(0, 0.5, 1, 1.5, 2))
+    sd = np.sqrt(np.full(2, 0.5) @ args["sigma"][-2:, -2:] @ np.full(2, 0.5))
+    step = 40 * sd / (1000 - 1)  # one grid step of R's grid (the re-centred one has the same)
+    for column in ("conf_low", "conf_high"):
+        np.testing.assert_allclose(
+            moved[column], relative_magnitudes[column] + 2.0, rtol=0, atol=2 * step
+        )
+
+
 def test_original_interval_and_breakdown(relative_magnitudes):
     original = relative_magnitudes.attrs["original"]
     # R constructOriginalCS (l_vec = c(0.5, 0.5) cached in chunk-7; e1 from the same sigma)

@@ -241,3 +241,16 @@ def test_effects_across_editions_for_every_outcome(world):
     )
     gap = results[0].table.set_index("row").loc["difference"]
     assert gap["conf_low"] <= planted <= gap["conf_high"]
+
+
+def test_event_study_stops_where_the_data_end(world):
+    """The generated data end on 31 July 2026: after SĀDHANA Saptah (to 10 April) three full
+    30-day months are covered (to 9 July); month +3 would count 22 days. NLW 2024 has all six."""
+    from evaluation.analysis.panels import complete_post_periods
+
+    store, _ = world
+    assert complete_post_periods(store, WINDOWS["2026"], 6) == 3
+    assert complete_post_periods(store, WINDOWS["2024"], 6) == 6
+    people = _people(store, "2026")
+    _, study = panel_designs(store, WINDOWS["2026"], people, pre_months=6, post_months=6)
+    assert sorted(study.tidy()["relative_period"].tolist()) == [-6, -5, -4, -3, -2, 0, 1, 2]

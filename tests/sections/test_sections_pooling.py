@@ -9,7 +9,7 @@ matplotlib.use("Agg")
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from evaluation.analysis import pooling  # noqa: E402
+from evaluation.analysis import editions, pooling  # noqa: E402
 from evaluation.analysis.verdict import Interval  # noqa: E402
 from evaluation.core.params import validate_params  # noqa: E402
 from evaluation.report.edition import Edition  # noqa: E402
@@ -35,8 +35,18 @@ def people(seed: int = 11) -> pd.DataFrame:
     for name, effect in zip(["Zero", "S1", "S2", "S3", "Big"], np.linspace(0, 1, 5), strict=True):
         treat = np.tile([1, 0, 0], 100)
         change = rng.normal(0.0, 1.0, 300) + effect * treat
-        frames.append(pd.DataFrame({"ministry": name, "treat": treat, CHANGE: change}))
-    tiny = pd.DataFrame({"ministry": "Tiny", "treat": [1] * 4 + [0] * 30, CHANGE: 0.5})
+        keys = [f"{name}-{i}" for i in range(300)]  # the same staff in every edition
+        frames.append(
+            pd.DataFrame({"user_key": keys, "ministry": name, "treat": treat, CHANGE: change})
+        )
+    tiny = pd.DataFrame(
+        {
+            "user_key": [f"Tiny-{i}" for i in range(34)],
+            "ministry": "Tiny",
+            "treat": [1] * 4 + [0] * 30,
+            CHANGE: 0.5,
+        }
+    )
     return pd.concat([*frames, tiny], ignore_index=True)
 
 
@@ -123,9 +133,7 @@ def test_impact_sentence_for_an_effect_that_cannot_be_told_from_zero():
     )
 
 
-def test_the_brief_gives_the_previous_editions_effect_without_testing_a_difference(
-    tmp_path, monkeypatch
-):
+def test_the_brief_gives_the_previous_editions_effect_and_tests_the_change(tmp_path, monkeypatch):
     ed = edition(tmp_path, edition="2026", previous_edition="2024")
     earlier, seen, said = people(seed=12), [], []
 
@@ -134,6 +142,7 @@ def test_the_brief_gives_the_previous_editions_effect_without_testing_a_differen
         return earlier
 
     monkeypatch.setattr(brief, "impact_people", previous_people)
+    monkeypatch.setattr(brief.editions, "previous_impact_people", lambda store, params: earlier)
     monkeypatch.setattr(ed, "say", said.append)
     brief.impact_lead(ed, people(), "Big")
     assert seen == ["2024"], "the previous edition's own population"
@@ -141,13 +150,45 @@ def test_the_brief_gives_the_previous_editions_effect_without_testing_a_differen
     mine = before.units.set_index("unit").loc["Big"]
     values = {item.key: item.value for item in ed.findings.items}
     assert values["ministry_impact_previous"] == mine["estimate"]
+    # the change: the unit's own estimates of both editions, the staff compared with themselves
+    change = editions.edition_effects(
+        earlier[earlier["ministry"] == "Big"], people()[people()["ministry"] == "Big"],
+        editions=("2024", "2026"),
+    ).table.set_index("row")  # fmt: skip
+    gap = change.loc["difference"]
+    assert values["ministry_impact_change_estimate"] == gap["estimate"]
+    assert values["ministry_impact_change_conf_low"] == gap["conf_low"]
     assert (
         f"In National Learning Week 2024 its effect was {mine['estimate']:.2f} per person (95 % "
         f"interval {mine['conf_low']:.2f} to {mine['conf_high']:.2f}; across all ministries and "
-        f"States {before.overall.estimate:.2f}), ranking 1st of 5. Many staff took part in both "
-        "editions, so the two estimates are not independent and their difference is not "
-        "tested here."
+        f"States {before.overall.estimate:.2f}), ranking 1st of 5. Compared on its own "
+        f"estimates (before pooling: {change.loc['earlier', 'estimate']:.2f} then, "
+        f"{change.loc['later', 'estimate']:.2f} now), the two cannot be told apart: a change of "
+        f"{impact.signed(gap['estimate'])} per person (95 % interval "
+        f"{impact.signed(gap['conf_low'])} to {impact.signed(gap['conf_high'])}; 300 of its "
+        "staff are in both editions and are compared with themselves)."
     ) in said
+
+
+def test_unit_changes_are_each_units_edition_effects_and_skip_small_units():
+    earlier, later = people(seed=12), people(seed=13)
+    later.loc[(later["ministry"] == "Zero") & (later["treat"] == 1), CHANGE] += 1.0
+    table = editions.unit_edition_changes(earlier, later, editions=("2024", "2026"))
+    assert table["unit"].tolist() == ["Big", "S1", "S2", "S3", "Zero"]  # Tiny: 4 participants
+    for unit in table["unit"]:
+        alone = editions.edition_effects(
+            earlier[earlier["ministry"] == unit], later[later["ministry"] == unit],
+            editions=("2024", "2026"),
+        ).table.set_index("row")  # fmt: skip
+        row = table.set_index("unit").loc[unit]
+        assert row["difference"] == alone.loc["difference", "estimate"]
+        assert row["earlier_low"] == alone.loc["earlier", "conf_low"]
+        assert row["later_high"] == alone.loc["later", "conf_high"]
+        assert row["persons_in_both"] == 300
+    # Zero's participants gained 1.0 in the later edition: its effect grew, and clearly
+    zero = table.set_index("unit").loc["Zero"]
+    assert zero["change"] == "grew" and zero["conf_low"] > 0.5, zero
+    assert set(table.loc[table["unit"] != "Zero", "change"]) == {"same"}
 
 
 def test_signed_never_prints_minus_zero():

@@ -223,8 +223,20 @@ def did_and_event_study(ed: Edition, people: pd.DataFrame, evidence: ImpactEvide
         caption=(
             "Event study: difference between participants and others in course completions per "
             "30-day period, relative to the period just before the week (month -1 = 0)."
+            + _cut_months(int((coefs["relative_period"] >= 0).sum()), p.post_months)
         ),
         spec=INTERVAL_SPEC,
+    )
+
+
+def _cut_months(shown: int, asked: int) -> str:
+    """Caption words when the data end before the last post-week month asked for."""
+    if shown >= asked:
+        return ""
+    return (
+        f" Only {shown} of the {asked} months after the week are shown: the data end before "
+        "the later ones are complete, and a part-month would count fewer completions for "
+        "everyone."
     )
 
 
@@ -244,6 +256,18 @@ def _assumption(row: pd.Series, bend: float) -> str:
         f"the trend gap bends by at most {row['bound']:.3f} a month ({times:g} x the largest "
         "bend before the week)"
     )
+
+
+def _short_assumption(row: pd.Series, bend: float) -> str:
+    """A robust set's assumption as a figure label (the table has it in full)."""
+    if row["restriction"] == "parallel trends":
+        return "parallel trends (the usual interval)"
+    if row["restriction"] == "relative magnitudes":
+        return f"trend gap changes by <= {row['bound']:g} x pre-week largest"
+    if row["bound"] == 0:
+        return "pre-week trend gap continues straight"
+    times = row["bound"] / bend if bend > 0 else 0.0
+    return f"trend gap bends by <= {times:g} x pre-week largest"
 
 
 def _breakdown_sentence(trend: analysis.TrendSensitivity, low: float) -> str:
@@ -306,6 +330,13 @@ def trend_sensitivity(ed: Edition, evidence: ImpactEvidence) -> analysis.TrendSe
             "smoothness (FLCI) bounds how much the gap may bend per month."
         ),
         spec=TREND_SPEC,
+    )
+    ed.show_figure(
+        figures.sensitivity_plot(
+            table.assign(short=[_short_assumption(row, trend.bend) for _, row in table.iterrows()]),
+            assumption="short",
+            effect_label=f"Effect over the first {trend.months * 30} days, per person",
+        )
     )
     ed.findings.number(
         "trend_breakdown_mbar",

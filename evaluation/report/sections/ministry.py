@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from evaluation.analysis import briefs, pooling, populations
+from evaluation.analysis import briefs, editions, pooling, populations
 from evaluation.analysis.briefs import (
     BriefInputs,
     LeaderboardPosition,
@@ -295,10 +295,9 @@ def _previous_pooled(
 def _previous_standing(
     ed: Edition, ministry: str, source: pd.DataFrame | BriefInputs
 ) -> str | None:
-    """The ministry's pooled effect in the previous edition, in a sentence (None: no edition).
+    """The ministry's pooled effect in the previous edition and the tested change, in words.
 
-    Estimated the same way on that edition's impact population. The two editions share many
-    people, so their intervals are not independent and no difference is tested here.
+    Estimated the same way on that edition's impact population (None: no previous edition).
     """
     found = _previous_pooled(ed, source)
     if found is None:
@@ -321,8 +320,71 @@ def _previous_standing(
         f"In {title} its effect was {signed(effect.estimate)} per person (95 % interval "
         f"{signed(effect.low)} to {signed(effect.high)}; across all ministries and States "
         f"{signed(pooled.overall.estimate)}), ranking {_ordinal(standing.rank)} of "
-        f"{standing.of}. Many staff took part in both editions, so the two estimates are not "
-        "independent and their difference is not tested here."
+        f"{standing.of}. " + _change_since(ed, ministry, source, title)
+    )
+
+
+def _unit_changes(ed: Edition, source: pd.DataFrame | BriefInputs) -> pd.DataFrame | None:
+    """Every unit's own effect in both editions and the change (None: no previous edition)."""
+    if isinstance(source, BriefInputs):
+        return source.changes
+    earlier = editions.previous_impact_people(ed.store, ed.params)
+    if earlier is None or ed.params.previous_edition is None:
+        return None
+    return editions.unit_edition_changes(
+        earlier,
+        source,
+        editions=(ed.params.previous_edition, ed.params.edition),
+        min_persons=ed.params.min_cell,
+    )
+
+
+def _change_since(
+    ed: Edition, ministry: str, source: pd.DataFrame | BriefInputs, title: str
+) -> str:
+    """The ministry's change in effect since the previous edition, tested, in a sentence.
+
+    Its own estimates (before pooling) in both editions and their difference with standard
+    errors clustered by person, so staff who took part in both are compared with themselves;
+    only for a unit with ``min_cell`` participants and others in both editions.
+    """
+    changes = _unit_changes(ed, source)
+    rows = None if changes is None else changes[changes["unit"] == ministry]
+    p = ed.params
+    if rows is None or rows.empty:
+        return (
+            f"Whether its effect changed since {title} cannot be tested: it needs {p.min_cell} "
+            "participants and colleagues who did not take part in both editions."
+        )
+    row = rows.iloc[0]
+    definition = (
+        f"{OUTCOME_DEFINITIONS[PRIMARY]} The ministry's own before/after estimate (not pooled) "
+        f"in this edition minus {title}'s, standard errors clustered by person."
+    )
+    for part, value in (
+        ("estimate", row["difference"]),
+        ("conf_low", row["conf_low"]),
+        ("conf_high", row["conf_high"]),
+    ):
+        ed.findings.number(
+            f"ministry_impact_change_{part}",
+            float(value),
+            label=f"change in {ministry}'s effect since {title} ({part.replace('_', ' ')})",
+            definition=definition,
+            decimals=2,
+        )
+    moved = {
+        "grew": "it grew",
+        "shrank": "it shrank",
+        "same": "the two cannot be told apart",
+    }[str(row["change"])]
+    return (
+        f"Compared on its own estimates (before pooling: {signed(float(row['earlier']))} then, "
+        f"{signed(float(row['later']))} now), {moved}: a change of "
+        f"{signed(float(row['difference']))} per person (95 % interval "
+        f"{signed(float(row['conf_low']))} to {signed(float(row['conf_high']))}; "
+        f"{int(row['persons_in_both'])} of its staff are in both editions and are compared "
+        "with themselves)."
     )
 
 
