@@ -38,8 +38,7 @@ ROOT = HERE.parent
 #: (workbench stage, naive stage, what the ratio says) - ratio = naive / workbench.
 PAIRS: tuple[tuple[str, str, str], ...] = (
     ("imports_bytecode", "imports_source", "kernel start-up imports: cached bytecode vs none"),
-    ("ingest", "naive_ingest", "ingest vs bare pandas read_csv + to_parquet (no rules)"),
-    ("ingest_parquet", "naive_ingest_parquet", "ingest of Spark Parquet vs pandas, same work"),
+    ("ingest", "naive_ingest", "ingest of Spark Parquet vs pandas, same work"),
     ("ingest_reports", "naive_ingest_reports", "ingest of MDO report CSVs vs pandas, same work"),
     ("ols_compressed", "ols_full", "OLS with CRV1: compressed vs full microdata"),
     ("did_compressed", "did_full", "DiD coefficient: compressed cells vs TWFE on every row"),
@@ -55,9 +54,6 @@ DEFAULT_ORDER = (
     "synth",
     "ingest",
     "naive_ingest",
-    "synth_parquet",
-    "ingest_parquet",
-    "naive_ingest_parquet",
     "synth_reports",
     "ingest_reports",
     "naive_ingest_reports",

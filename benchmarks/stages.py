@@ -14,12 +14,14 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
+import shutil
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-from benchmarks.ingest_stages import INGEST_STAGES
+from benchmarks.ingest_stages import INGEST_STAGES, PERIOD, SALT
 from benchmarks.moments import MOMENT_STAGES
 from benchmarks.notebook_stages import NOTEBOOK_STAGES
 
@@ -64,12 +66,18 @@ def imports(work: Path, scale: float) -> dict:
 
 # -- data layer ----------------------------------------------------------------------------
 def synth(work: Path, scale: float) -> dict:
-    """Synthetic warehouse exports at ``scale`` (what ``make run`` generates)."""
+    """Synthetic warehouse at ``scale`` as the platform's Spark jobs write it (Parquet folders)."""
     from evaluation.data.synth import generate
 
-    raw = generate(_paths(work)["raw"], scale=scale, seed=2024, formats=("warehouse",))
-    csvs = sorted(raw.rglob("*.csv"))
-    return {"files": len(csvs), "megabytes": round(sum(f.stat().st_size for f in csvs) / 1e6, 1)}
+    raw = generate(
+        _paths(work)["raw"],
+        scale=scale,
+        seed=2024,
+        formats=("warehouse",),
+        warehouse_format="parquet",
+    )
+    files = [f for f in raw.rglob("*") if f.is_file()]
+    return {"files": len(files), "megabytes": round(sum(f.stat().st_size for f in files) / 1e6, 1)}
 
 
 def ingest(work: Path, scale: float) -> dict:
@@ -77,23 +85,19 @@ def ingest(work: Path, scale: float) -> dict:
     from evaluation.data.ingest import ingest as run_ingest
 
     paths = _paths(work)
+    os.environ["NLW_SALT"] = SALT.decode()  # the pandas path's key
     manifest = run_ingest(paths["raw"], paths["processed"], dataset=DATASET)
-    return {"rows": {name: table["rows"] for name, table in manifest.tables.items()}}
+    return {"rows_kept": {name: s["rows_kept"] for name, s in manifest.sources.items()}}
 
 
 def naive_ingest(work: Path, scale: float) -> dict:
-    """The pandas path: ``read_csv`` of every raw CSV, then ``to_parquet`` (no validation)."""
-    import pandas as pd
+    """The same work in pandas (:mod:`benchmarks.naive_ingest`) on the same Parquet folders."""
+    from benchmarks.naive_ingest import naive_ingest as run_naive
 
-    paths = _paths(work)
     out = work / "naive_parquet"
-    out.mkdir(exist_ok=True)
-    rows = 0
-    for csv in sorted(paths["raw"].rglob("*.csv")):
-        frame = pd.read_csv(csv, low_memory=False)
-        frame.to_parquet(out / f"{csv.stem}.parquet", index=False)
-        rows += len(frame)
-    return {"rows": rows}
+    shutil.rmtree(out, ignore_errors=True)
+    facts = run_naive(_paths(work)["raw"], out, salt=SALT, period=PERIOD)
+    return {"rows_kept": {name: f["kept"] for name, f in facts.items()}}
 
 
 # -- analysis frames ---------------------------------------------------------------------
