@@ -1,4 +1,4 @@
-"""Benchmark the workbench against the naive path: ``python -m benchmarks.run --scale 0.1``.
+"""Benchmark the workbench against the naive path: ``python -m benchmarks.run --scale 0.05``.
 
 Every stage (see :mod:`benchmarks.stages`) runs in a fresh Python process, one after another,
 so each figure is that process's own: wall time, CPU time (user + system, including processes
@@ -297,7 +297,7 @@ def write_results(scale: float, results: list[StageResult], out_dir: Path) -> Pa
 
 def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description="Benchmark the workbench against naive paths.")
-    parser.add_argument("--scale", type=float, default=0.1)
+    parser.add_argument("--scale", type=float, default=0.05)
     parser.add_argument("--only", default="", help="comma-separated stages (default: all)")
     parser.add_argument("--work", type=Path, default=None, help="data folder (reused)")
     parser.add_argument("--out", type=Path, default=HERE / "results")

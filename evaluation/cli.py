@@ -322,7 +322,7 @@ def _raw_of_run(output_dir: Path) -> Path | None:
 
 @app.command()
 def bench(
-    scale: Annotated[float, typer.Option(help="Synthetic scale to benchmark.")] = 0.1,
+    scale: Annotated[float, typer.Option(help="Synthetic scale to benchmark.")] = 0.05,
     only: Annotated[str, typer.Option(help="Comma-separated stages (default: all).")] = "",
 ) -> None:
     """Benchmarks against the naive path; results go to benchmarks/results/."""

@@ -36,6 +36,7 @@ from evaluation.analysis import diagnose
 from evaluation.analysis.panels import (
     PERIOD_DAYS,
     complete_post_periods,
+    last_completion_day,
     period_values,
     person_edition,
     staggered_inputs,
@@ -418,12 +419,19 @@ def staggered_effects(store: Store, params: Params) -> StaggeredEffects | None:
     is built and nobody is sampled.
     """
     windows = editions_so_far(params)
+    last_month = _month_start(params.window.end, params.post_months)
+    data_end = last_completion_day(store)
+    if data_end is not None:
+        # only calendar months the data cover in full: an empty month after the data end
+        # reads as a drop for the cohorts that joined (2026: August to October 2026)
+        complete = _month_start(data_end + dt.timedelta(days=1), -1)
+        last_month = max(min(last_month, complete), _month_start(params.window.end, 0))
     values, people, periods = staggered_inputs(
         store,
         windows,
         target_hours=params.target_hours,
         first_month=_month_start(windows[0].start, -params.pre_months),
-        last_month=_month_start(params.window.end, params.post_months),
+        last_month=last_month,
     )
     arms = people.group_by(joined=people.cohort > 0).aggregate(n=people.count()).to_pandas()
     if set(arms["joined"].astype(bool)) != {True, False}:

@@ -298,12 +298,17 @@ def complete_post_periods(store: Store, window: Window, post: int) -> int:
     fewer days of completions for everyone (SĀDHANA Saptah 2026 with data to 31 July 2026:
     months +3 to +5 after the week). At least 1, at most ``post``.
     """
-    enrolments = store.table("enrolments")
-    last = enrolments.completed_on.max().execute()
-    if last is None or pd.isna(last):
+    last = last_completion_day(store)
+    if last is None:
         return post
-    days_after = (pd.Timestamp(last).date() - window.end).days
+    days_after = (last - window.end).days
     return max(1, min(post, days_after // PERIOD_DAYS))
+
+
+def last_completion_day(store: Store) -> dt.date | None:
+    """The day of the latest completion in the store: where the data end (None: none)."""
+    last = store.table("enrolments").completed_on.max().execute()
+    return None if last is None or pd.isna(last) else pd.Timestamp(last).date()
 
 
 def period_values(

@@ -136,7 +136,7 @@ def test_report_staggered_did_from_moments_equals_the_person_level_fit(world):
         store,
         [WINDOWS["2024"], WINDOWS["2026"]],
         first_month=dt.date(2024, 4, 1),
-        last_month=dt.date(2026, 10, 1),
+        last_month=dt.date(2026, 7, 1),  # the data end on 31 July 2026: no later month
     )
     assert effects.population == panel["user_key"].nunique()
     person = staggered_did(
@@ -254,3 +254,6 @@ def test_event_study_stops_where_the_data_end(world):
     people = _people(store, "2026")
     _, study = panel_designs(store, WINDOWS["2026"], people, pre_months=6, post_months=6)
     assert sorted(study.tidy()["relative_period"].tolist()) == [-6, -5, -4, -3, -2, 0, 1, 2]
+    # The staggered DiD's calendar months end in July 2026 too: its equality test above
+    # compares with csdid on a panel ending in July (ending in October, 2026's cohort would
+    # add its empty months +4 and +5 and the two would differ there).
