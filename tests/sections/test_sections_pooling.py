@@ -170,6 +170,24 @@ def test_the_brief_gives_the_previous_editions_effect_and_tests_the_change(tmp_p
     ) in said
 
 
+def test_the_change_sentence_never_publishes_a_count_under_min_cell(tmp_path, monkeypatch):
+    """Only 4 of Big's staff were there in the earlier edition: the sentence does not say 4."""
+    ed = edition(tmp_path, edition="2026", previous_edition="2024")
+    earlier = people(seed=12)
+    mine = earlier["ministry"] == "Big"
+    keys = earlier.loc[mine, "user_key"].to_numpy().copy()
+    keys[4:] = [f"new-{i}" for i in range(len(keys) - 4)]  # 296 of 300 were not there before
+    earlier.loc[mine, "user_key"] = keys
+    said = []
+    monkeypatch.setattr(brief, "impact_people", lambda store, params: earlier)
+    monkeypatch.setattr(brief.editions, "previous_impact_people", lambda store, params: earlier)
+    monkeypatch.setattr(ed, "say", said.append)
+    brief.impact_lead(ed, people(), "Big")
+    text = next(line for line in said if "Compared on its own" in line)
+    assert "fewer than 10 of its staff are in both editions" in text
+    assert " 4 of its staff" not in text
+
+
 def test_unit_changes_are_each_units_edition_effects_and_skip_small_units():
     earlier, later = people(seed=12), people(seed=13)
     later.loc[(later["ministry"] == "Zero") & (later["treat"] == 1), CHANGE] += 1.0

@@ -378,13 +378,15 @@ def _change_since(
         "shrank": "it shrank",
         "same": "the two cannot be told apart",
     }[str(row["change"])]
+    both = int(row["persons_in_both"])
+    # a count of people is published only from min_cell up (the disclosure rule)
+    staff = f"{both:,}" if both >= p.min_cell or both == 0 else f"fewer than {p.min_cell}"
     return (
         f"Compared on its own estimates (before pooling: {signed(float(row['earlier']))} then, "
         f"{signed(float(row['later']))} now), {moved}: a change of "
         f"{signed(float(row['difference']))} per person (95 % interval "
         f"{signed(float(row['conf_low']))} to {signed(float(row['conf_high']))}; "
-        f"{int(row['persons_in_both'])} of its staff are in both editions and are compared "
-        "with themselves)."
+        f"{staff} of its staff are in both editions and are compared with themselves)."
     )
 
 
