@@ -191,7 +191,9 @@ def html_to_pdf(html_path: Path, pdf_path: Path, *, timeout: int = 120) -> Path:
     browser = chromium_path()
     if browser is None:
         raise ChromiumMissingError(CHROMIUM_MISSING)
-    with tempfile.TemporaryDirectory() as profile:
+    # Chromium's helper processes may still write into the profile after it exits: a leftover
+    # file must not fail the cleanup (seen once: "Directory not empty: 'Default'").
+    with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as profile:
         tmp_pdf = pdf_path.with_suffix(".pdf.tmp")
         command = [
             browser,

@@ -49,7 +49,7 @@ def chromium() -> str | None:
 
 def probe(page: Path, *, width: int = 1280, height: int = 900) -> dict:
     """Load a copy of ``page`` with a probe script; return what the browser measured."""
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as tmp:  # see test_lab.py
         copy = Path(tmp) / page.name
         copy.write_text(page.read_text(encoding="utf-8").replace("</body>", PROBE + "</body>"))
         result = subprocess.run(
@@ -75,7 +75,7 @@ def probe(page: Path, *, width: int = 1280, height: int = 900) -> dict:
 
 def screenshot(page: Path, out: Path, *, width: int = 1280, height: int = 2400) -> Path:
     """A PNG of the page as the reader's browser shows it."""
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as tmp:  # see test_lab.py
         subprocess.run(
             [
                 chromium(),
