@@ -58,7 +58,11 @@ def synth(
         Path, typer.Option("--out", help="Folder to write the raw exports into.")
     ] = Path("data/raw/synthetic"),
     scale: Annotated[
-        float, typer.Option(help="1 = national NLW 2024 (7.4 lakh participants).")
+        float,
+        typer.Option(
+            help="1 = the national platform (1.70 crore users) with the published counts of "
+            "NLW 2024 and SĀDHANA Saptah 2026; counts scale linearly."
+        ),
     ] = 0.01,
     seed: Annotated[
         int, typer.Option(help="Random seed; the same seed gives the same files.")
