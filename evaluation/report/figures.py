@@ -851,19 +851,29 @@ def sensitivity_plot(
     if (intervals[conf_low] > intervals[conf_high]).any():
         raise ValueError(f"{conf_low} above {conf_high} in some rows")
     table = intervals.reset_index(drop=True)
+    bounds = table[[conf_low, conf_high]].to_numpy(dtype=float)
+    # honest_did gives NaN when a set could not be computed and +-inf when it is open-ended
+    missing = np.isnan(bounds).any(axis=1)
+    open_ended = np.isinf(bounds).any(axis=1) & ~missing
+    finite = np.append(bounds[np.isfinite(bounds)], reference)
+    pad = 0.05 * (float(finite.max() - finite.min()) or 1.0)
+    x_low, x_high = float(finite.min()) - pad, float(finite.max()) + pad
     positions = np.arange(len(table))[::-1]  # the first row on top
-    excludes = ((table[conf_low] > reference) | (table[conf_high] < reference)).to_numpy()
+    excludes = (bounds[:, 0] > reference) | (bounds[:, 1] < reference)
     fig, ax = plt.subplots(figsize=(8.0, 0.42 * len(table) + 1.6))
     ax.axvline(reference, color=_GREY, linestyle=":", linewidth=1.2)
-    for i, row in table.iterrows():
+    for i in np.flatnonzero(~missing):
         colour = _SECOND if i == 0 else _MAIN if excludes[i] else _LIGHT
-        ax.hlines(positions[i], row[conf_low], row[conf_high], color=colour, linewidth=5)
-    labels = [_shorten(text, 60) for text in table[assumption]]
+        low, high = max(bounds[i, 0], x_low), min(bounds[i, 1], x_high)
+        ax.hlines(positions[i], low, high, color=colour, linewidth=5)
+    notes = np.where(missing, " (not computed)", np.where(open_ended, " (open-ended)", ""))
+    labels = [_shorten(t, 60) + note for t, note in zip(table[assumption], notes, strict=True)]
     ax.set_yticks(positions, labels, fontsize=8)
     ax.set_ylim(-0.7, len(table) - 0.3)
+    ax.set_xlim(x_low, x_high)
     ax.set_xlabel(effect_label)
     ax.set_title("How the interval widens if trends were not parallel")
-    first_reaching = next((i for i in range(len(table)) if not excludes[i]), None)
+    first_reaching = next((i for i in range(len(table)) if not (excludes[i] or missing[i])), None)
     if first_reaching is None:
         where = "every interval excludes no effect"
     elif first_reaching == 0:
@@ -875,5 +885,15 @@ def sensitivity_plot(
         f"its left; the top bar (orange) assumes parallel trends, the bars below allow the "
         f"groups' trends to drift apart after the week by more and more. Dark bars exclude no "
         f"effect (dotted line at {reference:g}), light bars include it: {where}."
+        + (
+            f" {int(open_ended.sum())} interval(s) are open-ended and run off the chart."
+            if open_ended.any()
+            else ""
+        )
+        + (
+            f" {int(missing.sum())} could not be computed and are left out."
+            if missing.any()
+            else ""
+        )
     )
     return CaptionedFigure(fig, caption, name)

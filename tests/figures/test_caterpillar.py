@@ -2,22 +2,10 @@
 
 from __future__ import annotations
 
-import matplotlib
+import pandas as pd
+import pytest
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-import pytest  # noqa: E402
-
-from evaluation.report import figures  # noqa: E402
-
-
-@pytest.fixture(autouse=True)
-def _style_and_cleanup():
-    figures.use_style()
-    yield
-    plt.close("all")
+from evaluation.report import figures
 
 
 def units() -> pd.DataFrame:

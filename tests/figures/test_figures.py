@@ -21,13 +21,6 @@ from matplotlib.figure import Figure  # noqa: E402
 from evaluation.report import figures  # noqa: E402
 
 
-@pytest.fixture(autouse=True)
-def _style_and_cleanup():
-    figures.use_style()
-    yield
-    plt.close("all")
-
-
 def daily() -> pd.DataFrame:
     return pd.DataFrame(
         {

@@ -2,22 +2,11 @@
 
 from __future__ import annotations
 
-import matplotlib
+import numpy as np
+import pandas as pd
+import pytest
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-import pytest  # noqa: E402
-
-from evaluation.report import figures  # noqa: E402
-
-
-@pytest.fixture(autouse=True)
-def _style_and_cleanup():
-    figures.use_style()
-    yield
-    plt.close("all")
+from evaluation.report import figures
 
 
 def intervals() -> pd.DataFrame:
@@ -56,3 +45,21 @@ def test_caption_when_every_or_no_interval_excludes_no_effect():
 def test_an_inverted_interval_is_refused():
     with pytest.raises(ValueError, match="conf_low above conf_high"):
         figures.sensitivity_plot(intervals().assign(conf_low=2.0))
+
+
+def test_sets_not_computed_or_open_ended_are_said_not_drawn_wrong():
+    """honest_did gives NaN for a set it could not compute and -inf/inf for an open one: the
+    first is not drawn and not taken for "includes no effect", the second runs to the edge."""
+    table = intervals().assign(
+        conf_low=[0.4, np.nan, 0.2, -np.inf], conf_high=[0.8, np.nan, 1.4, np.inf]
+    )
+    figure = figures.sensitivity_plot(table)
+    ax = figure.fig.axes[0]
+    assert len(ax.collections) == 3  # the NaN row has no bar
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert "Mbar 0.5 (not computed)" in labels and "Mbar 2 (open-ended)" in labels
+    assert 'the first to include it is "Mbar 2"' in figure.caption
+    assert "1 interval(s) are open-ended" in figure.caption
+    assert "1 could not be computed" in figure.caption
+    low, high = ax.get_xlim()
+    assert np.isfinite(low) and np.isfinite(high) and low < 0 < 0.8 < high

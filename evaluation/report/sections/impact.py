@@ -263,11 +263,11 @@ def _short_assumption(row: pd.Series, bend: float) -> str:
     if row["restriction"] == "parallel trends":
         return "parallel trends (the usual interval)"
     if row["restriction"] == "relative magnitudes":
-        return f"trend gap changes by <= {row['bound']:g} x pre-week largest"
+        return f"trend gap changes by at most {row['bound']:g}x the pre-week largest"
     if row["bound"] == 0:
         return "pre-week trend gap continues straight"
     times = row["bound"] / bend if bend > 0 else 0.0
-    return f"trend gap bends by <= {times:g} x pre-week largest"
+    return f"trend gap bends by at most {times:g}x the pre-week largest"
 
 
 def _breakdown_sentence(trend: analysis.TrendSensitivity, low: float) -> str:
