@@ -81,6 +81,13 @@ def synth(
         str | None,
         typer.Option(help="Comma list of report variant features, 'all' or 'default'."),
     ] = None,
+    people_per_block: Annotated[
+        int,
+        typer.Option(
+            help="Simulate a larger world in blocks of at most this many people (bounded "
+            "memory: about 3 GB per 2,000,000; docs/scale.md). MDO reports need one block."
+        ),
+    ] = 2_000_000,
 ) -> None:
     """Generate synthetic platform exports with planted, known effects (and ground_truth.json)."""
     from evaluation.data.synth import generate, variants_from
@@ -95,14 +102,18 @@ def synth(
         _fail(str(exc))
     formats = _SHAPES[format]
     with console.status(f"generating scale {scale} seed {seed}"):
-        path = generate(
-            out_dir,
-            scale=scale,
-            seed=seed,
-            formats=formats,
-            warehouse_format=warehouse_format,
-            variants=chosen,
-        )
+        try:
+            path = generate(
+                out_dir,
+                scale=scale,
+                seed=seed,
+                formats=formats,
+                warehouse_format=warehouse_format,
+                variants=chosen,
+                people_per_block=people_per_block,
+            )
+        except ValueError as exc:
+            _fail(str(exc))
     out.print(f"synthetic exports written to [bold]{path}[/]")
 
 

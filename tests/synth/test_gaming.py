@@ -27,7 +27,7 @@ def test_a_few_organisations_get_fast_completions_of_long_courses_only():
     rng = np.random.default_rng(1)
     rows = _rows(4000, rng)
     people_mdo = np.arange(4000) % 40
-    gamed = act.game_some_completions(rng, rows, _Catalogue(), people_mdo, EDITIONS)
+    gamed, chosen = act.game_some_completions(rng, rows, _Catalogue(), people_mdo, EDITIONS)
     seconds = gamed["completed_at"] - gamed["enrolled_at"]
     fast = seconds < FAST_COMPLETION_SECONDS
     assert fast.any()
@@ -37,6 +37,19 @@ def test_a_few_organisations_get_fast_completions_of_long_courses_only():
     ).all()
     gaming = np.unique(people_mdo[fast])
     assert len(gaming) == round(40 * act.GAMING_ORG_SHARE)
+    assert set(gaming) <= set(chosen.tolist())
     # the day of every enrolment and completion is unchanged, so every daily count is too
     assert (gamed["enrolled_at"] // act.DAY == rows["enrolled_at"] // act.DAY).all()
     assert (gamed["completed_at"] == rows["completed_at"]).all()
+
+
+def test_given_gaming_organisations_are_the_only_ones_gamed():
+    """A block of a large world games in the organisations the first block chose."""
+    rng = np.random.default_rng(2)
+    rows = _rows(4000, rng)
+    people_mdo = np.arange(4000) % 40
+    given = np.array([3, 17])
+    gamed, chosen = act.game_some_completions(rng, rows, _Catalogue(), people_mdo, EDITIONS, given)
+    fast = gamed["completed_at"] - gamed["enrolled_at"] < FAST_COMPLETION_SECONDS
+    assert (chosen == given).all()
+    assert set(np.unique(people_mdo[fast]).tolist()) == {3, 17}

@@ -902,7 +902,8 @@ def game_some_completions(
     catalogue: Catalogue,
     people_mdo: np.ndarray,
     editions: Sequence[Edition],
-) -> dict[str, np.ndarray]:
+    gaming: np.ndarray | None = None,
+) -> tuple[dict[str, np.ndarray], np.ndarray]:
     """Make some in-week completions implausibly fast, as the DoP circular of June 2025 saw.
 
     In a few organisations, a share of the completions of courses of 20+ minutes made during a
@@ -910,6 +911,10 @@ def game_some_completions(
     the same day are touched, so every count by day (enrolments, completions) and every
     outcome stays as it was: the signal is in the seconds between enrolment and completion,
     which is what :mod:`evaluation.data.quality` flags.
+
+    ``gaming`` gives the organisations that game (the first block's choice, so every block of
+    a large world games in the same ones); ``None`` draws them. Returns the rows and the
+    gaming organisations.
     """
     done = rows["completed_at"] >= 0
     in_week = np.zeros(done.shape, dtype=bool)
@@ -923,10 +928,11 @@ def game_some_completions(
     )
     long_course = catalogue.duration_hours[rows["content"]] >= FAST_COMPLETION_MIN_MINUTES / 60
     candidates = in_week & same_day & long_course
-    orgs = np.unique(people_mdo[rows["person"][candidates]])
-    gaming = rng.choice(orgs, size=int(round(len(orgs) * GAMING_ORG_SHARE)), replace=False)
+    if gaming is None:
+        orgs = np.unique(people_mdo[rows["person"][candidates]])
+        gaming = rng.choice(orgs, size=int(round(len(orgs) * GAMING_ORG_SHARE)), replace=False)
     chosen = candidates & np.isin(people_mdo[rows["person"]], gaming)
     chosen &= rng.random(chosen.shape) < GAMED_COMPLETION_SHARE
     enrolled = rows["enrolled_at"].copy()
     enrolled[chosen] = rows["completed_at"][chosen] - rng.integers(3, 16, size=int(chosen.sum()))
-    return {**rows, "enrolled_at": enrolled}
+    return {**rows, "enrolled_at": enrolled}, gaming

@@ -6,6 +6,7 @@ import json
 import shutil
 import tempfile
 from collections.abc import Sequence
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Literal, get_args
 
@@ -13,25 +14,43 @@ import numpy as np
 import pyarrow as pa
 
 from evaluation.data.synth._config import DATA_END, EDITIONS, POPULATION_AT_SCALE_1
-from evaluation.data.synth._simulate import World, simulate
-from evaluation.data.synth._truth import ground_truth
+from evaluation.data.synth._simulate import Block, World, simulate
+from evaluation.data.synth._truth import TruthTally
 from evaluation.data.synth._variants import Variants, variants_from
 from evaluation.data.synth._write import (
     WAREHOUSE_FORMATS,
+    CsvTarget,
+    WarehouseSink,
     dates,
     row_details,
-    write_csv,
+    write_people_tables,
     write_reports,
-    write_warehouse,
+    write_shared_tables,
 )
 
-__all__ = ["generate", "Format", "FORMATS"]
+__all__ = ["generate", "Format", "FORMATS", "PEOPLE_PER_BLOCK"]
 
 Format = Literal["warehouse", "reports"]
 FORMATS: tuple[str, ...] = get_args(Format)
 
 #: Largest scale accepted (scale 1 is the national platform, 1.70 crore users; 2 doubles it).
 MAX_SCALE = 2.0
+#: People simulated at once. A larger world is simulated and written block by block, which
+#: bounds the generator's memory whatever the scale (docs/scale.md: the measured peak).
+PEOPLE_PER_BLOCK = 2_000_000
+OUTCOME_COLUMNS = ["user_id", "outcome", "measured_on", "value"]
+
+
+def plan_blocks(scale: float, people_per_block: int) -> list[Block | None]:
+    """The blocks of people a world of ``scale`` is simulated in (``[None]``: one, whole)."""
+    population = max(round(POPULATION_AT_SCALE_1 * scale), 200)
+    count = -(-population // people_per_block)
+    if count == 1:
+        return [None]
+    size, extra = divmod(population, count)
+    sizes = [size + (index < extra) for index in range(count)]
+    starts = np.cumsum([0, *sizes[:-1]])
+    return [Block(i, n, int(first)) for i, (n, first) in enumerate(zip(sizes, starts, strict=True))]
 
 
 def _validate(scale: float, seed: int, formats: Sequence[str]) -> tuple[str, ...]:
@@ -56,6 +75,7 @@ def generate(
     formats: Sequence[Format] = ("warehouse", "reports"),
     warehouse_format: str = "csv",
     variants: Variants | str = "mixed",
+    people_per_block: int = PEOPLE_PER_BLOCK,
 ) -> Path:
     """Write a synthetic iGOT Karmayogi export with planted effects to ``out``.
 
@@ -83,6 +103,11 @@ def generate(
         Which platform code lines write the MDO reports, drawn per MDO and report date, with the
         variant features of :data:`evaluation.data.synth.DEFAULT_FEATURES` (a
         :class:`Variants` chooses features and shares); ``plain`` writes no variant.
+    people_per_block : int, default 2,000,000
+        A world with more people is simulated and written in blocks of at most this many
+        people (each with its share of the national counts and its own random streams), so
+        memory stays bounded at any scale; the files are the same shape. MDO reports need a
+        whole world at once, so a world of several blocks writes the warehouse only.
 
     Returns
     -------
@@ -99,30 +124,77 @@ def generate(
     chosen = _validate(scale, seed, formats)
     if warehouse_format not in WAREHOUSE_FORMATS:
         raise ValueError(f"warehouse_format must be one of {WAREHOUSE_FORMATS}")
+    if isinstance(people_per_block, bool) or not isinstance(people_per_block, int):
+        raise ValueError(f"people_per_block must be a positive integer, got {people_per_block!r}")
+    if people_per_block < 1:
+        raise ValueError(f"people_per_block must be a positive integer, got {people_per_block!r}")
+    blocks = plan_blocks(float(scale), people_per_block)
+    if "reports" in chosen and len(blocks) > 1:
+        raise ValueError(
+            f"MDO reports need the whole world in memory: scale {scale} is {len(blocks)} blocks "
+            f"of at most {people_per_block:,} people; write the warehouse only "
+            "(formats=('warehouse',), nlw synth --format warehouse) or raise people_per_block "
+            "(--people-per-block)"
+        )
     variant = variants_from(variants)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f"{out.name}.tmp-", dir=out.parent))
     try:
-        world = simulate(int(seed), float(scale))
-        details = row_details(world)
-        if "warehouse" in chosen:
-            write_warehouse(world, staging / "warehouse", details, warehouse_format)
-        if "reports" in chosen:
-            write_reports(world, staging / "reports", details, variant)
-        _write_outcomes(world, staging / "external" / "outcomes.csv")
-        truth = ground_truth(world)
+        truth = _write_blocks(staging, int(seed), float(scale), blocks, chosen, warehouse_format,
+                              variant)  # fmt: skip
         truth["formats"] = list(chosen)
         truth["export_variants"] = {"warehouse_format": warehouse_format} | variant.describe()
         text = json.dumps(truth, indent=2, ensure_ascii=False, allow_nan=False)
         (staging / "ground_truth.json").write_text(text + "\n", encoding="utf-8")
-        readme = _readme(world, chosen, warehouse_format, variant)
+        readme = _readme(truth, chosen, warehouse_format, variant, len(blocks))
         (staging / "README.md").write_text(readme, encoding="utf-8")
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     _replace(staging, out)
     return out
+
+
+def _write_blocks(
+    staging: Path,
+    seed: int,
+    scale: float,
+    blocks: list[Block | None],
+    chosen: tuple[str, ...],
+    warehouse_format: str,
+    variant: Variants,
+) -> dict:
+    """Simulate and write each block of people in turn; returns the world's ground truth.
+
+    Only one block is in memory at a time: the warehouse tables and the outcomes file stay
+    open and each block appends to them, and the truth keeps sums and counts.
+    """
+    tally = TruthTally(seed, scale)
+    rows_before, salt, gaming = 0, None, None
+    with ExitStack() as files:
+        sink = None
+        if "warehouse" in chosen:
+            sink = WarehouseSink(staging / "warehouse", seed, scale, warehouse_format)
+            files.callback(sink.close)
+        outcomes = CsvTarget(staging / "external" / "outcomes.csv", OUTCOME_COLUMNS)
+        files.callback(outcomes.close)
+        for block in blocks:
+            world = simulate(seed, scale, block, gaming)
+            details = row_details(world, rows_before, salt)
+            if salt is None:  # the first block: its choices hold for the whole world
+                salt, gaming = details.certificate_salt, world.gaming_mdos
+                if sink is not None:
+                    write_shared_tables(sink, world)
+            if sink is not None:
+                write_people_tables(sink, world, details)
+            if "reports" in chosen:
+                write_reports(world, staging / "reports", details, variant)
+            outcomes.write(_outcome_table(world))
+            tally.add(world)
+            rows_before += len(world.enrolments["person"])
+            del world, details  # before the next block is simulated
+    return tally.result()
 
 
 def _replace(staging: Path, out: Path) -> None:
@@ -135,7 +207,7 @@ def _replace(staging: Path, out: Path) -> None:
         staging.rename(out)
 
 
-def _write_outcomes(world: World, path: Path) -> None:
+def _outcome_table(world: World) -> pa.Table:
     """Assessment scores before and after each edition (realised values only)."""
     persons, days, values = [], [], []
     for scores, week in zip(world.scores, world.weeks, strict=True):
@@ -147,7 +219,7 @@ def _write_outcomes(world: World, path: Path) -> None:
         values += [scores.pre, post[followed]]
     person, day, value = (np.concatenate(part) for part in (persons, days, values))
     order = np.lexsort((day, person))
-    table = pa.table(
+    return pa.table(
         {
             "user_id": world.people.user_id.take(pa.array(person[order])),
             "outcome": pa.array(np.full(len(order), "assessment_score")),
@@ -155,21 +227,22 @@ def _write_outcomes(world: World, path: Path) -> None:
             "value": pa.array(np.round(value[order], 1)),
         }
     )
-    write_csv(path, table)
 
 
 def _readme(
-    world: World, formats: tuple[str, ...], warehouse_format: str, variant: Variants
+    truth: dict, formats: tuple[str, ...], warehouse_format: str, variant: Variants, blocks: int
 ) -> str:
+    people = truth["population"]["registered_users_simulated"]
+    simulated = f"{people:,}" + (f" (in {blocks} blocks of people)" if blocks > 1 else "")
     editions = ", ".join(f"{e.name}: {e.start} to {e.end}" for e in EDITIONS)
     return (
         "# SYNTHETIC DATA - not real people, not real platform figures\n\n"
         "Generated by `evaluation.data.synth.generate` (`nlw synth`). Every name, email, "
         "phone number,\n"
         "id and record here is invented; the shapes follow the iGOT Karmayogi exports.\n\n"
-        f"- seed: {world.seed}\n- scale: {world.scale} (scale 1 = {POPULATION_AT_SCALE_1:,} "
+        f"- seed: {truth['seed']}\n- scale: {truth['scale']} (scale 1 = {POPULATION_AT_SCALE_1:,} "
         f"registered users, the national counts of both editions)\n"
-        f"- simulated users: {world.people.count:,}\n- editions: {editions}\n"
+        f"- simulated users: {simulated}\n- editions: {editions}\n"
         f"- data period: 2023-10-01 to {DATA_END}\n- formats: {', '.join(formats)}\n"
         f"- warehouse files: {warehouse_format}\n- report variants: {variant.mix} "
         f"({', '.join(variant.active()) or 'none'})\n\n"

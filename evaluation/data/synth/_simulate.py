@@ -1,4 +1,10 @@
-"""Build the whole synthetic world in memory, in a fixed order of random streams."""
+"""Build the synthetic world (or one block of its people) in memory, in a fixed order of streams.
+
+A world larger than one block is simulated block by block (:class:`Block`): every block shares
+the organisations, catalogue and events, has its own people and its own random streams, and
+takes its share of every national count (participants, enrolments) in proportion to its size.
+Block 0 uses the unblocked world's streams, so a world that fits one block is unchanged.
+"""
 
 from __future__ import annotations
 
@@ -18,14 +24,27 @@ from evaluation.data.synth._world import (
     day_number,
 )
 
-__all__ = ["World", "simulate"]
+__all__ = ["Block", "World", "simulate"]
 
 DAY = act.DAY
 
 
+@dataclass(frozen=True)
+class Block:
+    """One block of a world's people.
+
+    ``index`` picks its random streams, ``people`` is its size and ``first_person`` how many
+    people the blocks before it hold.
+    """
+
+    index: int
+    people: int
+    first_person: int = 0
+
+
 @dataclass
 class World:
-    """Everything the writers and the ground truth need."""
+    """Everything the writers and the ground truth need (for one block of people)."""
 
     seed: int
     scale: float
@@ -39,11 +58,21 @@ class World:
     acbp: list[act.AcbpCycle]
     scores: list[act.Scores]
     multipliers: list[np.ndarray]  # effect multiplier per person and edition (participants)
+    gaming_mdos: np.ndarray  # organisations that game completions in the weeks
+    block: int = 0
+
+
+def stream(seed: int, part: int, block: int = 0) -> np.random.Generator:
+    """The random stream of one part of the simulation (of one block of people).
+
+    One independent stream per part, so changing one part never shifts another's draws; block
+    0 keeps the unblocked keys, so a world of one block is the world as it always was.
+    """
+    return np.random.default_rng([seed, part] if block == 0 else [seed, part, block])
 
 
 def _stream(seed: int, part: int) -> np.random.Generator:
-    # One independent stream per part, so changing one part never shifts another's draws.
-    return np.random.default_rng([seed, part])
+    return stream(seed, part)
 
 
 def _speakers(rng: np.random.Generator, people_names: list[str], count: int) -> list[str]:
@@ -52,11 +81,37 @@ def _speakers(rng: np.random.Generator, people_names: list[str], count: int) -> 
     return list(dict.fromkeys(named))  # distinct, so "24 speakers" means 24 people
 
 
-def simulate(seed: int, scale: float) -> World:
-    """Simulate orgs, people, courses, events, learning, weeks, effects, ACBP and scores."""
+def simulate(
+    seed: int, scale: float, block: Block | None = None, gaming_mdos: np.ndarray | None = None
+) -> World:
+    """Simulate orgs, people, courses, events, learning, weeks, effects, ACBP and scores.
+
+    Parameters
+    ----------
+    seed : int
+        Random seed.
+    scale : float
+        The whole world's scale (1 = the national platform).
+    block : Block, optional
+        Simulate only this block of people, with its share of the national counts; ``None``
+        simulates the whole world as one block.
+    gaming_mdos : numpy.ndarray, optional
+        The organisations that game completions (block 0's ``World.gaming_mdos``, for the
+        other blocks); ``None`` draws them.
+    """
+    index = 0 if block is None else block.index
+
+    def people_stream(part: int) -> np.random.Generator:
+        # Organisations, courses and events are shared; everything about people is per block.
+        return stream(seed, part, index)
+
     orgs = build_orgs(_stream(seed, 1))
-    population = max(round(POPULATION_AT_SCALE_1 * scale), 200)
-    people = build_people(_stream(seed, 2), orgs, population)
+    if block is None:
+        population, share = max(round(POPULATION_AT_SCALE_1 * scale), 200), scale
+    else:
+        population, share = block.people, block.people / POPULATION_AT_SCALE_1
+    first_person = 0 if block is None else block.first_person
+    people = build_people(people_stream(2), orgs, population, first_person)
     catalogue = build_catalogue(_stream(seed, 3))
     speaker_rng = _stream(seed, 4)
     speaker_people = build_people(speaker_rng, orgs, 80)
@@ -64,7 +119,7 @@ def simulate(seed: int, scale: float) -> World:
     events = act.build_events(speaker_rng, orgs, EDITIONS, speakers)
 
     blocks: list[dict[str, np.ndarray]] = []
-    attendance = [act.background_event_attendance(_stream(seed, 5), people, events)]
+    attendance = [act.background_event_attendance(people_stream(5), people, events)]
     weeks: list = []
     cycles: list = []
     scores: list = []
@@ -72,27 +127,27 @@ def simulate(seed: int, scale: float) -> World:
     earlier = np.zeros(people.count, dtype=bool)
     for number, edition in enumerate(EDITIONS):
         week = act.run_week(
-            _stream(seed, 10 + number), people, orgs, catalogue, events, edition, scale, earlier
+            people_stream(10 + number), people, orgs, catalogue, events, edition, share, earlier
         )
         hours = _week_hours(people, catalogue, events, week)
         multiplier = act.effect_multiplier(people, orgs, hours, edition)
         cycle = act.acbp_cycle(
-            _stream(seed, 20 + number), people, orgs, catalogue, edition, multiplier, cycles
+            people_stream(20 + number), people, orgs, catalogue, edition, multiplier, cycles
         )
         blocks.insert(number, act.acbp_rows(cycle, week.participant))
         blocks += [
             week.enrolments,
             act.effect_completions(
-                _stream(seed, 30 + number), catalogue, edition, week.participant, multiplier
+                people_stream(30 + number), catalogue, edition, week.participant, multiplier
             ),
         ]
         attendance.append(week.attendance)
-        scores.append(act.assessment_scores(_stream(seed, 40 + number), people, week, multiplier))
+        scores.append(act.assessment_scores(people_stream(40 + number), people, week, multiplier))
         weeks.append(week)
         cycles.append(cycle)
         multipliers.append(np.where(week.participant, multiplier, 0.0))
         earlier |= week.participant
-    blocks += act.background_learning(_stream(seed, 6), people, catalogue, EDITIONS)
+    blocks += act.background_learning(people_stream(6), people, catalogue, EDITIONS)
     rows = _drop_impossible(act.concat_blocks(blocks))
     del blocks
     top_ups = []
@@ -101,24 +156,26 @@ def simulate(seed: int, scale: float) -> World:
         day = rows["enrolled_at"] // DAY
         existing = int(((day >= first) & (day <= last)).sum())
         top_ups.append(
-            act.top_up_enrolments(_stream(seed, 50 + number), catalogue, week, existing, scale)
+            act.top_up_enrolments(people_stream(50 + number), catalogue, week, existing, share)
         )
     # Allocations nobody enrolled in still reserve their course: no other row may take it.
     reserved = [act.unenrolled_allocations(cycle, week.participant)
                 for cycle, week in zip(cycles, weeks, strict=True)]  # fmt: skip
     rows = act.concat_blocks([*reserved, rows, *top_ups])
-    rows = act.deduplicate_enrolments(_stream(seed, 60), rows, catalogue)
+    rows = act.deduplicate_enrolments(people_stream(60), rows, catalogue)
     rows = {key: value[rows["source"] != act.Source.RESERVED] for key, value in rows.items()}
-    rows = act.game_some_completions(_stream(seed, 62), rows, catalogue, people.mdo, EDITIONS)
+    rows, gaming = act.game_some_completions(
+        people_stream(62), rows, catalogue, people.mdo, EDITIONS, gaming_mdos
+    )
     rows["completion_karma"] = act.completion_points(rows, catalogue)
     rows["acbp_karma"] = act.acbp_points(rows)
-    rows["rated"] = act.rated(rows, _stream(seed, 61))
+    rows["rated"] = act.rated(rows, people_stream(61))
     rows["karma"] = act.karma_points(rows)
     attended = act.concat_blocks(attendance)
     attended = _unique_attendance(attended, events.count)
     attended["karma"] = act.event_points(attended)
     return World(seed, scale, orgs, people, catalogue, events, rows, attended, weeks, cycles,
-                 scores, multipliers)  # fmt: skip
+                 scores, multipliers, gaming, index)  # fmt: skip
 
 
 def _week_hours(people: People, catalogue: Catalogue, events, week: act.WeekResult) -> np.ndarray:

@@ -244,8 +244,11 @@ def _pick(rng: np.random.Generator, options: list[str], probs: list[float], size
     return pa.array(options).take(pa.array(codes))
 
 
-def build_people(rng: np.random.Generator, orgs: Orgs, count: int) -> People:
+def build_people(rng: np.random.Generator, orgs: Orgs, count: int, first_person: int = 0) -> People:
     """Draw ``count`` users with organisations, groups, learning habits and fake identities.
+
+    ``first_person`` numbers these people on from earlier blocks of the same world, so the
+    email addresses stay unique across blocks.
 
     Each person's sector (central or State/UT) follows the sectors' shares at the end of the
     data, the organisation its size within the sector, and the registration date the sector's
@@ -289,7 +292,7 @@ def build_people(rng: np.random.Generator, orgs: Orgs, count: int) -> People:
         registered_at=_registration_times(rng, is_state),
         active=rng.random(count) < 0.97,
         frontline=frontline,
-        **_identities(rng, count, group, frontline),
+        **_identities(rng, count, group, frontline, first_person),
     )
     return people
 
@@ -347,7 +350,11 @@ def _clean(names: tuple[str, ...] | list[str]) -> list[str]:
 
 
 def _identities(
-    rng: np.random.Generator, count: int, group: np.ndarray, frontline: np.ndarray
+    rng: np.random.Generator,
+    count: int,
+    group: np.ndarray,
+    frontline: np.ndarray,
+    first_person: int = 0,
 ) -> dict[str, pa.Array]:
     first_en = pa.array(_clean(EnglishNames.first_names_male + EnglishNames.first_names_female))
     last_en = pa.array(_clean(EnglishNames.last_names))
@@ -364,7 +371,8 @@ def _identities(
         " ",
     )
     full_name = pc.if_else(pa.array(rng.random(count) < 0.15), hindi_name, english_name)
-    suffix = pa.array(rng.permutation(count) + 11).cast(pa.string())  # unique per person
+    # unique per person, and across the blocks of a world
+    suffix = pa.array(rng.permutation(count) + 11 + first_person).cast(pa.string())
     domain = _pick(rng, ["gov.in", "nic.in", "gmail.com", "yahoo.co.in"], [45, 30, 20, 5], count)
     local = pc.binary_join_element_wise(pc.utf8_lower(first), pc.utf8_lower(last), ".")
     email = pc.binary_join_element_wise(pc.binary_join_element_wise(local, suffix, ""), domain, "@")

@@ -19,7 +19,7 @@ import pyarrow.parquet as pq
 from evaluation.data.synth import _vocab as vocab
 from evaluation.data.synth._activity import DAY, EVENT_TYPES, NEVER, RATING_POINTS
 from evaluation.data.synth._config import DATA_END, REPORT_DATES
-from evaluation.data.synth._simulate import World
+from evaluation.data.synth._simulate import World, stream
 from evaluation.data.synth._variants import (
     CODE_LINES,
     PYTHON,
@@ -55,17 +55,6 @@ def write_csv(path: Path, table: pa.Table) -> None:
     with path.open("wb") as sink:
         sink.write((",".join(table.column_names) + "\n").encode())
         pacsv.write_csv(table, sink, _OPTIONS)
-
-
-def _csv_chunks(path: Path, columns: list[str], tables: Iterator[pa.Table]) -> int:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    rows = 0
-    with path.open("wb") as sink:
-        sink.write((",".join(columns) + "\n").encode())
-        for table in tables:
-            pacsv.write_csv(table.select(columns), sink, _OPTIONS)
-            rows += table.num_rows
-    return rows
 
 
 def timestamps(seconds: np.ndarray) -> pa.Array:
@@ -112,8 +101,8 @@ _RATING_SHARE = [0.02, 0.03, 0.15, 0.35, 0.45]
 class RowDetails:
     """Per-enrolment details not needed by the truth: progress, rating, certificate."""
 
-    def __init__(self, world: World) -> None:
-        rng = np.random.default_rng([world.seed, 70])
+    def __init__(self, world: World, first_row: int = 0, salt: int | None = None) -> None:
+        rng = stream(world.seed, 70, world.block)
         rows = world.enrolments
         count = len(rows["person"])
         completed = rows["completed_at"] >= 0
@@ -127,19 +116,28 @@ class RowDetails:
         rng.random(count)  # was who rates, now drawn with the karma (rows["rated"]): keeps draws
         rating = rng.choice(np.arange(1, 6, dtype=np.int8), size=count, p=_RATING_SHARE)
         self.rating = np.where(rows["rated"], rating, 0).astype(np.int8)
-        self.certificate_salt = int(rng.integers(1, CERTIFICATE_SPACE))
+        drawn = int(rng.integers(1, CERTIFICATE_SPACE))
+        # Blocks of one world share the salt and number their rows on from the blocks before,
+        # so certificate ids stay unique across the whole world.
+        self.certificate_salt = drawn if salt is None else salt
+        self.first_row = first_row
 
     def certificate_ids(self, rows: np.ndarray) -> pa.Array:
         """Certificate ids of ``rows``: unique per row, computed on demand to save memory."""
         # Multiplying by a prime coprime to the id space makes a bijection of row numbers.
-        number = (rows.astype(np.int64) * 1_000_003 + self.certificate_salt) % CERTIFICATE_SPACE
+        row = rows.astype(np.int64) + self.first_row
+        number = (row * 1_000_003 + self.certificate_salt) % CERTIFICATE_SPACE
         text = pa.array(number + CERTIFICATE_SPACE).cast(pa.string())
         return pc.binary_join_element_wise("cert-", text, "")
 
 
-def row_details(world: World) -> RowDetails:
-    """Details of every enrolment row, drawn once so chunked writing stays deterministic."""
-    return RowDetails(world)
+def row_details(world: World, first_row: int = 0, salt: int | None = None) -> RowDetails:
+    """Details of every enrolment row, drawn once so chunked writing stays deterministic.
+
+    ``first_row`` and ``salt`` continue the certificate numbering of earlier blocks of the same
+    world (their row count and the first block's ``certificate_salt``).
+    """
+    return RowDetails(world, first_row, salt)
 
 
 STATUS_TEXT = _strings(["not-started", "in-progress", "completed"])
@@ -152,45 +150,122 @@ WAREHOUSE_FORMATS = ("parquet", "csv")
 SPARK_VERSION = "3.5.1"
 
 
-def write_warehouse(
-    world: World, root: Path, details: RowDetails, warehouse_format: str = "csv"
-) -> None:
-    """Write the nine warehouse tables under ``root``.
+class CsvTarget:
+    """One CSV file written in pieces: Spark's unquoted header line once, then quoted values."""
+
+    def __init__(self, path: Path, columns: list[str]) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.columns = columns
+        self._sink = path.open("wb")
+        self._sink.write((",".join(columns) + "\n").encode())
+
+    def write(self, table: pa.Table) -> None:
+        """Append ``table``'s rows (its columns in the header's order)."""
+        pacsv.write_csv(table.select(self.columns), self._sink, _OPTIONS)
+
+    def close(self) -> None:
+        """Close the file."""
+        self._sink.close()
+
+
+class _ParquetTarget:
+    """One table folder as Spark's ``coalesce(1).write.parquet`` leaves it, written in pieces."""
+
+    def __init__(self, folder: Path, file_name: str, columns: list[str]) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        self.folder, self.columns = folder, columns
+        self._path = folder / file_name
+        self._writer: pq.ParquetWriter | None = None
+
+    def write(self, table: pa.Table) -> None:
+        """Append ``table`` (the first piece fixes the schema and its Spark metadata)."""
+        table = _spark_columns(table.select(self.columns))
+        if self._writer is None:
+            schema = table.schema.with_metadata(_spark_metadata(table.schema))
+            self._writer = pq.ParquetWriter(self._path, schema, compression="snappy")
+        self._writer.write_table(table.cast(self._writer.schema))
+
+    def close(self) -> None:
+        """Finish the part file and mark the folder complete with ``_SUCCESS``."""
+        if self._writer is not None:
+            self._writer.close()
+        (self.folder / "_SUCCESS").write_bytes(b"")
+
+
+class WarehouseSink:
+    """The warehouse tables of one world, kept open while its blocks of people are written.
 
     ``csv``: one ``<table>.csv`` each. ``parquet``: a folder per table as Spark's
     ``coalesce(1).write.parquet(dir)`` leaves it: ``<table>/part-00000-<uuid>-c000.snappy.parquet``
     and an empty ``_SUCCESS`` (the uuid comes from the seed, scale and table name, so runs are
-    reproducible). Timestamps are ``yyyy-MM-dd HH:mm:ss`` strings, as the platform's jobs
-    format them before writing.
+    reproducible). Every block appends to the same file, so a world written in blocks has the
+    same files as one written whole.
     """
-    if warehouse_format not in WAREHOUSE_FORMATS:
-        raise ValueError(f"warehouse_format must be one of {WAREHOUSE_FORMATS}")
-    root.mkdir(parents=True, exist_ok=True)
-    if warehouse_format == "csv":
 
-        def single(name: str, table: pa.Table) -> None:
-            write_csv(root / f"{name}.csv", table)
+    def __init__(self, root: Path, seed: int, scale: float, warehouse_format: str) -> None:
+        if warehouse_format not in WAREHOUSE_FORMATS:
+            raise ValueError(f"warehouse_format must be one of {WAREHOUSE_FORMATS}")
+        root.mkdir(parents=True, exist_ok=True)
+        self.root, self.seed, self.scale, self.format = root, seed, scale, warehouse_format
+        self._targets: dict[str, CsvTarget | _ParquetTarget] = {}
 
-        def chunked(name: str, columns: list[str], tables: Iterator[pa.Table]) -> None:
-            _csv_chunks(root / f"{name}.csv", columns, tables)
+    def write(self, name: str, columns: list[str], tables: Iterator[pa.Table]) -> None:
+        """Append ``tables`` to table ``name`` (created with ``columns`` on first use)."""
+        target = self._targets.get(name)
+        if target is None:
+            if self.format == "csv":
+                target = CsvTarget(self.root / f"{name}.csv", columns)
+            else:
+                file_name = part_file_name(self.seed, self.scale, name)
+                target = _ParquetTarget(self.root / name, file_name, columns)
+            self._targets[name] = target
+        for table in tables:
+            target.write(table)
 
-    else:
+    def close(self) -> None:
+        """Close every table."""
+        for target in self._targets.values():
+            target.close()
 
-        def single(name: str, table: pa.Table) -> None:
-            _parquet_folder(root / name, world, name, [table.column_names], iter([table]))
+    def __enter__(self) -> WarehouseSink:
+        return self
 
-        def chunked(name: str, columns: list[str], tables: Iterator[pa.Table]) -> None:
-            _parquet_folder(root / name, world, name, [columns], tables)
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
-    single("org_hierarchy", _org_table(world))
-    single("content", _content_table(world))
-    single("content_competency_mapping", competency_table(world))
-    single("event_details", _event_table(world))
-    single("user_detail", _user_table(world))
-    chunked("user_enrolments", ENROLMENT_COLUMNS, _enrolment_chunks(world, details))
-    single("event_enrolment_details", _attendance_table(world))
-    chunked("user_karma_points", KARMA_COLUMNS, _karma_chunks(world))
-    single("cbp_enrolment", _cbp_table(world))
+
+def _single(sink: WarehouseSink, name: str, table: pa.Table) -> None:
+    sink.write(name, table.column_names, iter([table]))
+
+
+def write_shared_tables(sink: WarehouseSink, world: World) -> None:
+    """Tables every block shares: organisations, courses, competencies, events."""
+    _single(sink, "org_hierarchy", _org_table(world))
+    _single(sink, "content", _content_table(world))
+    _single(sink, "content_competency_mapping", competency_table(world))
+    _single(sink, "event_details", _event_table(world))
+
+
+def write_people_tables(sink: WarehouseSink, world: World, details: RowDetails) -> None:
+    """Tables of people and what they did (one block of people at a time)."""
+    _single(sink, "user_detail", _user_table(world))
+    sink.write("user_enrolments", ENROLMENT_COLUMNS, _enrolment_chunks(world, details))
+    _single(sink, "event_enrolment_details", _attendance_table(world))
+    sink.write("user_karma_points", KARMA_COLUMNS, _karma_chunks(world))
+    _single(sink, "cbp_enrolment", _cbp_table(world))
+
+
+def write_warehouse(
+    world: World, root: Path, details: RowDetails, warehouse_format: str = "csv"
+) -> None:
+    """Write the nine warehouse tables of a world held whole under ``root``.
+
+    Timestamps are ``yyyy-MM-dd HH:mm:ss`` strings, as the platform's jobs format them before
+    writing; see :class:`WarehouseSink` for the files.
+    """
+    with WarehouseSink(root, world.seed, world.scale, warehouse_format) as sink:
+        write_shared_tables(sink, world)
+        write_people_tables(sink, world, details)
 
 
 def part_file_name(seed: int, scale: float, table: str) -> str:
@@ -238,25 +313,6 @@ def _spark_metadata(schema: pa.Schema) -> dict[bytes, bytes]:
         b"org.apache.spark.version": SPARK_VERSION.encode(),
         b"org.apache.spark.sql.parquet.row.metadata": row.encode(),
     }
-
-
-def _parquet_folder(
-    folder: Path, world: World, name: str, columns: list[list[str]], tables: Iterator[pa.Table]
-) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / part_file_name(world.seed, world.scale, name)
-    writer: pq.ParquetWriter | None = None
-    try:
-        for table in tables:
-            table = _spark_columns(table.select(columns[0]))
-            if writer is None:
-                schema = table.schema.with_metadata(_spark_metadata(table.schema))
-                writer = pq.ParquetWriter(path, schema, compression="snappy")
-            writer.write_table(table.cast(writer.schema))
-    finally:
-        if writer is not None:
-            writer.close()
-    (folder / "_SUCCESS").write_bytes(b"")
 
 
 def _org_table(world: World) -> pa.Table:
