@@ -1,8 +1,15 @@
-"""One small synthetic export shared by the synth tests (generated once per session)."""
+"""Small synthetic exports shared by the synth tests (generated once per session).
+
+``synth_dir`` is the test world written whole (both shapes). ``blocked_dir`` is the same world
+(scale and seed) simulated in three blocks of people, the path national-scale worlds take
+(issue 18); it has the warehouse only. Tests of the warehouse, the calibration and the truth
+take ``world``, which runs them on both.
+"""
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -13,6 +20,17 @@ from evaluation.data.synth import generate
 #: enough for the sampling tolerances in test_calibration to stay near 10 %.
 TEST_SCALE = 0.004
 TEST_SEED = 7
+#: The test world's 68,000 people in three blocks of at most this many.
+BLOCK_PEOPLE = 25_000
+
+
+@dataclass(frozen=True)
+class SynthWorld:
+    """A generated world: its folder, its ground truth and how many blocks it was made in."""
+
+    folder: Path
+    truth: dict
+    blocks: int
 
 
 @pytest.fixture(scope="session")
@@ -25,4 +43,30 @@ def synth_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def truth(synth_dir: Path) -> dict:
-    return json.loads((synth_dir / "ground_truth.json").read_text(encoding="utf-8"))
+    return _truth(synth_dir)
+
+
+@pytest.fixture(scope="session")
+def blocked_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return generate(
+        tmp_path_factory.mktemp("blocked") / "raw",
+        scale=TEST_SCALE,
+        seed=TEST_SEED,
+        formats=("warehouse",),
+        variants="plain",
+        people_per_block=BLOCK_PEOPLE,
+    )
+
+
+@pytest.fixture(scope="session", params=["whole", "in_blocks"])
+def world(request: pytest.FixtureRequest) -> SynthWorld:
+    """The test world written whole, then simulated in three blocks of people."""
+    if request.param == "whole":
+        folder = request.getfixturevalue("synth_dir")
+        return SynthWorld(folder, _truth(folder), 1)
+    folder = request.getfixturevalue("blocked_dir")
+    return SynthWorld(folder, _truth(folder), 3)
+
+
+def _truth(folder: Path) -> dict:
+    return json.loads((folder / "ground_truth.json").read_text(encoding="utf-8"))

@@ -1,10 +1,10 @@
 """A world simulated in blocks of people (national scale in bounded memory) keeps every rule.
 
 ``generate`` simulates a world larger than ``people_per_block`` block by block (issue 18, item
-1). Here the test world of ``conftest.py`` (68,000 people) is generated in three blocks of at
-most 25,000, and the same checks that hold the whole world to the platform's rules, the
-published counts and its own ground truth run on it: the tests are imported from their modules,
-with ``synth_dir`` and ``truth`` pointing at the blocked world.
+1). The world-rule, calibration and truth-against-files tests run on the test world written
+whole and in three blocks (the ``world`` fixture of conftest.py); this module checks what only
+blocks can break: the split, the shared counts, ids and emails across blocks, the gaming
+organisations, the Parquet part files and the refusals.
 """
 
 from __future__ import annotations
@@ -18,59 +18,33 @@ import pytest
 
 from evaluation.data.synth import generate
 from evaluation.data.synth._generate import plan_blocks
-from tests.synth.conftest import TEST_SCALE, TEST_SEED
-from tests.synth.test_calibration import (  # noqa: F401  (fixtures and tests run here again)
-    test_ground_truth_counts_agree_with_raw,
-    test_week_reproduces_published_count,
-    week,
-)
-from tests.synth.test_truth_and_privacy import (  # noqa: F401
-    test_naive_difference_is_at_least_one_and_a_half_times_the_truth,
-    test_naive_difference_recomputed_from_raw_files,
-    test_planted_heterogeneity_shows_in_the_truth,
-    test_truth_states_definitions_windows_and_subgroups,
-)
-from tests.synth.test_world_rules import (  # noqa: F401
-    con,
-    test_acbp_dates_are_consistent,
-    test_course_completion_credits_follow_the_batch_karma_job,
-    test_enrolments_are_unique_and_ordered_in_time,
-    test_events_of_the_2024_week,
-    test_group_text_is_messy_but_recoverable,
-    test_karma_ledger_matches_user_balances,
-    test_nobody_learns_before_registering,
-    test_state_organisations_hold_most_users,
-)
 
+TEST_SCALE = 0.004  # the conftest world's scale and block size (fixture blocked_dir)
 PEOPLE_PER_BLOCK = 25_000
 BLOCKS = 3
 
 
 @pytest.fixture(scope="module")
-def synth_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The conftest world (same scale and seed), simulated in three blocks of people."""
-    out = tmp_path_factory.mktemp("blocked") / "raw"
-    return generate(
-        out,
-        scale=TEST_SCALE,
-        seed=TEST_SEED,
-        formats=("warehouse",),
-        variants="plain",
-        people_per_block=PEOPLE_PER_BLOCK,
-    )
+def truth(blocked_dir: Path) -> dict:
+    return json.loads((blocked_dir / "ground_truth.json").read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="module")
-def truth(synth_dir: Path) -> dict:
-    return json.loads((synth_dir / "ground_truth.json").read_text(encoding="utf-8"))
+def con(blocked_dir: Path) -> duckdb.DuckDBPyConnection:
+    connection = duckdb.connect()
+    for path in sorted((blocked_dir / "warehouse").glob("*.csv")):
+        connection.execute(
+            f"CREATE VIEW {path.stem} AS SELECT * FROM read_csv('{path}', header=true)"
+        )
+    return connection
 
 
-def test_the_world_is_three_blocks_of_people(synth_dir: Path, truth: dict) -> None:
+def test_the_world_is_three_blocks_of_people(blocked_dir: Path, truth: dict) -> None:
     blocks = plan_blocks(TEST_SCALE, PEOPLE_PER_BLOCK)
     assert [b.people for b in blocks] == [22_667, 22_667, 22_666]
     assert [b.first_person for b in blocks] == [0, 22_667, 45_334]
     assert truth["population"]["registered_users_simulated"] == 68_000
-    assert "(in 3 blocks of people)" in (synth_dir / "README.md").read_text(encoding="utf-8")
+    assert "(in 3 blocks of people)" in (blocked_dir / "README.md").read_text(encoding="utf-8")
     assert plan_blocks(TEST_SCALE, 68_000) == [None]  # one block: the whole world, as before
 
 
@@ -84,7 +58,7 @@ def test_blocks_share_the_national_counts(truth: dict) -> None:
     assert abs(counts["participants_one_completion"] / (46.9e5 * TEST_SCALE) - 1) < 0.02
 
 
-def test_ids_and_personal_data_are_unique_across_blocks(con) -> None:  # noqa: F811
+def test_ids_and_personal_data_are_unique_across_blocks(con) -> None:
     users, ids, emails = con.execute(
         "SELECT COUNT(*), COUNT(DISTINCT user_id), COUNT(DISTINCT email) FROM user_detail"
     ).fetchone()
@@ -100,7 +74,7 @@ def test_ids_and_personal_data_are_unique_across_blocks(con) -> None:  # noqa: F
     assert orphans == 0
 
 
-def test_the_same_organisations_game_in_every_block(con) -> None:  # noqa: F811
+def test_the_same_organisations_game_in_every_block(con) -> None:
     """Fast completions come from about 5 % of organisations, not 5 % chosen per block."""
     gaming, organisations = con.execute("""
         SELECT COUNT(DISTINCT u.mdo_id) FILTER (
@@ -141,3 +115,17 @@ def test_reports_need_one_block(tmp_path: Path) -> None:
 def test_bad_block_size_is_refused(tmp_path: Path, size) -> None:
     with pytest.raises(ValueError, match="people_per_block"):
         generate(tmp_path / "out", scale=0.001, people_per_block=size)
+
+
+def test_truth_added_up_over_blocks_keeps_the_planted_pattern(truth: dict) -> None:
+    """Subgroup effects come from sums over blocks; the planted ordering and zero survive."""
+    outcome = truth["editions"]["2024"]["outcomes"]["assessment_score"]
+    by_dose, by_group = outcome["by_dose_band"], outcome["by_group"]
+    assert by_dose["0-4h"]["att"] < by_dose["4-8h"]["att"] < by_dose["8h+"]["att"]
+    assert by_group["C"]["att"] < by_group["B"]["att"] < by_group["A"]["att"]
+    completions = truth["editions"]["2024"]["outcomes"]["completions_90d"]
+    assert completions["by_ministry"]["Ministry of Home Affairs"]["att"] == 0.0
+    assert (
+        sum(g["n_treated"] for g in completions["by_ministry"].values())
+        == (completions["n_treated"])
+    )

@@ -35,8 +35,8 @@ def _published() -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def week(synth_dir: Path) -> dict:
-    wh = synth_dir / "warehouse"
+def week(world) -> dict:
+    wh = world.folder / "warehouse"
     con = duckdb.connect()
 
     def table(name: str) -> str:
@@ -106,9 +106,9 @@ def _tolerance(week: dict, metric: str) -> float:
 
 
 @pytest.mark.parametrize("metric", sorted(METRICS))
-def test_2026_week_reproduces_published_figure(week: dict, truth: dict, metric: str) -> None:
+def test_2026_week_reproduces_published_figure(week: dict, world, metric: str) -> None:
     published = float(_published()[metric])
-    expected = published * truth["scale"] if METRICS[metric] else published
+    expected = published * world.truth["scale"] if METRICS[metric] else published
     tolerance = _tolerance(week, metric)
     ratio = week[metric] / expected
     assert abs(ratio - 1) <= tolerance, f"{metric}: {week[metric]} vs {expected} (±{tolerance:.3f})"
@@ -120,8 +120,8 @@ def test_2026_is_about_ten_times_2024(truth: dict) -> None:
     assert 9.0 <= ratio <= 10.5  # 3.18 crore / 32.6 lakh = 9.75
 
 
-def test_ground_truth_2026_counts_agree_with_raw(week: dict, truth: dict) -> None:
-    counts = truth["editions"]["2026"]["week_counts"]
+def test_ground_truth_2026_counts_agree_with_raw(week: dict, world) -> None:
+    counts = world.truth["editions"]["2026"]["week_counts"]
     for metric in ("participants_one_completion", "participants_ai_course", "course_completions"):
         assert counts[metric] == week[metric], metric
     assert counts["frontline_completions"] == round(week["frontline_completions"])

@@ -49,8 +49,9 @@ def test_planted_heterogeneity_shows_in_the_truth(truth: dict) -> None:
     assert by_group["C"]["att"] < by_group["B"]["att"] < by_group["A"]["att"]
 
 
-def test_naive_difference_recomputed_from_raw_files(synth_dir: Path, truth: dict) -> None:
-    wh = synth_dir / "warehouse"
+def test_naive_difference_recomputed_from_raw_files(world) -> None:
+    """The truth's naive contrast, from the files (whole world and in blocks: conftest)."""
+    wh, truth = world.folder / "warehouse", world.truth
     con = duckdb.connect()
     enrol = f"read_csv('{wh / 'user_enrolments.csv'}', all_varchar=true)"
     users = f"read_csv('{wh / 'user_detail.csv'}', all_varchar=true)"

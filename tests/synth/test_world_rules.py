@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import duckdb
 import pytest
 
 
 @pytest.fixture(scope="module")
-def con(synth_dir: Path) -> duckdb.DuckDBPyConnection:
+def con(world) -> duckdb.DuckDBPyConnection:
+    """The warehouse tables of the test world, written whole and in blocks (conftest)."""
     connection = duckdb.connect()
-    for path in sorted((synth_dir / "warehouse").glob("*.csv")):
+    for path in sorted((world.folder / "warehouse").glob("*.csv")):
         connection.execute(
             f"CREATE VIEW {path.stem} AS SELECT * FROM read_csv('{path}', header=true)"
         )
