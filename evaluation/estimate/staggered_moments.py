@@ -92,6 +92,7 @@ def cohort_moments(
     time: str = "time",
     cohort: str = "cohort",
     covariates: Sequence[str] | None = None,
+    buckets: int | None = None,
 ) -> CohortMoments:
     """Compute :class:`CohortMoments` where the data live.
 
@@ -99,6 +100,13 @@ def cohort_moments(
     period's outcome per stratum, and sums of products of two periods' outcomes per stratum
     (a self-join of each person's non-zero periods, so a person with ``k`` of them adds
     ``k (k + 1) / 2`` rows, not ``T^2``). Periods without a row count as 0 and add nothing.
+
+    The self-join's hash table holds every non-zero person-period; at national scale
+    (SĀDHANA Saptah 2026: 17 million people) it does not fit DuckDB's 4 GB, which cannot spill
+    it (issue 18: "failed to pin block"). So people are split into ``buckets`` by a hash of
+    their id, each bucket is joined alone and the products are added up: a person's products
+    never leave their bucket, so the sums are the same (exactly so for count outcomes, whose
+    sums are integers).
 
     Parameters
     ----------
@@ -113,6 +121,9 @@ def cohort_moments(
         Column names.
     covariates : sequence of str, optional
         Discrete numeric baseline covariates; people missing one are left out.
+    buckets : int, optional
+        People are joined in this many groups; ``None`` chooses one per
+        :data:`ROWS_PER_BUCKET` non-zero person-periods (one below that).
     """
     covariates = as_list(covariates)
     periods = sorted(int(p) for p in periods)
@@ -134,10 +145,30 @@ def cohort_moments(
     )
     cells = cells.join(who, unit).select(*keys, "y", t=cells[time].cast("int64"), u=cells[unit])
     sums = cells.group_by([*keys, "t"]).aggregate(s=_.y.sum()).to_pandas()
+    if buckets is None:
+        rows = int(values.filter(values[time].isin(periods)).count().to_pandas())
+        buckets = max(1, -(-rows // ROWS_PER_BUCKET))
+    if isinstance(buckets, bool) or not isinstance(buckets, int) or buckets < 1:
+        raise ValueError(f"buckets must be a positive integer, got {buckets!r}")
+    parts = [_products(cells, keys, bucket, buckets) for bucket in range(buckets)]
+    products = pd.concat(parts, ignore_index=True)
+    if buckets > 1:
+        products = products.groupby([*keys, "t", "t2"], as_index=False)["q"].sum()
+    return _from_sums(counts, sums, products, periods, outcome, covariates)
+
+
+#: Non-zero person-periods joined at once by :func:`cohort_moments` (about 1.5 GB of hash
+#: table with 64-character person keys, within DuckDB's default 4 GB with room to spare).
+ROWS_PER_BUCKET = 8_000_000
+
+
+def _products(cells: Table, keys: list[str], bucket: int, buckets: int) -> pd.DataFrame:
+    """Sums of products of two periods' outcomes per stratum, for one bucket of people."""
+    if buckets > 1:
+        cells = cells.filter(((cells.u.hash() % buckets) + buckets) % buckets == bucket)
     other = cells.view().select(u2="u", t2="t", y2="y")
     pairs = cells.join(other, (cells.u == other.u2) & (cells.t <= other.t2))
-    products = pairs.group_by([*keys, "t", "t2"]).aggregate(q=(_.y * _.y2).sum()).to_pandas()
-    return _from_sums(counts, sums, products, periods, outcome, covariates)
+    return pairs.group_by([*keys, "t", "t2"]).aggregate(q=(_.y * _.y2).sum()).to_pandas()
 
 
 def _from_sums(

@@ -23,7 +23,7 @@ def data() -> pd.DataFrame:
     return panel()
 
 
-def moments_of(frame: pd.DataFrame, covariates: list[str]):
+def moments_of(frame: pd.DataFrame, covariates: list[str], buckets: int | None = None):
     values = frame.loc[frame["y"] != 0, ["unit", "time", "y"]]  # sparse, as the store's counts
     people = frame.drop_duplicates("unit")[["unit", "cohort", *covariates]]
     return cohort_moments(
@@ -33,7 +33,27 @@ def moments_of(frame: pd.DataFrame, covariates: list[str]):
         outcome="y",
         unit="unit",
         covariates=covariates,
+        buckets=buckets,
     )
+
+
+@pytest.mark.parametrize("covariates", [[], ["x1", "x2"]], ids=["plain", "covariates"])
+def test_people_joined_in_buckets_give_the_same_moments(data, covariates):
+    """National scale joins people in buckets; the moments must not change (count outcome)."""
+    data = data.assign(y=np.round(data["y"] * 3))  # integer outcomes, like completions
+    whole = moments_of(data, covariates, buckets=1)
+    for buckets in (2, 7):
+        split = moments_of(data, covariates, buckets=buckets)
+        pd.testing.assert_frame_equal(split.strata, whole.strata)
+        np.testing.assert_array_equal(split.means, whole.means)
+        np.testing.assert_array_equal(split.cov, whole.cov)
+    assert moments_of(data, covariates).cov.shape == whole.cov.shape  # chosen: one bucket
+
+
+@pytest.mark.parametrize("buckets", [0, -1, 1.5, True])
+def test_bad_bucket_count_is_refused(data, buckets):
+    with pytest.raises(ValueError, match="buckets"):
+        moments_of(data, [], buckets=buckets)
 
 
 def assert_same(cell: pd.DataFrame, person: pd.DataFrame) -> None:
