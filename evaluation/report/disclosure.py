@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import linalg
+from scipy import linalg, optimize
 
 __all__ = [
     "DEFAULT_MARKER",
@@ -238,6 +238,10 @@ def suppress(
        cells through any combination of lines (checked with the null space of the line
        equations, so chains of rows and columns are covered); if one is, the smallest
        published cell of one of its lines is suppressed and the check is repeated.
+    4. Non-negativity: counts cannot be negative, which an attacker can use too (a linear
+       programme over the same equations): a suppressed cell it can narrow to less than one
+       unit is treated as recoverable, as in rule 3. Hypothesis found a table the null-space
+       check passed: a row of zeros beside rows whose hidden cells must sum to zero.
 
     A remainder of zero in an incomplete line (e.g. a 100 % rate) is not treated as a
     published zero: the parts are then simply the whole total.
@@ -257,8 +261,10 @@ def suppress(
     _check_additivity(grid)
     suppressed = _is_small(grid.values, min_cell, suppress_zeros)
     primary = int(suppressed.sum())
-    while _apply_line_rule(grid, suppressed, min_cell) | _apply_recoverability_rule(
-        grid, suppressed
+    while (
+        _apply_line_rule(grid, suppressed, min_cell)
+        or _apply_recoverability_rule(grid, suppressed)
+        or _apply_narrowing_rule(grid, suppressed)
     ):
         pass
     result = _render(table, grid, suppressed, derived or {})
@@ -354,12 +360,61 @@ def _recoverable_cells(grid: _Grid, suppressed: np.ndarray) -> list[tuple[Cell, 
 def _apply_recoverability_rule(grid: _Grid, suppressed: np.ndarray) -> bool:
     """Apply rule 3 once; return True if a cell was added."""
     for cell, _ in _recoverable_cells(grid, suppressed):
-        touching = [line for line in grid.lines if cell in line.parts or cell == line.total]
-        candidates = [c for line in touching for c in line.parts if not suppressed[c]]
-        candidates = candidates or [line.total for line in touching if not suppressed[line.total]]
-        if candidates:
-            suppressed[min(candidates, key=lambda c: grid.values[c])] = True
+        if _suppress_next_to(grid, suppressed, cell):
             return True
+    return False
+
+
+#: An attacker's range on a suppressed count below this is a disclosure (rule 4).
+_MIN_RANGE = 1.0 - 1e-6
+
+
+def _narrowed_cells(grid: _Grid, suppressed: np.ndarray) -> list[Cell]:
+    """Suppressed cells an attacker pins to less than one unit, knowing counts are >= 0."""
+    matrix, cells, rhs = _equations(grid, suppressed)
+    if not cells or matrix.shape[0] == 0:
+        return []
+    narrowed = []
+    for i, cell in enumerate(cells):
+        objective = np.zeros(matrix.shape[1])
+        objective[i] = 1.0
+        bounds = []
+        for sign in (1.0, -1.0):
+            fit = optimize.linprog(
+                sign * objective, A_eq=matrix, b_eq=rhs, bounds=(0, None), method="highs"
+            )
+            if fit.status != 0:  # unbounded or infeasible: no pin from this side
+                break
+            bounds.append(sign * fit.fun)
+        if len(bounds) == 2 and bounds[1] - bounds[0] < _MIN_RANGE:
+            narrowed.append(cell)
+    return narrowed
+
+
+def _apply_narrowing_rule(grid: _Grid, suppressed: np.ndarray) -> bool:
+    """Apply rule 4 once; return True if a cell was added."""
+    narrowed = _narrowed_cells(grid, suppressed)
+    for cell in narrowed:
+        if _suppress_next_to(grid, suppressed, cell):
+            return True
+    if narrowed:
+        # Every line through the cell is hidden already: it is pinned through other lines,
+        # so the smallest published cell anywhere is suppressed and the check repeated.
+        published = [tuple(int(i) for i in cell) for cell in np.argwhere(~suppressed)]
+        if published:
+            suppressed[min(published, key=lambda c: grid.values[c])] = True
+            return True
+    return False
+
+
+def _suppress_next_to(grid: _Grid, suppressed: np.ndarray, cell: Cell) -> bool:
+    """Suppress the smallest published cell of a line through ``cell`` (its total if none)."""
+    touching = [line for line in grid.lines if cell in line.parts or cell == line.total]
+    candidates = [c for line in touching for c in line.parts if not suppressed[c]]
+    candidates = candidates or [line.total for line in touching if not suppressed[line.total]]
+    if candidates:
+        suppressed[min(candidates, key=lambda c: grid.values[c])] = True
+        return True
     return False
 
 
