@@ -85,7 +85,8 @@ def synth(
         int,
         typer.Option(
             help="Simulate a larger world in blocks of at most this many people (bounded "
-            "memory: about 3 GB per 2,000,000; docs/scale.md). MDO reports need one block."
+            "memory: 3.4 GB at scale 1 with the default; docs/scale.md). MDO reports need "
+            "one block."
         ),
     ] = 2_000_000,
 ) -> None:

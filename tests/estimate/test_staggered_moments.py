@@ -15,6 +15,7 @@ import pytest
 from support.moments_data import PERIODS, panel
 
 from evaluation import estimate
+from evaluation.estimate import staggered_moments
 from evaluation.estimate.staggered_moments import cohort_moments, staggered_did_from_moments
 
 
@@ -47,7 +48,20 @@ def test_people_joined_in_buckets_give_the_same_moments(data, covariates):
         pd.testing.assert_frame_equal(split.strata, whole.strata)
         np.testing.assert_array_equal(split.means, whole.means)
         np.testing.assert_array_equal(split.cov, whole.cov)
-    assert moments_of(data, covariates).cov.shape == whole.cov.shape  # chosen: one bucket
+
+
+def test_the_bucket_count_follows_the_non_zero_person_periods(data, monkeypatch):
+    """buckets=None: one bucket per ROWS_PER_BUCKET non-zero person-periods, same moments."""
+    data = data.assign(y=np.round(data["y"] * 3))
+    whole = moments_of(data, [], buckets=1)
+    rows = int((data["y"] != 0).sum())
+    calls = []
+    real = staggered_moments._products
+    monkeypatch.setattr(staggered_moments, "_products", lambda *a: calls.append(a[-1]) or real(*a))
+    monkeypatch.setattr(staggered_moments, "ROWS_PER_BUCKET", rows // 4)
+    chosen = moments_of(data, [])
+    assert calls and set(calls) == {-(-rows // (rows // 4))} and len(calls) == calls[0] >= 4
+    np.testing.assert_array_equal(chosen.cov, whole.cov)
 
 
 @pytest.mark.parametrize("buckets", [0, -1, 1.5, True])

@@ -16,6 +16,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from evaluation.core.vocabulary import FAST_COMPLETION_SECONDS
 from evaluation.data.synth import generate
 from evaluation.data.synth._generate import plan_blocks
 
@@ -76,9 +77,10 @@ def test_ids_and_personal_data_are_unique_across_blocks(con) -> None:
 
 def test_the_same_organisations_game_in_every_block(con) -> None:
     """Fast completions come from about 5 % of organisations, not 5 % chosen per block."""
-    gaming, organisations = con.execute("""
+    gaming, organisations = con.execute(f"""
         SELECT COUNT(DISTINCT u.mdo_id) FILTER (
-                   WHERE date_diff('second', e.enrolled_on, e.first_completed_on) < 30),
+                   WHERE date_diff('second', e.enrolled_on, e.first_completed_on)
+                         < {FAST_COMPLETION_SECONDS}),
                COUNT(DISTINCT u.mdo_id)
         FROM user_enrolments e JOIN user_detail u USING (user_id)
     """).fetchone()

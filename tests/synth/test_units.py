@@ -16,7 +16,7 @@ import pytest
 
 from evaluation.core.params import SyntheticSpec
 from evaluation.data.synth._config import DATA_END, registered_by
-from evaluation.data.synth._simulate import _stream
+from evaluation.data.synth._simulate import stream
 from evaluation.data.synth._world import build_orgs, build_people
 
 TOP_FIVE_STATES = {"Bihar", "Andhra Pradesh", "Madhya Pradesh", "Rajasthan", "Uttar Pradesh"}
@@ -27,9 +27,9 @@ DEFAULT_SCALE = SyntheticSpec().scale
 @pytest.fixture(scope="module")
 def users_by_unit() -> collections.Counter:
     """Registered users per ministry / State at the default scale (seed 2024, as make run)."""
-    orgs = build_orgs(_stream(2024, 1))
+    orgs = build_orgs(stream(2024, 1))
     count = round(float(registered_by(DATA_END)[0]) * DEFAULT_SCALE)
-    people = build_people(_stream(2024, 2), orgs, count)
+    people = build_people(stream(2024, 2), orgs, count)
     names = np.array(orgs.ministry)[people.mdo]
     return collections.Counter(names.tolist())
 
@@ -53,7 +53,7 @@ def test_small_union_territories_stay_small(users_by_unit) -> None:
 
 
 def test_leaderboard_size_bands_are_all_populated_at_scale_one() -> None:
-    orgs = build_orgs(_stream(2024, 1))
+    orgs = build_orgs(stream(2024, 1))
     state_total = float(registered_by(DATA_END, "state")[0])
     central_total = float(registered_by(DATA_END, "central")[0])
     users = np.where(orgs.is_state, state_total, central_total) * orgs.user_weight

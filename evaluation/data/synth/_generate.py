@@ -124,9 +124,11 @@ def generate(
     chosen = _validate(scale, seed, formats)
     if warehouse_format not in WAREHOUSE_FORMATS:
         raise ValueError(f"warehouse_format must be one of {WAREHOUSE_FORMATS}")
-    if isinstance(people_per_block, bool) or not isinstance(people_per_block, int):
-        raise ValueError(f"people_per_block must be a positive integer, got {people_per_block!r}")
-    if people_per_block < 1:
+    if (
+        isinstance(people_per_block, bool)
+        or not isinstance(people_per_block, int)
+        or (people_per_block < 1)
+    ):
         raise ValueError(f"people_per_block must be a positive integer, got {people_per_block!r}")
     blocks = plan_blocks(float(scale), people_per_block)
     if "reports" in chosen and len(blocks) > 1:

@@ -24,7 +24,7 @@ from evaluation.data.synth._world import (
     day_number,
 )
 
-__all__ = ["Block", "World", "simulate"]
+__all__ = ["Block", "World", "simulate", "stream"]
 
 DAY = act.DAY
 
@@ -71,10 +71,6 @@ def stream(seed: int, part: int, block: int = 0) -> np.random.Generator:
     return np.random.default_rng([seed, part] if block == 0 else [seed, part, block])
 
 
-def _stream(seed: int, part: int) -> np.random.Generator:
-    return stream(seed, part)
-
-
 def _speakers(rng: np.random.Generator, people_names: list[str], count: int) -> list[str]:
     titles = ("Shri", "Smt.", "Dr.", "Prof.")
     named = [f"{titles[rng.integers(len(titles))]} {name}" for name in people_names[:count]]
@@ -105,15 +101,15 @@ def simulate(
         # Organisations, courses and events are shared; everything about people is per block.
         return stream(seed, part, index)
 
-    orgs = build_orgs(_stream(seed, 1))
+    orgs = build_orgs(stream(seed, 1))
     if block is None:
         population, share = max(round(POPULATION_AT_SCALE_1 * scale), 200), scale
     else:
         population, share = block.people, block.people / POPULATION_AT_SCALE_1
     first_person = 0 if block is None else block.first_person
     people = build_people(people_stream(2), orgs, population, first_person)
-    catalogue = build_catalogue(_stream(seed, 3))
-    speaker_rng = _stream(seed, 4)
+    catalogue = build_catalogue(stream(seed, 3))
+    speaker_rng = stream(seed, 4)
     speaker_people = build_people(speaker_rng, orgs, 80)
     speakers = _speakers(speaker_rng, speaker_people.full_name.to_pylist(), 80)
     events = act.build_events(speaker_rng, orgs, EDITIONS, speakers)

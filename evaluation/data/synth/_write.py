@@ -32,7 +32,9 @@ from evaluation.data.synth._variants import (
 from evaluation.data.synth._world import day_number
 
 __all__ = [
-    "write_warehouse",
+    "WarehouseSink",
+    "write_shared_tables",
+    "write_people_tables",
     "write_reports",
     "RowDetails",
     "row_details",
@@ -253,19 +255,6 @@ def write_people_tables(sink: WarehouseSink, world: World, details: RowDetails) 
     _single(sink, "event_enrolment_details", _attendance_table(world))
     sink.write("user_karma_points", KARMA_COLUMNS, _karma_chunks(world))
     _single(sink, "cbp_enrolment", _cbp_table(world))
-
-
-def write_warehouse(
-    world: World, root: Path, details: RowDetails, warehouse_format: str = "csv"
-) -> None:
-    """Write the nine warehouse tables of a world held whole under ``root``.
-
-    Timestamps are ``yyyy-MM-dd HH:mm:ss`` strings, as the platform's jobs format them before
-    writing; see :class:`WarehouseSink` for the files.
-    """
-    with WarehouseSink(root, world.seed, world.scale, warehouse_format) as sink:
-        write_shared_tables(sink, world)
-        write_people_tables(sink, world, details)
 
 
 def part_file_name(seed: int, scale: float, table: str) -> str:
