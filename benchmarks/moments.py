@@ -113,7 +113,7 @@ def cells_person(work: Path, scale: float) -> dict:
     facts["logit_first_coef"] = float(logit.params.iloc[1])
     for name, fit in (
         ("ipw", lambda: estimate.ipw(frame, estimand="ATT", **kwargs)),
-        ("aipw", lambda: estimate.aipw(frame, estimand="ATT", **kwargs)),
+        ("aipw", lambda: estimate.aipw(frame, estimand="ATT", by_cells=False, **kwargs)),
         ("match", lambda: estimate.match(frame, **kwargs)),
     ):
         clock = time.perf_counter()

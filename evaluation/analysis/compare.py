@@ -101,6 +101,25 @@ def _values(frame: pd.DataFrame, column: str) -> np.ndarray:
     return pd.to_numeric(frame[column], errors="coerce").dropna().to_numpy(dtype=float)
 
 
+def _split_values(frame: pd.DataFrame, column: str, masks: dict) -> dict[Hashable, np.ndarray]:
+    """:func:`_values` of ``column`` in the rows of each mask (one per level), in row order.
+
+    Slices the one column, never the frame: at national scale a row filter on the person
+    frame copies all of its columns (several GB) to read one.
+    """
+    values = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    split = {}
+    for level, mask in masks.items():
+        chosen = values[mask]
+        split[level] = chosen[~np.isnan(chosen)]
+    return split
+
+
+def _level_masks(frame: pd.DataFrame, by: str, levels: Sequence[Hashable]) -> dict:
+    """For each level of ``by``, which rows hold it (a boolean array)."""
+    return {level: (frame[by] == level).to_numpy(dtype=bool) for level in levels}
+
+
 def _position(table: pd.DataFrame, column: str) -> int:
     """The integer position of ``column`` in ``table`` (its labels are unique)."""
     return list(table.columns).index(column)
@@ -196,12 +215,14 @@ def balance_table(
     if reference not in levels:
         raise ValueError(f"reference {reference!r} is not a level of {by!r}: {levels}")
     rows = []
+    masks = _level_masks(frame, by, levels)
     for variable in covariates:
         binary = _is_share(_values(frame, variable))
-        ref_values = _values(frame[frame[by] == reference], variable)
+        split = _split_values(frame, variable, masks)
         for level in levels:
-            values = _values(frame[frame[by] == level], variable)
-            rows.append(_balance_row(variable, level, reference, values, ref_values, binary))
+            rows.append(
+                _balance_row(variable, level, reference, split[level], split[reference], binary)
+            )
     table = pd.DataFrame(rows)
     table["imbalanced"] = table["smd"].abs() > smd_threshold
     return table
@@ -336,11 +357,13 @@ def pairwise_tests(
     _check_alpha(alpha)
     _check_columns(frame, [by, *outcomes])
     rows = []
+    chosen = _level_pairs(frame, by, reference, pairs)
+    masks = _level_masks(frame, by, sorted({level for pair in chosen for level in pair}))
     for outcome in outcomes:
         share = _is_share(_values(frame, outcome))
-        for level, ref in _level_pairs(frame, by, reference, pairs):
-            x = _values(frame[frame[by] == level], outcome)
-            y = _values(frame[frame[by] == ref], outcome)
+        split = _split_values(frame, outcome, masks)
+        for level, ref in chosen:
+            x, y = split[level], split[ref]
             row = {"outcome": outcome, "level": level, "reference": ref}
             row |= {"n_level": x.size, "n_reference": y.size}
             row |= _compare_two(x, y, share=share, test=test, alpha=alpha)
@@ -519,8 +542,9 @@ def omnibus_tests(
     if len(levels) < 2:
         raise ValueError(f"{by!r} needs at least two levels to compare, found {levels}")
     rows = []
+    masks = _level_masks(frame, by, levels)
     for outcome in outcomes:
-        samples = [_values(frame[frame[by] == level], outcome) for level in levels]
+        samples = list(_split_values(frame, outcome, masks).values())
         share = _is_share(np.concatenate(samples))
         row = {"outcome": outcome} | _omnibus_row(samples, share=share, test=test)
         rows.append(row)
@@ -1204,6 +1228,10 @@ def compare_editions(
     _check_columns(frame, [edition, *outcomes] + ([user] if design == "paired" else []))
     if len(editions) != 2:
         raise ValueError(f"editions must be a pair (earlier, later), got {editions!r}")
+    # the columns used, before the rows: a row filter copies every column it keeps
+    frame = frame[
+        list(dict.fromkeys([edition, *outcomes, *([user] if design == "paired" else [])]))
+    ]
     earlier = frame[frame[edition] == editions[0]]
     later = frame[frame[edition] == editions[1]]
     rows = []

@@ -11,6 +11,7 @@ for people present twice and plain for the others.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -59,15 +60,24 @@ class EditionEffects:
     persons_in_both: int
 
 
-def previous_impact_people(store: Store, params: Params) -> pd.DataFrame | None:
-    """The previous edition's impact population, under this edition's treatment (or None)."""
+#: The person-frame columns :func:`edition_effects` reads (with the changes and ``treat``).
+_EFFECT_COLUMNS = ("user_key",)
+
+
+def previous_impact_people(
+    store: Store, params: Params, *, columns: Sequence[str] | None = None
+) -> pd.DataFrame | None:
+    """The previous edition's impact population, under this edition's treatment (or None).
+
+    ``columns``: as :func:`~evaluation.analysis.impact.impact_people`.
+    """
     earlier = previous_params(params)
     if earlier is None:
         return None
     same_rules = earlier.model_copy(
         update={"treatment": params.treatment, "pre_months": params.pre_months}
     )
-    return impact_people(store, same_rules)
+    return impact_people(store, same_rules, columns=columns)
 
 
 def compare_editions(
@@ -90,10 +100,12 @@ def compare_editions_by_outcome(store: Store, params: Params) -> list[EditionEff
     at least :data:`~evaluation.analysis.impact.MIN_CHANGES` people with its change (the rule
     of the impact report's before/after designs); empty for a first edition.
     """
-    earlier = previous_impact_people(store, params)
+    # the columns edition_effects reads: two national frames of all columns do not fit in
+    # 24 GB beside the notebook's own (scale 1, 2026-12-03)
+    earlier = previous_impact_people(store, params, columns=_EFFECT_COLUMNS)
     if earlier is None or params.previous_edition is None:
         return []
-    later = impact_people(store, params)
+    later = impact_people(store, params, columns=_EFFECT_COLUMNS)
     names = (params.previous_edition, params.edition)
     outcomes = [PRIMARY, *[o for o in BEFORE if o != PRIMARY]]
     return [
@@ -147,6 +159,9 @@ def edition_effects(
         ],
         ignore_index=True,
     )
+    # persons as integer codes: clustering needs only who is who, and at national scale
+    # 2.4 crore 64-character keys are 1.7 GB that the model would copy again
+    stacked["user_key"] = pd.factorize(stacked["user_key"])[0]
     fit = estimate.ols(stacked, f"{change} ~ treat * later", cluster="user_key")
     terms = _terms(fit)
     first, second = terms["treat"], terms["treat:later"]

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import cast
 
@@ -132,23 +132,36 @@ class ImpactEvidence:
 # --------------------------------------------------------------------------------------------
 
 
-def impact_people(store: Store, params: Params) -> pd.DataFrame:
+def impact_people(
+    store: Store, params: Params, *, columns: Sequence[str] | None = None
+) -> pd.DataFrame:
     """The person x edition frame with the treatment ``treat`` set from params.
 
     Population: people observed throughout the comparison months, i.e. registered at least
     ``pre_months`` 30-day periods before the week (a balanced panel: someone who joined the
     platform a month before the week has a short "before" that is not comparable). Adds
     ``<outcome>_change`` = outcome minus its "before" measure for the outcomes in
-    :data:`BEFORE`.
+    :data:`BEFORE`. ``columns``: only these of the person frame (and what the population
+    and the changes need), for a caller that needs a few columns at national scale.
     """
+    if columns is not None:
+        columns = [*columns, *_POPULATION_COLUMNS, *BEFORE, *BEFORE.values()]
     earlier = []
     if params.previous_edition:
         previous = project_root() / "params" / f"{params.previous_edition}.yaml"
         earlier.append(load_params(previous).window)
     people = person_edition(
-        store, params.window, target_hours=params.target_hours, earlier_windows=earlier
+        store,
+        params.window,
+        target_hours=params.target_hours,
+        earlier_windows=earlier,
+        columns=columns,
     )
     return impact_population(people, treatment=params.treatment, pre_months=params.pre_months)
+
+
+#: The person frame's columns :func:`impact_population` reads.
+_POPULATION_COLUMNS = ("tenure_years", "participated", "target_met")
 
 
 def impact_population(people: pd.DataFrame, *, treatment: str, pre_months: int) -> pd.DataFrame:

@@ -148,6 +148,7 @@ def person_edition(
     *,
     target_hours: float = TARGET_HOURS,
     earlier_windows: Sequence[Window] = (),
+    columns: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """One row per eligible person (active, registered before the week) for one edition.
 
@@ -161,7 +162,8 @@ def person_edition(
     before/after design), and
     outcomes (see :data:`~evaluation.core.vocabulary.OUTCOME_DEFINITIONS`). Counts are 0 when a
     person had no activity; ``acbp_on_time`` and ``assessment_*`` are missing for people without
-    allocations or measurements.
+    allocations or measurements. ``columns``: only these (and ``user_key``), chosen in the
+    engine, for a caller that needs a few columns of the national frame.
     """
     start, end = window.start, window.end
     frame = _eligible(store, window)
@@ -192,7 +194,10 @@ def person_edition(
     for part in parts:
         if part is not None:
             frame = frame.left_join(part, "user_key").drop("user_key_right")
-    return _to_pandas(_finish(frame, window, target_hours), sort_by="user_key")
+    frame = _finish(frame, window, target_hours)
+    if columns is not None:
+        frame = frame.select(*dict.fromkeys(["user_key", *columns]))
+    return _to_pandas(frame, sort_by="user_key")
 
 
 #: Counts and hours that are 0 for a person with no such activity (missing after the joins).
@@ -279,6 +284,20 @@ def _to_pandas(expr: Table, *, sort_by: str) -> pd.DataFrame:
     frame = table.to_pandas(self_destruct=True, split_blocks=True)
     del table
     pa.default_memory_pool().release_unused()
+    return _as_categories(frame, keep=sort_by)
+
+
+def _as_categories(frame: pd.DataFrame, *, keep: str) -> pd.DataFrame:
+    """Text columns (but ``keep``, the unique key) as categories with sorted levels.
+
+    A person frame's text columns hold a few hundred distinct values (groups, ministries,
+    departments) over a crore of rows: as categories a row of the national frame is 234
+    bytes instead of 396 (measured at scale 0.02). Levels are sorted, so sorting and
+    grouping give the order plain text gave.
+    """
+    for column in frame.columns:
+        if column != keep and pd.api.types.is_string_dtype(frame[column]):
+            frame[column] = pd.Categorical(frame[column])
     return frame
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+from collections.abc import Sequence
 
 import ibis
 import pandas as pd
@@ -38,22 +39,56 @@ def edition_people(store: Store, params: Params) -> pd.DataFrame:
 
 
 def two_editions(
-    store: Store, params: Params, current: pd.DataFrame | None = None
+    store: Store,
+    params: Params,
+    current: pd.DataFrame | None = None,
+    *,
+    columns: Sequence[str] | None = None,
 ) -> pd.DataFrame | None:
     """Rows of the previous and this edition stacked with an ``edition`` column (or None).
 
     Both editions use this edition's target hours and follow-up, so each KPI has identical
     definitions; eligibility (registered before the week) is each edition's own.
+    ``columns``: only these person-frame columns (and ``user_key``): at national scale two
+    whole frames stacked need about 14 GB.
     """
     earlier = previous_params(params)
     if earlier is None:
         return None
-    current = edition_people(store, params) if current is None else current
-    before = panel.person_edition(store, earlier.window, target_hours=params.target_hours)
+    if current is None:
+        current = panel.person_edition(
+            store,
+            params.window,
+            target_hours=params.target_hours,
+            earlier_windows=[earlier.window],
+            columns=columns,
+        )
+    elif columns is not None:
+        current = current[list(dict.fromkeys(["user_key", *columns]))]
+    before = panel.person_edition(
+        store, earlier.window, target_hours=params.target_hours, columns=columns
+    )
+    before, current = _shared_categories(before, current)
     return pd.concat(
         [before.assign(edition=earlier.edition), current.assign(edition=params.edition)],
         ignore_index=True,
     )
+
+
+def _shared_categories(a: pd.DataFrame, b: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Give each category column of both frames the union of their (sorted) levels.
+
+    ``pd.concat`` keeps a category column only when both sides have the same levels; else
+    it falls back to text, which at national scale is GBs more (and sorts the same).
+    """
+    for column in a.columns.intersection(b.columns):
+        if isinstance(a[column].dtype, pd.CategoricalDtype) and isinstance(
+            b[column].dtype, pd.CategoricalDtype
+        ):
+            levels = sorted(set(a[column].cat.categories) | set(b[column].cat.categories))
+            a = a.assign(**{column: a[column].cat.set_categories(levels)})
+            b = b.assign(**{column: b[column].cat.set_categories(levels)})
+    return a, b
 
 
 def previous_kpis(store: Store, params: Params) -> describe.ParticipationKPIs | None:

@@ -36,23 +36,25 @@ import numpy as np
 import pandas as pd
 from ibis.expr.types import Table
 
-from evaluation.estimate.compressed import compress
+from evaluation.estimate.compressed import _MEAN, _N, _SSW, compress
+from evaluation.estimate.design import design_matrix
 from evaluation.estimate.results import (
     MatchingResult,
     RegressionResult,
     TreatmentEffectResult,
     make_table,
 )
-from evaluation.estimate.treatment_effects import design_matrix
 from evaluation.estimate.validation import Estimand, as_list, check_option
 
 __all__ = [
     "ArmCells",
     "arm_cells",
+    "cell_scores",
     "cell_aipw_att",
     "cell_ipw",
     "cell_propensity",
     "exact_match_att",
+    "row_cells",
 ]
 
 #: Newton steps stop when no coefficient moves by more than this.
@@ -150,6 +152,44 @@ def arm_cells(
     return ArmCells(cells, design, outcome, treatment, tuple(covariates))
 
 
+def row_cells(
+    frame: pd.DataFrame, *, outcome: str, treatment: str, covariates: Sequence[str]
+) -> tuple[ArmCells, np.ndarray]:
+    """:func:`arm_cells` of complete rows already in memory, and each row's cell.
+
+    The moments are computed with NumPy (two passes: the cell means, then the squared
+    deviations from them), so a person-level estimator can hand its rows to the cell
+    designs and map the cells' propensity scores back to its rows: ``scores[codes]``.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Rows with no missing ``outcome``, ``treatment`` or covariate.
+    outcome, treatment : str
+        Column names (the treatment 0/1).
+    covariates : sequence of str
+        The traits.
+
+    Returns
+    -------
+    cells : ArmCells
+        Cells in the order of their sorted keys.
+    codes : numpy.ndarray
+        Each row's position in ``cells.frame``.
+    """
+    covariates = as_list(covariates)
+    grouped = frame.groupby([treatment, *covariates], sort=True, observed=True)
+    codes = grouped.ngroup().to_numpy()
+    n = np.bincount(codes)
+    y = frame[outcome].to_numpy(dtype=float)
+    mean = np.bincount(codes, weights=y) / n
+    ssw = np.bincount(codes, weights=(y - mean[codes]) ** 2)
+    keys = grouped.size().index.to_frame(index=False)
+    cells = keys.assign(**{_N: n, _MEAN: mean, _SSW: ssw}).astype({treatment: "int64"})
+    design = design_matrix(cells, covariates)
+    return ArmCells(cells, design, outcome, treatment, tuple(covariates)), codes
+
+
 @dataclass(frozen=True)
 class CellLogit:
     """A propensity logit fitted on cells: coefficients, each row's score, information."""
@@ -177,6 +217,11 @@ def _fit_logit(cells: ArmCells) -> CellLogit:
         raise ValueError("the propensity logit separates the arms in some cells (scores of 0 or 1)")
     information = x.T @ (x * (n * p * (1 - p))[:, None])
     return CellLogit(gamma, p, information)
+
+
+def cell_scores(cells: ArmCells) -> np.ndarray:
+    """Each cell's propensity score from the logit of :func:`cell_propensity`."""
+    return _fit_logit(cells).p
 
 
 def cell_propensity(cells: ArmCells) -> RegressionResult:

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TypeAlias
 
 import numpy as np
@@ -35,6 +35,8 @@ from statsmodels.discrete.discrete_model import BinaryResultsWrapper
 from statsmodels.treatment.treatment_effects import TreatmentEffect
 
 from evaluation.estimate import checks
+from evaluation.estimate.cell_designs import cell_aipw_att, cell_scores, row_cells
+from evaluation.estimate.design import design_matrix
 from evaluation.estimate.results import TreatmentEffectResult, make_table
 from evaluation.estimate.validation import (
     Estimand,
@@ -60,34 +62,12 @@ __all__ = [
 #: Relative disagreement (in standard errors) between the GMM and two-step estimates that
 #: triggers a warning.
 GMM_DRIFT_TOLERANCE = 1e-3
+_ATT_SE_TYPE = "influence function of the doubly robust ATT (Sant'Anna-Zhao; DRDID convention)"
+#: :func:`aipw`'s logit ATT is fitted from cell moments when the rows are at least this many
+#: times the (arm, covariate) cells (below it they save little); at scale 0.02 the headline
+#: fit has 13 rows per cell and took 0.07 s from cells against 0.35 s from rows.
+ROWS_PER_CELL = 4
 _SE_TYPE = "robust GMM sandwich over propensity, outcome and effect (Stata teffects vce(robust))"
-
-
-def design_matrix(frame: pd.DataFrame, covariates: list[str]) -> pd.DataFrame:
-    """Covariates with a constant; text, category and boolean columns become dummies.
-
-    Parameters
-    ----------
-    frame : pandas.DataFrame
-        Rows to model.
-    covariates : list of str
-        Column names.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``const`` followed by numeric covariates and dummy columns (first level dropped).
-    """
-    parts = frame[covariates]
-    categorical = [
-        c
-        for c in covariates
-        if not pd.api.types.is_numeric_dtype(parts[c]) or parts[c].dtype == bool
-    ]
-    if categorical:
-        parts = pd.get_dummies(parts, columns=categorical, drop_first=True, dtype=float)
-    design = sm.add_constant(parts.astype(float), has_constant="add")
-    return design
 
 
 #: A fitted logit or probit propensity model (statsmodels ships no type information).
@@ -489,6 +469,7 @@ def aipw(
     propensity_covariates: Sequence[str] | None = None,
     propensity_model: PropensityModel = "logit",
     estimand: Estimand = "ATE",
+    by_cells: bool | None = None,
 ) -> TreatmentEffectResult:
     """Augmented IPW (doubly robust): consistent if either the outcome or propensity model is.
 
@@ -507,12 +488,32 @@ def aipw(
     estimand : {"ATE", "ATT"}
         ``ATE`` uses statsmodels' AIPW (Stata ``teffects aipw``, GMM sandwich SEs). ``ATT`` uses
         the Sant'Anna-Zhao doubly robust ATT with an influence-function SE (``n - 1`` divisor).
+    by_cells : bool, optional
+        The logit ATT with one set of covariates only: fit it from the moments of each
+        (arm, covariate cell) (:mod:`evaluation.estimate.cell_designs`), which equals the fit
+        on every row (estimates to 1e-10, standard errors to 1e-8 relative) in a fraction of
+        the memory. ``None`` (default): when the rows are at least
+        :data:`ROWS_PER_CELL` times the cells and the cell logit converges; ``True``: always
+        (errors raised); ``False``: never.
 
     Returns
     -------
     TreatmentEffectResult
         ``ATE``/``ATT`` first; for ATE also ``POM_control``. Normal reference.
     """
+    cells_possible = (
+        estimand == "ATT"
+        and propensity_model == "logit"
+        and as_list(propensity_covariates) in ([], as_list(covariates))
+    )
+    if by_cells and not cells_possible:
+        raise ValueError("by_cells needs the logit ATT with the same covariates in both models")
+    if cells_possible and by_cells is not False:
+        result = _aipw_att_by_cells(
+            data, outcome, treatment, as_list(covariates), required=bool(by_cells)
+        )
+        if result is not None:
+            return result
     prepared = _prepare(
         data,
         outcome,
@@ -533,6 +534,41 @@ def aipw(
     return _result(method, estimand, outcome, params, bse, treated, propensity, details)
 
 
+def _aipw_att_by_cells(
+    data: pd.DataFrame, outcome: str, treatment: str, covariates: list[str], *, required: bool
+) -> TreatmentEffectResult | None:
+    """The logit AIPW ATT from cell moments, as :func:`aipw` would fit it on the rows.
+
+    The rows pass the same checks; collinearity is checked on the cells' design, which spans
+    what the rows' design spans. None (fit the rows instead) when not ``required`` and the
+    rows do not compress to :data:`ROWS_PER_CELL` per cell, or the cell logit fails (the row
+    fit then warns or raises as it always has).
+    """
+    check_option("ATT", Estimand, "estimand")
+    check_columns(data, [outcome, treatment, *covariates])
+    frame, treated = checked_rows(data, outcome=outcome, treatment=treatment, covariates=covariates)
+    cells, codes = row_cells(frame, outcome=outcome, treatment=treatment, covariates=covariates)
+    del frame
+    if not required and len(cells.frame) * ROWS_PER_CELL > len(codes):
+        return None
+    checked_design(cells.frame, covariates, cells.d, arms=(0,))
+    try:
+        scores = cell_scores(cells)
+        checks.check_propensity_overlap(scores, cells.d, covariates)
+        result = cell_aipw_att(cells)
+    except ValueError:
+        if required:
+            raise
+        return None
+    return replace(
+        result,
+        method="AIPW doubly robust (logit)",
+        se_type=_ATT_SE_TYPE,
+        propensity=scores[codes],
+        treated=treated,
+    )
+
+
 def _aipw_att(
     prepared: _Prepared, outcome: str, propensity_model: PropensityModel, method: str
 ) -> TreatmentEffectResult:
@@ -545,7 +581,6 @@ def _aipw_att(
     estimate, influence = dr_att_influence(y, treated, x_out, ps_fit)
     n = len(y)
     std_error = float(np.std(influence, ddof=1) / np.sqrt(n))
-    se_type = "influence function of the doubly robust ATT (Sant'Anna-Zhao; DRDID convention)"
     return _result(
         method,
         "ATT",
@@ -555,7 +590,7 @@ def _aipw_att(
         treated,
         ps_fit.predict(),
         {},
-        se_type,
+        _ATT_SE_TYPE,
     )
 
 

@@ -61,7 +61,7 @@ def test_ipw_equals_person_ipw(frame, cells, estimand):
 
 def test_aipw_att_equals_person_aipw(frame, cells):
     person = estimate.aipw(
-        frame, outcome="y", treatment="treat", covariates=TRAITS, estimand="ATT"
+        frame, outcome="y", treatment="treat", covariates=TRAITS, estimand="ATT", by_cells=False
     ).tidy()
     cell = cell_aipw_att(cells).tidy()
     close(cell.iloc[0], person.iloc[0])

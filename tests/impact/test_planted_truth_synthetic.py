@@ -211,6 +211,27 @@ def test_subgroup_fits_that_do_not_converge_are_counted_not_printed(world, monke
     assert not [w for w in recwarn if "did not converge" in str(w.message)]
 
 
+def test_two_editions_of_a_few_columns_equal_the_whole(world):
+    """04_years stacks only the columns it reads; the rows and values are the whole frame's,
+    and text columns stay categories (shared levels) through the stacking."""
+    from evaluation.analysis.populations import two_editions
+    from evaluation.core.params import Params
+
+    store, _ = world
+    params = Params.model_validate(
+        {
+            "edition": "2026",
+            "window": {"start": "2026-04-02", "end": "2026-04-10"},
+            "previous_edition": "2024",
+        }
+    )
+    whole = two_editions(store, params)
+    few = two_editions(store, params, columns=["participated", "ministry"])
+    pd.testing.assert_frame_equal(few, whole[["user_key", "participated", "ministry", "edition"]])
+    assert isinstance(whole["ministry"].dtype, pd.CategoricalDtype)
+    assert set(whole["edition"]) == {"2024", "2026"}
+
+
 def test_effects_across_editions_for_every_outcome(world):
     """04_years compares every outcome with a before measure; the primary row is the verdict's
     comparison and covers the planted change between editions."""

@@ -226,12 +226,23 @@ def show_tests(ed: Edition, name: str, tests: pd.DataFrame, by: str, caption: st
 # --------------------------------------------------------------------------------------------
 
 
-def group_rows(people: pd.DataFrame, by: str, levels: Sequence[str] | None) -> pd.DataFrame:
-    """Rows with a level of ``by`` (only the ``levels`` shown, for the group column)."""
-    rows = people[people[by].notna()]
+def group_rows(
+    people: pd.DataFrame,
+    by: str,
+    levels: Sequence[str] | None,
+    columns: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Rows with a level of ``by`` (only the ``levels`` shown, for the group column).
+
+    ``columns``: keep only these (those present) beside ``by``. The rows are copied once,
+    and only those columns: at national scale the whole person frame is several GB.
+    """
+    if columns is not None:
+        people = people[list(dict.fromkeys([by, *(c for c in columns if c in people)]))]
+    keep = people[by].notna()
     if levels is not None and by == "group":
-        rows = rows[rows[by].isin(list(levels))]
-    return rows
+        keep &= people[by].isin(list(levels))
+    return people[keep]
 
 
 def publishable(rates: pd.DataFrame, min_cell: int) -> pd.DataFrame:
@@ -301,5 +312,5 @@ def imbalance_clause(balance: pd.DataFrame) -> str:
 
 def group_rates(people: pd.DataFrame, by: str, levels, outcome: str) -> pd.DataFrame:
     """Rate of ``outcome`` in each level of ``by``, with its interval."""
-    rows = group_rows(people, by, levels)
+    rows = group_rows(people, by, levels, columns=[outcome])
     return compare.unit_rates(rows, unit=by, outcome=outcome)

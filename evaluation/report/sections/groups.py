@@ -71,7 +71,9 @@ def summary(ed: Edition, people: pd.DataFrame, by: str = "group") -> None:
     """Lead sentence, participation and target rates by group, and the group figure."""
     p = ed.params
     participation = group_rates(people, by, p.groups, "participated")
-    target = group_rates(people[people["participated"] == 1], by, p.groups, "target_met")
+    target = group_rates(
+        people.loc[people["participated"] == 1, [by, "target_met"]], by, p.groups, "target_met"
+    )
     covariates = usable_variables(people, BALANCE_MEASURES)
     balance = compare.balance_table(people, by="participated", covariates=covariates, reference=0)
     shown = publishable(participation, p.min_cell)
@@ -183,11 +185,15 @@ def participation_balance(ed: Edition, people: pd.DataFrame) -> None:
 
 def balance(ed: Edition, people: pd.DataFrame, by: str = "group") -> None:
     """Balance table by group (A/B/C or another categorical column), reference its first level."""
-    rows = group_rows(people, by, ed.params.groups)
-    variables = usable_variables(
-        rows,
-        ["participated", "target_met", "hours_in_week", *BALANCE_MEASURES, *ed.params.outcomes],
-    )
+    candidates = [
+        "participated",
+        "target_met",
+        "hours_in_week",
+        *BALANCE_MEASURES,
+        *ed.params.outcomes,
+    ]
+    rows = group_rows(people, by, ed.params.groups, columns=candidates)
+    variables = usable_variables(rows, candidates)
     balance = compare.balance_table(rows, by=by, covariates=variables)
     reference = level_name(by, balance["reference"].iloc[0])
     _show_balance(
@@ -204,10 +210,9 @@ def balance(ed: Edition, people: pd.DataFrame, by: str = "group") -> None:
 
 def tests(ed: Edition, people: pd.DataFrame, by: str = "group") -> None:
     """Tests between groups: every pair (Welch / chi-square) and one omnibus test per outcome."""
-    rows = group_rows(people, by, ed.params.groups)
-    outcomes = usable_variables(
-        rows, ["participated", "target_met", "hours_in_week", *ed.params.outcomes]
-    )
+    candidates = ["participated", "target_met", "hours_in_week", *ed.params.outcomes]
+    rows = group_rows(people, by, ed.params.groups, columns=candidates)
+    outcomes = usable_variables(rows, candidates)
     pairs = compare.pairwise_tests(rows, outcomes=outcomes, by=by, pairs="all", adjust="holm")
     show_tests(
         ed,

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from evaluation.analysis import compare, describe, editions
+from evaluation.core.params import Params
 from evaluation.core.vocabulary import CENSUS_KPI_LABELS, KPI_DEFINITIONS
 from evaluation.report import figures
 from evaluation.report.edition import Edition
@@ -72,6 +73,15 @@ RANK_CHANGES_SPEC = TableSpec(
 # --------------------------------------------------------------------------------------------
 # 04_years
 # --------------------------------------------------------------------------------------------
+
+
+def person_columns(params: Params) -> list[str]:
+    """The person-frame columns the year sections read (beside ``user_key`` and ``edition``).
+
+    For :func:`~evaluation.analysis.populations.two_editions`: two national frames of every
+    column do not fit beside the notebook's other work (scale 1, 2026-12-03).
+    """
+    return ["participated", "target_met", "hours_in_week", "ministry", *params.outcomes]
 
 
 def kpi_changes(
