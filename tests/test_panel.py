@@ -1,5 +1,6 @@
 import datetime as dt
 
+import ibis
 import pandas as pd
 import pytest
 
@@ -89,6 +90,21 @@ def test_arrow_sort_equals_an_engine_order_by(tiny_store):
     lean = _to_pandas(learners, sort_by="user_key")
     assert lean["user_key"].tolist() == ordered["user_key"].tolist()
     assert lean["group"].tolist() == ordered["group"].tolist()
+
+
+@pytest.mark.parametrize("batch_rows", [1, 2, 1_000])
+def test_frame_in_batches_equals_the_engine_frame_with_categories(tiny_store, batch_rows):
+    # each batch brings its own dictionary; unified and sorted, the frame is the engine's
+    store = connect(tiny_store)
+    learners = store.table("learners")
+    missing = ibis.ifelse(learners.user_key == "u2", ibis.null("string"), learners.group)
+    expr = learners.select("user_key", "mdo_id", group=missing)  # a missing value too
+    lean = _to_pandas(expr, sort_by="user_key", batch_rows=batch_rows)
+    plain = expr.order_by("user_key").to_pandas()
+    expected = plain.assign(
+        group=pd.Categorical(plain["group"]), mdo_id=pd.Categorical(plain["mdo_id"])
+    )
+    pd.testing.assert_frame_equal(lean, expected)
 
 
 def test_engine_memory_limit_comes_from_the_environment(tiny_store, monkeypatch):

@@ -265,40 +265,76 @@ def _finish(frame: Table, window: Window, target_hours: float) -> Table:
     return frame.drop("registered_on")
 
 
-def _to_pandas(expr: Table, *, sort_by: str) -> pd.DataFrame:
+#: Rows of each batch the engine hands over (its text is dictionary-encoded batch by batch).
+BATCH_ROWS = 1_000_000
+
+
+def _to_pandas(expr: Table, *, sort_by: str, batch_rows: int = BATCH_ROWS) -> pd.DataFrame:
     """Execute ``expr``; return it as pandas sorted by ``sort_by`` (unique), memory-lean.
 
     The engine's output order is not deterministic (parallel joins), so rows are sorted, but
     in Arrow one column at a time rather than by an ORDER BY in the engine or a pandas sort:
-    at scale 1 either of those holds the 1.4 GB frame twice (DuckDB's sort also needs
-    more than a 1 GB memory limit). Arrow columns are released as they convert to pandas.
+    at scale 1 either of those holds the frame twice. The result arrives in batches whose
+    text columns (but ``sort_by``) are dictionary-encoded as they come, so the national
+    frame's text is never held whole: they become categories with sorted levels (a few
+    hundred groups, ministries and departments over a crore of rows).
     """
-    table = expr.to_pyarrow()
+    reader = expr.to_pyarrow_batches(chunk_size=batch_rows)
+    names = reader.schema.names
+    text = {
+        name
+        for name, kind in zip(names, reader.schema.types, strict=True)
+        if name != sort_by and (pa.types.is_string(kind) or pa.types.is_large_string(kind))
+    }
+    chunks: dict[str, list] = {name: [] for name in names}
+    for batch in reader:
+        for name, column in zip(names, batch.columns, strict=True):
+            chunks[name].append(pc.dictionary_encode(column) if name in text else column)
+    table = pa.table(
+        {
+            name: pa.chunked_array(
+                parts,
+                type=pa.dictionary(pa.int32(), reader.schema.field(name).type)
+                if name in text
+                else reader.schema.field(name).type,
+            )
+            for name, parts in chunks.items()
+        }
+    ).unify_dictionaries()
+    del chunks
     order = pc.sort_indices(table[sort_by])
-    names, columns = table.column_names, []
-    for _name in names:
-        columns.append(pc.take(table.column(0), order))
+    columns = []
+    for name in names:
+        column = pc.take(table.column(0), order)
         table = table.remove_column(0)  # frees that column's buffers
+        columns.append(_sorted_levels(column) if name in text else column)
     table = pa.table(columns, names=names)
     del columns
     frame = table.to_pandas(self_destruct=True, split_blocks=True)
     del table
     pa.default_memory_pool().release_unused()
-    return _as_categories(frame, keep=sort_by)
-
-
-def _as_categories(frame: pd.DataFrame, *, keep: str) -> pd.DataFrame:
-    """Text columns (but ``keep``, the unique key) as categories with sorted levels.
-
-    A person frame's text columns hold a few hundred distinct values (groups, ministries,
-    departments) over a crore of rows: as categories a row of the national frame is 234
-    bytes instead of 396 (measured at scale 0.02). Levels are sorted, so sorting and
-    grouping give the order plain text gave.
-    """
-    for column in frame.columns:
-        if column != keep and pd.api.types.is_string_dtype(frame[column]):
-            frame[column] = pd.Categorical(frame[column])
     return frame
+
+
+def _sorted_levels(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    """A dictionary column (one dictionary in every chunk) with its levels sorted.
+
+    pandas then sorts and groups the categories as it would the text.
+    """
+    kind = column.type
+    if column.num_chunks == 0:
+        return column
+    levels = column.chunk(0).dictionary
+    order = pc.sort_indices(levels)
+    rank = pc.sort_indices(order).cast(kind.index_type)  # old code -> new code
+    levels = pc.take(levels, order)
+    return pa.chunked_array(
+        [
+            pa.DictionaryArray.from_arrays(pc.take(rank, chunk.indices), levels)
+            for chunk in column.chunks
+        ],
+        type=kind,
+    )
 
 
 def _relative_period(day: ibis.Expr, window: Window) -> ibis.Expr:
