@@ -3,6 +3,8 @@
 ``from evaluation import estimate`` then, with keyword-only options after ``data``:
 
 - :func:`ols` - least squares, iid / HC0 / HC1 / HC3 or CRV1 (pyfixest);
+- :func:`interaction_ols` - ``y ~ a * b`` for two 0/1 indicators, clustered, from cell sums
+  (equal to :func:`ols`; no model copy of the rows);
 - :func:`did` - two-way fixed-effects DiD; :func:`event_study` - leads and lags with a joint
   pre-trend test (pyfixest, fixest clustering convention);
 - :func:`staggered_did` - Callaway and Sant'Anna (csdid, R ``did`` parity);
@@ -32,6 +34,7 @@ from evaluation.estimate.cell_designs import (
 )
 from evaluation.estimate.dose import dose_response
 from evaluation.estimate.honest_did import honest_did
+from evaluation.estimate.interaction import interaction_ols
 from evaluation.estimate.matching import match
 from evaluation.estimate.pooling import pool
 from evaluation.estimate.regression import did, event_study, ols
@@ -54,6 +57,7 @@ from evaluation.estimate.treatment_effects import aipw, ipw, regression_adjustme
 
 __all__ = [
     "ols",
+    "interaction_ols",
     "did",
     "event_study",
     "staggered_did",
