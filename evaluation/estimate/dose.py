@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 import pandas as pd
 
 from evaluation.estimate import checks
+from evaluation.estimate.compressed import compress, compressed_ols
+from evaluation.estimate.design import design_matrix
 from evaluation.estimate.fixest import feols, vcov_options
 from evaluation.estimate.results import DoseResponseResult, make_table
-from evaluation.estimate.treatment_effects import design_matrix
+from evaluation.estimate.treatment_effects import ROWS_PER_CELL
 from evaluation.estimate.validation import (
     VcovType,
     as_list,
@@ -76,6 +79,7 @@ def dose_response(
     bins: int | Sequence[float] | None = None,
     vcov: VcovType = "HC1",
     cluster: str | None = None,
+    by_cells: bool | None = None,
 ) -> DoseResponseResult:
     """Covariate-adjusted dose response by linear regression.
 
@@ -101,6 +105,13 @@ def dose_response(
         Robust variant when not clustering.
     cluster : str, optional
         Cluster column (CRV1, fixest convention).
+    by_cells : bool, optional
+        Fit from the moments of each distinct row of regressors (and cluster)
+        (:func:`~evaluation.estimate.compressed.compressed_ols`), which equals the fit on
+        every row in a fraction of the memory. ``None`` (default): when the rows are at least
+        :data:`~evaluation.estimate.treatment_effects.ROWS_PER_CELL` times the cells (discrete
+        covariates: at national scale the row fit took 10 GB more); ``True``: always;
+        ``False``: never.
 
     Returns
     -------
@@ -143,7 +154,9 @@ def dose_response(
         regressors, terms, extra, reference = _add_bins(work, frame[dose], bins)
     rhs = " + ".join([*regressors, *[f"x{i}_" for i in range(controls.shape[1])]])
     options = vcov_options(vcov, "cluster_" if cluster else None)
-    fit = feols(f"y_ ~ {rhs}", work, vcov=options.vcov, ssc=options.ssc)
+    fit = _fit(work, f"y_ ~ {rhs}", vcov, "cluster_" if cluster else None, by_cells)
+    if fit is None:
+        fit = feols(f"y_ ~ {rhs}", work, vcov=options.vcov, ssc=options.ssc)
     keep = [i for i, n in enumerate(fit.names) if n in regressors]
     kept_terms = [terms[regressors.index(fit.names[i])] for i in keep]
     table = make_table(
@@ -163,6 +176,40 @@ def dose_response(
         vcov=fit.vcov[np.ix_(keep, keep)],
         details={"n_clusters": n_clusters, "dose": dose},
         reference=reference,
+    )
+
+
+@dataclass(frozen=True)
+class _CellFit:
+    """What :func:`dose_response` reads of a fit, from a compressed OLS (as pyfixest names it)."""
+
+    names: list[str]
+    coef: np.ndarray
+    se: np.ndarray
+    df_t: float
+    vcov: np.ndarray
+    nobs: int
+
+
+def _fit(
+    work: pd.DataFrame, formula: str, vcov: VcovType, cluster: str | None, by_cells: bool | None
+) -> _CellFit | None:
+    """The regression from cell moments, or None (fit the rows) when cells would not pay."""
+    if by_cells is False:
+        return None
+    keys = [c for c in work.columns if c != "y_"]
+    cells = compress(work, "y_", keys)
+    if not by_cells and len(cells.cells) * ROWS_PER_CELL > cells.nobs:
+        return None
+    result = compressed_ols(cells, formula, vcov=vcov, cluster=cluster)
+    table = result.tidy()
+    return _CellFit(
+        names=table["term"].tolist(),
+        coef=table["estimate"].to_numpy(),
+        se=table["std_error"].to_numpy(),
+        df_t=float(result.df) if result.df is not None else np.inf,
+        vcov=np.asarray(result.vcov),
+        nobs=result.nobs,
     )
 
 
