@@ -25,7 +25,7 @@ import datetime as dt
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, cast
 
 import ibis
 import numpy as np
@@ -156,8 +156,24 @@ def impact_people(
         target_hours=params.target_hours,
         earlier_windows=earlier,
         columns=columns,
+        # the population chosen in the engine: a row filter in pandas would hold the
+        # national frame twice (3.5 GB each at scale 1)
+        keep=lambda frame: in_population(frame, params.treatment, params.pre_months),
     )
     return impact_population(people, treatment=params.treatment, pre_months=params.pre_months)
+
+
+def in_population(frame: Any, treatment: str, pre_months: int) -> Any:
+    """Which rows of a person frame (pandas, or an Ibis table) :func:`impact_people` keeps.
+
+    People observed for ``pre_months`` 30-day periods before the week; with the
+    ``target_met`` treatment, those who met the target and those who did not take part.
+    """
+    keep = frame["tenure_years"] * 365.25 >= pre_months * PERIOD_DAYS
+    if treatment == "target_met":
+        # people who met the target against people who did not take part at all
+        keep &= (frame["target_met"] == 1) | (frame["participated"] == 0)
+    return keep
 
 
 #: The person frame's columns :func:`impact_population` reads.
@@ -169,12 +185,10 @@ def impact_population(people: pd.DataFrame, *, treatment: str, pre_months: int) 
 
     See :func:`impact_people` (this is its part after the frame is built).
     """
-    keep = people["tenure_years"] * 365.25 >= pre_months * PERIOD_DAYS
-    if treatment == "target_met":
-        # people who met the target against people who did not take part at all
-        keep &= (people["target_met"] == 1) | (people["participated"] == 0)
-    # one copy of the rows kept (copy-on-write: the new columns below copy nothing else)
-    people = people.loc[keep].reset_index(drop=True)
+    keep = in_population(people, treatment, pre_months)
+    # one copy of the rows kept, none when all are (impact_people chose them in the engine);
+    # copy-on-write: the caller's frame does not get the new columns, and no data is copied
+    people = people.loc[keep].reset_index(drop=True) if not keep.all() else people.copy(deep=False)
     treated = "target_met" if treatment == "target_met" else "participated"
     people["treat"] = people[treated]
     for outcome, before in BEFORE.items():

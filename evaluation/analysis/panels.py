@@ -14,7 +14,7 @@ see :data:`evaluation.core.vocabulary.OUTCOME_DEFINITIONS`.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import ibis
 import numpy as np
@@ -149,6 +149,7 @@ def person_edition(
     target_hours: float = TARGET_HOURS,
     earlier_windows: Sequence[Window] = (),
     columns: Sequence[str] | None = None,
+    keep: Callable[[Table], ibis.Expr] | None = None,
 ) -> pd.DataFrame:
     """One row per eligible person (active, registered before the week) for one edition.
 
@@ -163,7 +164,9 @@ def person_edition(
     outcomes (see :data:`~evaluation.core.vocabulary.OUTCOME_DEFINITIONS`). Counts are 0 when a
     person had no activity; ``acbp_on_time`` and ``assessment_*`` are missing for people without
     allocations or measurements. ``columns``: only these (and ``user_key``), chosen in the
-    engine, for a caller that needs a few columns of the national frame.
+    engine, for a caller that needs a few columns of the national frame; ``keep``: a
+    condition on the finished frame's columns, applied in the engine (the rows a caller
+    would otherwise filter in pandas, holding the frame twice).
     """
     start, end = window.start, window.end
     frame = _eligible(store, window)
@@ -195,6 +198,8 @@ def person_edition(
         if part is not None:
             frame = frame.left_join(part, "user_key").drop("user_key_right")
     frame = _finish(frame, window, target_hours)
+    if keep is not None:
+        frame = frame.filter(keep(frame))
     if columns is not None:
         frame = frame.select(*dict.fromkeys(["user_key", *columns]))
     return _to_pandas(frame, sort_by="user_key")
