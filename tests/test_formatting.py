@@ -55,3 +55,15 @@ def test_table_cells_show_no_negative_zero_and_small_p_values_as_a_bound():
     assert _format_cell(0.8049, "decimal", "indian") == "0.80"
     assert _format_cell(1e-9, "p_value", "indian") == "< 0.001"
     assert _format_cell(0.4514, "p_value", "indian") == "0.451"
+
+
+def test_small_standard_errors_keep_two_significant_figures():
+    from evaluation.report.edition import _format_cell
+
+    # a national estimate's error of 0.0007 printed as "0.00" (03_impact at scale 1)
+    assert _format_cell(0.000708776, "std_error", "indian") == "0.00071"
+    assert _format_cell(0.0049, "std_error", "indian") == "0.0049"
+    assert _format_cell(0.018, "std_error", "indian") == "0.02"
+    assert _format_cell(1.25, "std_error", "indian") == "1.25"
+    assert _format_cell(0.0, "std_error", "indian") == "0.00"
+    assert _format_cell(0.0000123, "std_error", "indian") == "0.000012"  # never 1.2e-05

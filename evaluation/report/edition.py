@@ -16,6 +16,7 @@ params file; relative paths start at the project root, wherever the notebook is:
 from __future__ import annotations
 
 import html
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -315,6 +316,12 @@ def _format_cell(value: Any, kind: str, style: NumberStyle) -> Any:
     if kind == "decimal":
         # round first: -0.001 would print as "-0.00", which reads as a negative effect
         return f"{round(float(value), 2) + 0.0:.2f}"
+    if kind == "std_error":
+        # at national scale errors are below 0.01: two significant figures, not "0.00"
+        if 0 < abs(value) < 0.01:
+            decimals = 1 - math.floor(math.log10(abs(value)))  # two significant figures
+            return f"{value:.{decimals}f}"
+        return _format_cell(value, "decimal", style)
     if kind == "p_value":
         return "< 0.001" if value < 0.001 else f"{value:.3f}"
     raise ValueError(f"unknown display format {kind!r}")

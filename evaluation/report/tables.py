@@ -30,7 +30,7 @@ from typing import Any, Literal
 __all__ = ["Column", "Format", "TableSpec"]
 
 #: Display formats understood by :meth:`Edition.show_table`: the CSV keeps exact values.
-Format = Literal["count", "percent", "hours", "decimal", "p_value"]
+Format = Literal["count", "percent", "hours", "decimal", "std_error", "p_value"]
 
 
 @dataclass(frozen=True)
@@ -44,8 +44,10 @@ class Column:
     label : str or None
         The heading the reader sees; ``None`` keeps the name. May hold :meth:`str.format`
         fields, filled by :meth:`TableSpec.filled`.
-    format : {"count", "percent", "hours", "decimal", "p_value"} or None
-        How the page prints the column; ``None`` prints it as it is.
+    format : {"count", "percent", "hours", "decimal", "std_error", "p_value"} or None
+        How the page prints the column; ``None`` prints it as it is. ``std_error`` is
+        ``decimal`` with two significant figures below 0.01 (a national estimate's error of
+        0.0007 would print as 0.00).
     derived_from : tuple of str
         Count columns this column is computed from: it is suppressed wherever any of them is.
     counts_persons : bool
