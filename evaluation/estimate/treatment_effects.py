@@ -544,7 +544,6 @@ def _aipw_att_by_cells(
     rows do not compress to :data:`ROWS_PER_CELL` per cell, or the cell logit fails (the row
     fit then warns or raises as it always has).
     """
-    check_option("ATT", Estimand, "estimand")
     check_columns(data, [outcome, treatment, *covariates])
     frame, treated = checked_rows(data, outcome=outcome, treatment=treatment, covariates=covariates)
     cells, codes = row_cells(frame, outcome=outcome, treatment=treatment, covariates=covariates)
@@ -554,12 +553,12 @@ def _aipw_att_by_cells(
     checked_design(cells.frame, covariates, cells.d, arms=(0,))
     try:
         scores = cell_scores(cells)
-        checks.check_propensity_overlap(scores, cells.d, covariates)
-        result = cell_aipw_att(cells)
-    except ValueError:
+    except ValueError:  # the cell logit did not converge or separates: the row fit decides
         if required:
             raise
         return None
+    checks.check_propensity_overlap(scores, cells.d, covariates)  # the row fit's refusal
+    result = cell_aipw_att(cells)
     return replace(
         result,
         method="AIPW doubly robust (logit)",

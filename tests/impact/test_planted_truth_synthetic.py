@@ -23,7 +23,7 @@ import pytest
 from evaluation.analysis.editions import edition_effects
 from evaluation.analysis.impact import impact_population, outcome_designs, panel_designs
 from evaluation.analysis.panels import person_edition
-from evaluation.core.params import Window
+from evaluation.core.params import Params, Window
 from evaluation.data.backend import connect
 from evaluation.data.ingest import ingest
 from evaluation.data.synth import generate
@@ -33,6 +33,17 @@ WINDOWS = {
     "2026": Window(start=dt.date(2026, 4, 2), end=dt.date(2026, 4, 10)),
 }
 PRIMARY = "completions_90d"
+
+
+def _sadhana_2026() -> Params:
+    """Params of the 2026 edition, with 2024 as its previous edition."""
+    return Params.model_validate(
+        {
+            "edition": "2026",
+            "window": {"start": "2026-04-02", "end": "2026-04-10"},
+            "previous_edition": "2024",
+        }
+    )
 
 
 def _world(root: Path, *, scale: float, seed: int) -> tuple[object, dict]:
@@ -119,17 +130,10 @@ def test_report_staggered_did_from_moments_equals_the_person_level_fit(world):
     panel of the same people (estimate.staggered_did), month by month."""
     from evaluation.analysis.impact import staggered_effects
     from evaluation.analysis.panels import staggered_panel
-    from evaluation.core.params import Params
     from evaluation.estimate import staggered_did
 
     store, _ = world
-    params = Params.model_validate(
-        {
-            "edition": "2026",
-            "window": {"start": "2026-04-02", "end": "2026-04-10"},
-            "previous_edition": "2024",
-        }
-    )
+    params = _sadhana_2026()
     effects = staggered_effects(store, params)
     assert effects is not None and not effects.sampled
     panel = staggered_panel(
@@ -215,16 +219,9 @@ def test_two_editions_of_a_few_columns_equal_the_whole(world):
     """04_years stacks only the columns it reads; the rows and values are the whole frame's,
     and text columns stay categories (shared levels) through the stacking."""
     from evaluation.analysis.populations import two_editions
-    from evaluation.core.params import Params
 
     store, _ = world
-    params = Params.model_validate(
-        {
-            "edition": "2026",
-            "window": {"start": "2026-04-02", "end": "2026-04-10"},
-            "previous_edition": "2024",
-        }
-    )
+    params = _sadhana_2026()
     whole = two_editions(store, params)
     few = two_editions(store, params, columns=["participated", "ministry"])
     pd.testing.assert_frame_equal(few, whole[["user_key", "participated", "ministry", "edition"]])
@@ -236,16 +233,9 @@ def test_effects_across_editions_for_every_outcome(world):
     """04_years compares every outcome with a before measure; the primary row is the verdict's
     comparison and covers the planted change between editions."""
     from evaluation.analysis.editions import compare_editions_by_outcome, edition_effects
-    from evaluation.core.params import Params
 
     store, truth = world
-    params = Params.model_validate(
-        {
-            "edition": "2026",
-            "window": {"start": "2026-04-02", "end": "2026-04-10"},
-            "previous_edition": "2024",
-        }
-    )
+    params = _sadhana_2026()
     results = compare_editions_by_outcome(store, params)
     assert [r.outcome for r in results] == [
         "completions_90d",
