@@ -58,6 +58,11 @@ CACHE_FOLDER = ".shared"
 PER_BRIEF = ("ministry", "output_dir")
 #: The rates a brief shows raw and shrunk.
 SHRUNK_OUTCOMES = ("participated", "target_met")
+#: Person-frame columns the unit tables read (:func:`unit_tables`; karma points are added).
+UNIT_COLUMNS = ("ministry", "org_type", "participated", "target_met", "hours_in_week")
+#: Impact-population columns the pooled unit effects and the changes between editions read
+#: besides those :func:`~evaluation.analysis.impact.impact_people` always keeps.
+EFFECT_COLUMNS = ("ministry",)
 _META = "meta.json"
 _FORMAT = 2  # bump when the cache's layout changes
 
@@ -325,16 +330,23 @@ def compute(store: Store, params: Params) -> BriefInputs:
     own rules (its pooled effects, as its impact report showed them) and, when the rules
     differ, under this edition's (the change between editions, as 04_years compares them).
     """
-    tables = unit_tables(populations.ministry_people(store, params))
-    people = impact_people(store, params)
+    tables = unit_tables(populations.ministry_people(store, params, columns=UNIT_COLUMNS))
+    # the pooled effects and the changes between editions read the unit, ``treat`` and the
+    # changes (added by impact_people): two national frames of every column held together
+    # were the first brief's peak at scale 1 (11 GB)
+    people = impact_people(store, params, columns=EFFECT_COLUMNS)
     previous = populations.previous_params(params)
     if previous is None or params.previous_edition is None:
         return BriefInputs(
             **tables, pooled=_pooled(people, params), previous=None, previous_title=None
         )
-    as_it_was = impact_people(store, previous)
+    as_it_was = impact_people(store, previous, columns=EFFECT_COLUMNS)
     same_rules = (previous.treatment, previous.pre_months) == (params.treatment, params.pre_months)
-    earlier = as_it_was if same_rules else editions.previous_impact_people(store, params)
+    earlier = (
+        as_it_was
+        if same_rules
+        else editions.previous_impact_people(store, params, columns=EFFECT_COLUMNS)
+    )
     if earlier is None:  # cannot happen: the previous edition's params were found above
         raise RuntimeError(f"no impact population for {params.previous_edition}")
     return BriefInputs(

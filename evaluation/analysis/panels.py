@@ -14,13 +14,17 @@ see :data:`evaluation.core.vocabulary.OUTCOME_DEFINITIONS`.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+import contextlib
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
 
 import ibis
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 from ibis import _
 from ibis.expr.types import Table
 
@@ -202,7 +206,7 @@ def person_edition(
         frame = frame.filter(keep(frame))
     if columns is not None:
         frame = frame.select(*dict.fromkeys(["user_key", *columns]))
-    return _to_pandas(frame, sort_by="user_key")
+    return _to_pandas(frame, sort_by="user_key", staged=store.backend == "duckdb")
 
 
 #: Counts and hours that are 0 for a person with no such activity (missing after the joins).
@@ -274,7 +278,9 @@ def _finish(frame: Table, window: Window, target_hours: float) -> Table:
 BATCH_ROWS = 1_000_000
 
 
-def _to_pandas(expr: Table, *, sort_by: str, batch_rows: int = BATCH_ROWS) -> pd.DataFrame:
+def _to_pandas(
+    expr: Table, *, sort_by: str, batch_rows: int = BATCH_ROWS, staged: bool = False
+) -> pd.DataFrame:
     """Execute ``expr``; return it as pandas sorted by ``sort_by`` (unique), memory-lean.
 
     The engine's output order is not deterministic (parallel joins), so rows are sorted, but
@@ -282,26 +288,66 @@ def _to_pandas(expr: Table, *, sort_by: str, batch_rows: int = BATCH_ROWS) -> pd
     at scale 1 either of those holds the frame twice. The result arrives in batches whose
     text columns (but ``sort_by``) are dictionary-encoded as they come, so the national
     frame's text is never held whole: they become categories with sorted levels (a few
-    hundred groups, ministries and departments over a crore of rows).
+    hundred groups, ministries and departments over a crore of rows). ``staged``: the engine
+    writes the whole result to a temporary Parquet file first and it is read back from there
+    (:func:`_result_batches`), so the engine's working memory is freed before the result is
+    held (DuckDB only).
     """
-    reader = expr.to_pyarrow_batches(chunk_size=batch_rows)
-    names = reader.schema.names
+    with _result_batches(expr, batch_rows=batch_rows, staged=staged) as (schema, batches):
+        return _sorted_frame(schema, batches, sort_by)
+
+
+@contextlib.contextmanager
+def _result_batches(
+    expr: Table, *, batch_rows: int, staged: bool
+) -> Iterator[tuple[pa.Schema, Iterable[pa.RecordBatch]]]:
+    """The result of ``expr`` as its Arrow schema and an iterable of batches.
+
+    Streamed from the engine, or (``staged``) written by the engine to a Parquet file in a
+    temporary folder, read back batch by batch and deleted. Streaming holds the engine's
+    hash tables (up to its memory limit, 4 GB) while the result piles up in Python; at
+    national scale the two together were a person frame's peak (docs/scale.md). The
+    staged batches are cast to the expression's schema, the types streaming gives.
+    """
+    if not staged:
+        reader = expr.to_pyarrow_batches(chunk_size=batch_rows)
+        yield reader.schema, reader
+        return
+    schema = expr.schema().to_pyarrow()
+    with tempfile.TemporaryDirectory(prefix="nlw-frame-") as folder:
+        path = Path(folder) / "result.parquet"
+        expr.to_parquet(path)
+        file = pq.ParquetFile(path)
+        try:
+            yield schema, (
+                batch.select(schema.names).cast(schema)
+                for batch in file.iter_batches(batch_size=batch_rows)
+            )
+        finally:
+            file.close()
+
+
+def _sorted_frame(
+    schema: pa.Schema, batches: Iterable[pa.RecordBatch], sort_by: str
+) -> pd.DataFrame:
+    """Batches gathered into a pandas frame sorted by ``sort_by``, text as sorted categories."""
+    names = schema.names
     text = {
         name
-        for name, kind in zip(names, reader.schema.types, strict=True)
+        for name, kind in zip(names, schema.types, strict=True)
         if name != sort_by and (pa.types.is_string(kind) or pa.types.is_large_string(kind))
     }
     chunks: dict[str, list] = {name: [] for name in names}
-    for batch in reader:
+    for batch in batches:
         for name, column in zip(names, batch.columns, strict=True):
             chunks[name].append(pc.dictionary_encode(column) if name in text else column)
     table = pa.table(
         {
             name: pa.chunked_array(
                 parts,
-                type=pa.dictionary(pa.int32(), reader.schema.field(name).type)
+                type=pa.dictionary(pa.int32(), schema.field(name).type)
                 if name in text
-                else reader.schema.field(name).type,
+                else schema.field(name).type,
             )
             for name, parts in chunks.items()
         }

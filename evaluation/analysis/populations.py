@@ -27,14 +27,20 @@ def previous_params(params: Params) -> Params | None:
     return load_params(project_root() / "params" / f"{params.previous_edition}.yaml")
 
 
-def edition_people(store: Store, params: Params) -> pd.DataFrame:
-    """Person x edition frame of this edition, ``took_part_before`` set from the previous one."""
+def edition_people(
+    store: Store, params: Params, *, columns: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """Person x edition frame of this edition, ``took_part_before`` set from the previous one.
+
+    ``columns``: only these (and ``user_key``), chosen in the engine.
+    """
     earlier = previous_params(params)
     return panel.person_edition(
         store,
         params.window,
         target_hours=params.target_hours,
         earlier_windows=[earlier.window] if earlier else [],
+        columns=columns,
     )
 
 
@@ -119,12 +125,15 @@ def _karma_in_week(store: Store, window: Window) -> pd.DataFrame:
     )
 
 
-def ministry_people(store: Store, params: Params) -> pd.DataFrame:
+def ministry_people(
+    store: Store, params: Params, *, columns: Sequence[str] | None = None
+) -> pd.DataFrame:
     """Eligible persons of this edition with the karma points credited to them in the week.
 
     Adds ``karma_points`` (0 for persons with none) and ``last_credit_date`` (missing then).
+    ``columns``: only these of the person frame (and ``user_key``), chosen in the engine.
     """
-    people = edition_people(store, params)
+    people = edition_people(store, params, columns=columns)
     points = _karma_in_week(store, params.window)
     people = people.merge(points, on="user_key", how="left")
     people["karma_points"] = people["karma_points"].fillna(0).astype("float64")
