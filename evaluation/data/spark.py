@@ -25,7 +25,7 @@ from typing import Any
 
 import ibis
 
-__all__ = ["DEFAULT_MASTER", "MASTER_VARIABLE", "spark_backend", "spark_session"]
+__all__ = ["DEFAULT_MASTER", "MASTER_VARIABLE", "spark_backend", "spark_session", "stop_session"]
 
 #: Environment variable read when no master is given (e.g. ``yarn`` on a cluster edge node).
 MASTER_VARIABLE = "NLW_SPARK_MASTER"
@@ -114,6 +114,25 @@ def spark_session(
         if session.conf.isModifiable(key):
             session.conf.set(key, value)  # SQL settings also apply to a reused session
     return session
+
+
+def stop_session() -> bool:
+    """Stop this process's SparkSession if one runs; return whether one did.
+
+    A standalone cluster grants an application every free core by default and keeps them
+    until its driver stops, so a process that only asks one question (``nlw run`` choosing
+    the units to brief) must stop its session, or the notebook kernels' applications wait for
+    cores that never come (docs/cluster.md).
+    """
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:  # pragma: no cover - no pyspark, no session
+        return False
+    session = SparkSession.getActiveSession()
+    if session is None:
+        return False
+    session.stop()
+    return True
 
 
 def _check_running_master(session: Any, chosen: str, *, explicit: bool) -> None:

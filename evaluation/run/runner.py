@@ -211,7 +211,14 @@ def brief_ministries(params: Params, root: Path) -> list[str]:
     from evaluation.data.backend import connect
 
     store = connect(params.data.store_path(root), backend=params.backend)
-    table = ministry_participation(store, params.window, params.target_hours)
+    try:
+        table = ministry_participation(store, params.window, params.target_hours)
+    finally:
+        if params.backend == "spark":
+            # the kernels' drivers need the cluster's cores this application would keep
+            from evaluation.data.spark import stop_session
+
+            stop_session()
     known = table["ministry"].tolist()
     if params.ministries == "all":
         wanted = known

@@ -118,3 +118,27 @@ def test_a_store_given_as_a_uri_is_read_table_by_table_on_spark(
 def test_a_uri_store_on_duckdb_is_a_clear_error() -> None:
     with pytest.raises(ValueError, match="backend='spark'"):
         backend.connect("s3a://bucket/processed/synthetic")
+
+
+def test_choosing_the_briefs_on_spark_gives_the_cluster_back(
+    spark_store: Store, duckdb_store: Store, processed: Path
+) -> None:
+    # `nlw run` opens the store once itself to choose the units to brief. On a standalone
+    # cluster its application kept every core, and the notebook kernels' drivers waited for
+    # cores forever (found running 05_ministry_brief on the cluster): it now stops its session.
+    # Last in the module: the module's session is stopped here.
+    import yaml
+    from pyspark.sql import SparkSession
+
+    from evaluation.core.params import validate_params
+    from evaluation.run.runner import brief_ministries
+
+    root = Path(__file__).resolve().parents[2]
+    raw = yaml.safe_load((root / "params" / "2024.yaml").read_text(encoding="utf-8"))
+    raw["data"] = {"raw": "unused", "processed": str(processed.parent), "dataset": "synthetic"}
+    raw["brief_min_participants"] = 5
+    on_duckdb = brief_ministries(validate_params(raw), root)
+    assert SparkSession.getActiveSession() is not None
+    on_spark = brief_ministries(validate_params({**raw, "backend": "spark"}), root)
+    assert len(on_duckdb) > 5 and on_spark == on_duckdb
+    assert SparkSession.getActiveSession() is None
