@@ -20,8 +20,11 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from evaluation.estimate import checks
+from evaluation.estimate.cell_designs import ArmCells, cell_scores, row_cells
 from evaluation.estimate.results import MatchingResult, make_table
 from evaluation.estimate.treatment_effects import (
+    ROWS_PER_CELL,
     checked_design,
     checked_rows,
     fit_checked_propensity,
@@ -234,6 +237,53 @@ def _arm_regressions(x: np.ndarray, y: np.ndarray, d: np.ndarray) -> tuple[np.nd
     return predictions[0], predictions[1]
 
 
+def _fit_by_cells(
+    frame: pd.DataFrame,
+    outcome: str,
+    treatment: str,
+    covariates: list[str],
+    bias_adjust: bool,
+    required: bool,
+) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray] | None, int] | None:
+    """Each row's propensity score, arm predictions and the cells' count, or None.
+
+    None (fit the rows instead) when not ``required`` and the rows do not compress to
+    :data:`ROWS_PER_CELL` per cell, or the cell logit fails (the row fit then warns or refuses
+    as it always has). Collinearity and overlap are refused as the row fit refuses them.
+    """
+    cells, codes = row_cells(frame, outcome=outcome, treatment=treatment, covariates=covariates)
+    if not required and len(cells.frame) * ROWS_PER_CELL > len(codes):
+        return None
+    checked_design(cells.frame, covariates, cells.d)
+    try:
+        scores = cell_scores(cells)
+    except ValueError:  # no convergence or separation: the row fit decides
+        if required:
+            raise
+        return None
+    checks.check_propensity_overlap(scores, cells.d, covariates)
+    predictions = _cell_arm_regressions(cells) if bias_adjust else None
+    mu = None if predictions is None else (predictions[0][codes], predictions[1][codes])
+    return scores[codes], mu, len(cells.frame)
+
+
+def _cell_arm_regressions(cells: ArmCells) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_arm_regressions` from cell means: each cell's prediction in each arm.
+
+    Within a cell every row has the same covariates, so least squares on the rows of an arm
+    and least squares on its cells' means weighted by their counts solve the same normal
+    equations (and ``lstsq`` picks the same minimum-norm solution of them).
+    """
+    x, n, d, mean = cells.x, cells.n, cells.d, cells.mean
+    predictions = []
+    for arm in (0, 1):
+        rows = d == arm
+        root = np.sqrt(n[rows])
+        beta = np.linalg.lstsq(x[rows] * root[:, None], mean[rows] * root, rcond=None)[0]
+        predictions.append(x @ beta)
+    return predictions[0], predictions[1]
+
+
 def match(
     data: pd.DataFrame,
     *,
@@ -246,6 +296,7 @@ def match(
     estimand: Estimand = "ATT",
     propensity_model: PropensityModel = "logit",
     bias_adjust: bool = True,
+    by_cells: bool | None = None,
 ) -> MatchingResult:
     """Nearest-neighbour matching on the estimated propensity score.
 
@@ -294,11 +345,22 @@ def match(
     frame, d = checked_rows(data, outcome=outcome, treatment=treatment, covariates=covariates)
     if min(d.sum(), len(d) - d.sum()) < neighbours + 1:
         raise ValueError(f"each arm needs more than {neighbours} units to match")
-    design = checked_design(frame, covariates, d)
-    ps_fit = fit_checked_propensity(d, design, propensity_model, covariates)
-    p = np.asarray(ps_fit.predict(), dtype=np.float64)
-    y = frame[outcome].to_numpy(dtype=float)
-    mu = _arm_regressions(design.to_numpy(), y, d) if bias_adjust else None
+    if by_cells and propensity_model != "logit":
+        raise ValueError("by_cells needs propensity_model='logit'")
+    fitted = None
+    if propensity_model == "logit" and by_cells is not False:
+        fitted = _fit_by_cells(frame, outcome, treatment, covariates, bias_adjust, bool(by_cells))
+    if fitted is None:
+        design = checked_design(frame, covariates, d)
+        ps_fit = fit_checked_propensity(d, design, propensity_model, covariates)
+        p = np.asarray(ps_fit.predict(), dtype=np.float64)
+        y = frame[outcome].to_numpy(dtype=float)
+        mu = _arm_regressions(design.to_numpy(), y, d) if bias_adjust else None
+        del design
+    else:
+        p, mu, n_cells = fitted
+        y = frame[outcome].to_numpy(dtype=float)
+    del frame
     if estimand == "ATT":
         tau, se, weights, dropped = _att(p, y, d, neighbours, caliper, replace, mu)
     else:
@@ -317,6 +379,7 @@ def match(
             "n_unmatched": dropped,
             "caliper": caliper,
             "bias_adjust": bias_adjust,
+            **({"n_cells": n_cells} if fitted is not None else {}),
         },
         estimand=estimand,
         propensity=p,
