@@ -99,6 +99,9 @@ def impact(params_path: str, store_path: str) -> None:
         "matching on the change": lambda: estimate.match(
             change, outcome=f"{outcome}_change", **common
         ),
+        "matching on the change (rows)": lambda: estimate.match(
+            change, outcome=f"{outcome}_change", by_cells=False, **common
+        ),
         "AIPW on levels (rows)": lambda: estimate.aipw(
             data,
             outcome=outcome,

@@ -118,7 +118,9 @@ def test_staged_frame_equals_the_streamed_frame(tiny_store, batch_rows, tmp_path
     monkeypatch.setattr(tempfile, "tempdir", str(scratch))
     made = []
     folder = tempfile.TemporaryDirectory
-    monkeypatch.setattr(tempfile, "TemporaryDirectory", lambda **kw: made.append(kw) or folder(**kw))
+    monkeypatch.setattr(
+        tempfile, "TemporaryDirectory", lambda **kw: made.append(kw) or folder(**kw)
+    )
     store = connect(tiny_store)
     learners = store.table("learners")
     missing = ibis.ifelse(learners.user_key == "u2", ibis.null("string"), learners.group)

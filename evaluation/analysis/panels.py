@@ -13,8 +13,8 @@ see :data:`evaluation.core.vocabulary.OUTCOME_DEFINITIONS`.
 
 from __future__ import annotations
 
-import datetime as dt
 import contextlib
+import datetime as dt
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
@@ -319,9 +319,12 @@ def _result_batches(
         expr.to_parquet(path)
         file = pq.ParquetFile(path)
         try:
-            yield schema, (
-                batch.select(schema.names).cast(schema)
-                for batch in file.iter_batches(batch_size=batch_rows)
+            yield (
+                schema,
+                (
+                    batch.select(schema.names).cast(schema)
+                    for batch in file.iter_batches(batch_size=batch_rows)
+                ),
             )
         finally:
             file.close()

@@ -1,4 +1,4 @@
-"""``estimate.match`` with its propensity and bias-adjustment fits from cell moments equals the row fit.
+"""``estimate.match`` from cell moments (propensity, bias adjustment) equals the row fit.
 
 03_impact matches on each person's change at national scale (1.32 crore rows): the row fit
 built a design matrix of every row for the propensity logit and both arms' regressions

@@ -1,4 +1,4 @@
-"""``nlw run`` with ``backend: spark`` on a real standalone cluster publishes the DuckDB run's files.
+"""``nlw run`` with ``backend: spark`` on a standalone cluster publishes the DuckDB files.
 
 Every notebook of SĀDHANA Saptah 2026 (the descriptive reports 01_participation and 02_groups;
 03_impact with the staggered DiD from cohort moments in the engine, the cell designs and the
