@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from evaluation import estimate
-from evaluation.analysis.impact import impact_population, panel_designs
+from evaluation.analysis.impact import impact_population, naive_difference, panel_designs
 from evaluation.analysis.panels import period_values, person_edition, person_period
 from evaluation.core.params import Window
 from evaluation.data.backend import connect
@@ -75,3 +75,20 @@ def test_one_group_only_is_a_clear_error(store_and_people):
         group_moments(values, nobody, periods=[-1, 0], reference=-1, outcome="completions")
     with pytest.raises(ValueError, match="reference period 5"):
         group_moments(values, nobody, periods=[-1, 0], reference=5, outcome="completions")
+
+
+def test_naive_difference_from_arm_moments_equals_the_row_fit():
+    # 03_impact's naive design is fitted from each arm's moments (no n x k design at national
+    # scale); it must be estimate.ols's HC1 fit on the rows, term, interval and p-value alike
+    rng = np.random.default_rng(8)
+    frame = pd.DataFrame({"treat": rng.integers(0, 2, 5_000)})
+    frame["y"] = 0.4 * frame["treat"] + rng.gamma(1.5, 1.0 + frame["treat"], len(frame))
+    frame.loc[rng.random(len(frame)) < 0.1, "y"] = np.nan
+    cells = naive_difference(frame, "y").tidy().set_index("term")
+    rows = estimate.ols(frame, "y ~ treat", vcov="HC1").tidy().set_index("term")
+    assert list(cells.index) == list(rows.index) == ["Intercept", "treat"]
+    for column in ("estimate", "conf_low", "conf_high"):
+        np.testing.assert_allclose(cells[column], rows[column], rtol=0, atol=1e-10)
+    np.testing.assert_allclose(cells["std_error"], rows["std_error"], rtol=1e-8)
+    np.testing.assert_allclose(cells["p_value"], rows["p_value"], rtol=1e-8, atol=1e-300)
+    assert naive_difference(frame, "y").nobs == int(frame["y"].notna().sum())
