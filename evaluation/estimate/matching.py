@@ -20,14 +20,13 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from evaluation.estimate import checks
-from evaluation.estimate.cell_designs import ArmCells, cell_scores, row_cells
+from evaluation.estimate.cell_designs import ArmCells
 from evaluation.estimate.results import MatchingResult, make_table
 from evaluation.estimate.treatment_effects import (
-    ROWS_PER_CELL,
     checked_design,
     checked_rows,
     fit_checked_propensity,
+    scores_by_cells,
 )
 from evaluation.estimate.validation import (
     Estimand,
@@ -247,21 +246,12 @@ def _fit_by_cells(
 ) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray] | None, int] | None:
     """Each row's propensity score, arm predictions and the cells' count, or None.
 
-    None (fit the rows instead) when not ``required`` and the rows do not compress to
-    :data:`ROWS_PER_CELL` per cell, or the cell logit fails (the row fit then warns or refuses
-    as it always has). Collinearity and overlap are refused as the row fit refuses them.
+    None (fit the rows instead) as :func:`scores_by_cells` decides.
     """
-    cells, codes = row_cells(frame, outcome=outcome, treatment=treatment, covariates=covariates)
-    if not required and len(cells.frame) * ROWS_PER_CELL > len(codes):
+    fitted = scores_by_cells(frame, outcome, treatment, covariates, required=required)
+    if fitted is None:
         return None
-    checked_design(cells.frame, covariates, cells.d)
-    try:
-        scores = cell_scores(cells)
-    except ValueError:  # no convergence or separation: the row fit decides
-        if required:
-            raise
-        return None
-    checks.check_propensity_overlap(scores, cells.d, covariates)
+    cells, codes, scores = fitted
     predictions = _cell_arm_regressions(cells) if bias_adjust else None
     mu = None if predictions is None else (predictions[0][codes], predictions[1][codes])
     return scores[codes], mu, len(cells.frame)

@@ -35,7 +35,7 @@ from statsmodels.discrete.discrete_model import BinaryResultsWrapper
 from statsmodels.treatment.treatment_effects import TreatmentEffect
 
 from evaluation.estimate import checks
-from evaluation.estimate.cell_designs import cell_aipw_att, cell_scores, row_cells
+from evaluation.estimate.cell_designs import ArmCells, cell_aipw_att, cell_scores, row_cells
 from evaluation.estimate.design import design_matrix
 from evaluation.estimate.results import TreatmentEffectResult, make_table
 from evaluation.estimate.validation import (
@@ -534,6 +534,37 @@ def aipw(
     return _result(method, estimand, outcome, params, bse, treated, propensity, details)
 
 
+def scores_by_cells(
+    frame: pd.DataFrame,
+    outcome: str,
+    treatment: str,
+    covariates: list[str],
+    *,
+    required: bool,
+    arms: Sequence[int] = (),
+) -> tuple[ArmCells, np.ndarray, np.ndarray] | None:
+    """Checked rows' (arm, cell) moments, each row's cell and each cell's logit score, or None.
+
+    None (the caller fits the rows) when not ``required`` and the rows do not compress to
+    :data:`ROWS_PER_CELL` per cell, or the cell logit fails (the row fit then warns or refuses
+    as it always has). Collinearity (in all rows and each of ``arms``, on the cells' design,
+    which spans what the rows' design spans) and a lack of overlap are refused as the row fit
+    refuses them.
+    """
+    cells, codes = row_cells(frame, outcome=outcome, treatment=treatment, covariates=covariates)
+    if not required and len(cells.frame) * ROWS_PER_CELL > len(codes):
+        return None
+    checked_design(cells.frame, covariates, cells.d, arms=arms)
+    try:
+        scores = cell_scores(cells)
+    except ValueError:  # the cell logit did not converge or separates: the row fit decides
+        if required:
+            raise
+        return None
+    checks.check_propensity_overlap(scores, cells.d, covariates)  # the row fit's refusal
+    return cells, codes, scores
+
+
 def _aipw_att_by_cells(
     data: pd.DataFrame, outcome: str, treatment: str, covariates: list[str], *, required: bool
 ) -> TreatmentEffectResult | None:
@@ -546,18 +577,11 @@ def _aipw_att_by_cells(
     """
     check_columns(data, [outcome, treatment, *covariates])
     frame, treated = checked_rows(data, outcome=outcome, treatment=treatment, covariates=covariates)
-    cells, codes = row_cells(frame, outcome=outcome, treatment=treatment, covariates=covariates)
+    fitted = scores_by_cells(frame, outcome, treatment, covariates, required=required, arms=(0,))
     del frame
-    if not required and len(cells.frame) * ROWS_PER_CELL > len(codes):
+    if fitted is None:
         return None
-    checked_design(cells.frame, covariates, cells.d, arms=(0,))
-    try:
-        scores = cell_scores(cells)
-    except ValueError:  # the cell logit did not converge or separates: the row fit decides
-        if required:
-            raise
-        return None
-    checks.check_propensity_overlap(scores, cells.d, covariates)  # the row fit's refusal
+    cells, codes, scores = fitted
     result = cell_aipw_att(cells)
     return replace(
         result,
