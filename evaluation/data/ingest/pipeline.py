@@ -35,7 +35,13 @@ from evaluation.data.ingest.privacy import hmac_parameters, load_salt, pseudonym
 from evaluation.data.ingest.scan import FileScan, scan_file
 from evaluation.data.ingest.sources import all_sources
 from evaluation.data.ingest.staging import StagedSource, stage_source
-from evaluation.data.ingest.store import Manifest, publish, scratch_dir, sha256_file
+from evaluation.data.ingest.store import (
+    FileDigests,
+    Manifest,
+    publish,
+    scratch_dir,
+    sha256_file,
+)
 from evaluation.data.ingest.summary import IngestSummary, summarise
 from evaluation.data.quality import fast_completion_counts
 
@@ -63,6 +69,11 @@ class _Pass:
     con: duckdb.DuckDBPyConnection
     link_key: LinkKey
     staged: dict[str, StagedSource] = field(default_factory=dict)
+    digests: FileDigests | None = None
+
+    def sha256(self, path: Path) -> str:
+        """Digest of ``path``: from the background digests when the pass has them."""
+        return self.digests.hexdigest(path) if self.digests else sha256_file(path)
 
 
 def _connect(work: Path, memory_limit: str, threads: int | None) -> duckdb.DuckDBPyConnection:
@@ -102,8 +113,13 @@ def _run_pass(
     memory_limit: str,
     threads: int | None,
     data_period: tuple[date, date] | None,
-    digest: bool = False,
+    digests: FileDigests | None = None,
 ) -> _Pass:
+    """Detect the layout, scan every file and stage every source (one DuckDB connection).
+
+    With ``digests``, every input file's SHA-256 is taken for the manifest: CSV files during
+    their byte scan, the others on the background thread while the sources are staged.
+    """
     if max_errors < 1:
         raise ValueError(f"max_errors must be at least 1, got {max_errors}")
     layout = detect_layout(Path(src))
@@ -113,14 +129,17 @@ def _run_pass(
         report.add(problem)
     specs = all_sources()
     scans = {
-        name: [scan_file(f, specs[name], digest=digest) for f in fs]
+        name: [scan_file(f, specs[name], digest=digests is not None) for f in fs]
         for name, fs in layout.files.items()
     }
+    if digests is not None:
+        for scan in (s for ss in scans.values() for s in ss if not s.sha256):
+            digests.submit(scan.raw.path)
     link_key: LinkKey = "user_id" if layout.shape == "warehouse" else _link_key(scans)
     if layout.shape == "reports":
         report.shape_notes.append(f"people linked by {link_key}")
     con = _connect(work, memory_limit, threads)
-    run = _Pass(layout, report, con, link_key)
+    run = _Pass(layout, report, con, link_key, digests=digests)
     limits = _thresholds(data_period)
     for name in sorted(layout.files, key=_source_order):
         run.staged[name] = stage_source(
@@ -232,17 +251,22 @@ def _build_user_map(run: _Pass, salt: bytes) -> None:
 
 def _write_tables(run: _Pass, builder: Builder, target: Path) -> dict[str, dict[str, object]]:
     selects = build_tables(builder, run.layout.shape)
-    written: dict[str, dict[str, object]] = {}
+    rows: dict[str, int] = {}
     for table in TABLES:
         path = target / f"{table}.parquet"
         _write_table(run.con, selects[table], path)
-        rows = run.con.execute(f"SELECT count(*) FROM read_parquet('{path}')").fetchone()
-        written[table] = {
-            "rows": int(rows[0]) if rows else 0,
-            "bytes": path.stat().st_size,
-            "sha256": sha256_file(path),
+        if run.digests:
+            run.digests.submit(path)  # read while the next table is written
+        counted = run.con.execute(f"SELECT count(*) FROM read_parquet('{path}')").fetchone()
+        rows[table] = int(counted[0]) if counted else 0
+    return {
+        table: {
+            "rows": rows[table],
+            "bytes": (target / f"{table}.parquet").stat().st_size,
+            "sha256": run.sha256(target / f"{table}.parquet"),
         }
-    return written
+        for table in TABLES
+    }
 
 
 def _write_table(con: duckdb.DuckDBPyConnection, select: str, path: Path) -> None:
@@ -266,10 +290,10 @@ def _contract_violations(table: str) -> list[tuple[str, str]]:
     return rules
 
 
-def _bad_user_keys(con: duckdb.DuckDBPyConnection, path: Path) -> int:
-    """Rows whose ``user_key`` is not 64 hex characters (NULLs are the not-null rule's).
+def _bad_learner_keys(con: duckdb.DuckDBPyConnection, path: Path) -> int:
+    """Rows of ``learners`` whose ``user_key`` is not 64 hex characters (NULLs: not-null rule).
 
-    The regex runs once per distinct key, not once per row (3x cheaper on the fact tables).
+    The regex runs once per distinct key, not once per row.
     """
     row = con.execute(
         f"SELECT sum(n) FROM (SELECT user_key, count(*) AS n FROM read_parquet('{path}') "
@@ -278,15 +302,41 @@ def _bad_user_keys(con: duckdb.DuckDBPyConnection, path: Path) -> int:
     return int(row[0] or 0) if row else 0
 
 
-def _check_written(con: duckdb.DuckDBPyConnection, target: Path) -> list[Problem]:
+def _unlinked_and_bad_keys(
+    con: duckdb.DuckDBPyConnection, path: Path, learners: Path
+) -> tuple[int, int]:
+    """Rows of a person-level table whose ``user_key`` has no learner, and those not 64 hex.
+
+    Keys that join a learner are as good as the learners' keys (checked on their own), so the
+    regex runs only on the unlinked rows: one anti join answers both questions (the key check
+    alone, grouped by key over every row, took 0.7 s of a 15 s ingest at bench scale).
+    """
+    row = con.execute(
+        f"SELECT count(*), count_if(NOT regexp_full_match(user_key, '{USER_KEY_PATTERN}')) "
+        f"FROM read_parquet('{path}') t ANTI JOIN read_parquet('{learners}') l USING (user_key)"
+    ).fetchone()
+    return (int(row[0] or 0), int(row[1] or 0)) if row else (0, 0)
+
+
+def _check_written(
+    con: duckdb.DuckDBPyConnection, target: Path
+) -> tuple[list[Problem], dict[str, int]]:
     """Check every written table: its Parquet schema and the contract's value rules, in SQL.
 
     The same rules as :func:`evaluation.core.contract.pandera_schema`, run by DuckDB over whole
     tables (no pandas load, no pandera import on the ingest path).
+
+    Returns
+    -------
+    tuple
+        The problems (errors), and the linkage: rows of each person-level table whose
+        ``user_key`` has no row in ``learners`` (the manifest's ``linkage``).
     """
     import pyarrow.parquet as pq
 
     problems: list[Problem] = []
+    unlinked: dict[str, int] = {}
+    learners = target / "learners.parquet"
     for table in TABLES:
         path = target / f"{table}.parquet"
         schema = pq.read_schema(path)
@@ -300,8 +350,11 @@ def _check_written(con: duckdb.DuckDBPyConnection, target: Path) -> list[Problem
             + f" FROM read_parquet('{path}')"
         ).fetchone()
         found = list(zip((d for d, _ in rules), counts or (), strict=True))
-        if "user_key" in CANONICAL_COLUMNS[table]:
-            found.append(("user_key not 64 hex", _bad_user_keys(con, path)))
+        if table == "learners":
+            found.append(("user_key not 64 hex", _bad_learner_keys(con, path)))
+        elif "user_key" in CANONICAL_COLUMNS[table]:
+            unlinked[table], bad = _unlinked_and_bad_keys(con, path, learners)
+            found.append(("user_key not 64 hex", bad))
         for description, count in found:
             if count:
                 problems.append(
@@ -309,7 +362,7 @@ def _check_written(con: duckdb.DuckDBPyConnection, target: Path) -> list[Problem
                         "error", path.name, None, None, "contract", f"{count} rows: {description}"
                     )
                 )
-    return problems
+    return problems, unlinked
 
 
 #: Organisations and courses listed by name in the manifest's quality section and as warnings.
@@ -360,28 +413,13 @@ def _quality(target: Path, threads: int | None = None) -> tuple[dict[str, object
     return summary, problems
 
 
-def _linkage(con: duckdb.DuckDBPyConnection, target: Path) -> dict[str, int]:
-    """Rows of each person-level table whose ``user_key`` has no row in ``learners``."""
-    learners = target / "learners.parquet"
-    unlinked: dict[str, int] = {}
-    for table in TABLES:
-        if table == "learners" or "user_key" not in CANONICAL_COLUMNS[table]:
-            continue
-        row = con.execute(
-            f"SELECT count(*) FROM read_parquet('{target / table}.parquet') t "
-            f"ANTI JOIN read_parquet('{learners}') l USING (user_key)"
-        ).fetchone()
-        unlinked[table] = int(row[0]) if row else 0
-    return unlinked
-
-
 def _manifest(run: _Pass, dataset: str, builder: Builder, tables: dict) -> Manifest:
     digests = {s.raw.path: s.sha256 for st in run.staged.values() for s in st.scans}
     inputs = [
         {
             "path": f.rel,
             "bytes": f.path.stat().st_size,
-            "sha256": digests.get(f.path) or sha256_file(f.path),
+            "sha256": digests.get(f.path) or run.sha256(f.path),
         }
         for f in run.layout.all_files()
     ]
@@ -578,6 +616,7 @@ def ingest_with_summary(
         raise ValueError(f"invalid dataset name {dataset!r}")
     work = scratch_dir(out, dataset, "work")
     staged_dir = scratch_dir(out, dataset, "tmp")
+    digests = FileDigests()
     try:
         run = _run_pass(
             src,
@@ -586,7 +625,7 @@ def ingest_with_summary(
             memory_limit=memory_limit,
             threads=threads,
             data_period=data_period,
-            digest=True,
+            digests=digests,
         )
         if not run.report.ok:
             n = sum(c for (s, _), c in run.report.rule_counts.items() if s == "error")
@@ -596,14 +635,14 @@ def ingest_with_summary(
         _build_user_map(run, load_salt())
         builder = Builder(run.con, _staged_tables(run))
         written = _write_tables(run, builder, staged_dir)
-        problems = _check_written(run.con, staged_dir)
+        problems, unlinked = _check_written(run.con, staged_dir)
         if problems:
             raise IngestError(f"{src}: processed tables break the contract", problems)
         quality, warnings = _quality(staged_dir, threads)
         for problem in warnings:
             run.report.add(problem)
         manifest = _manifest(run, dataset, builder, written)
-        manifest.linkage = _linkage(run.con, staged_dir)
+        manifest.linkage = unlinked
         manifest.quality = quality
         reports = run.layout.unused_reports
         if reports is not None and cross_check is not False:
@@ -628,5 +667,6 @@ def ingest_with_summary(
         summary = summarise(manifest, run.report, files, out / dataset)
         return IngestResult(manifest, run.report, summary)
     finally:
+        digests.close()
         shutil.rmtree(staged_dir, ignore_errors=True)
         shutil.rmtree(work, ignore_errors=True)

@@ -7,10 +7,11 @@ import json
 import os
 import secrets
 import shutil
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-__all__ = ["Manifest", "publish", "scratch_dir", "sha256_file"]
+__all__ = ["FileDigests", "Manifest", "publish", "scratch_dir", "sha256_file"]
 
 _BLOCK = 4 << 20
 
@@ -22,6 +23,41 @@ def sha256_file(path: Path) -> str:
         while block := fh.read(_BLOCK):
             digest.update(block)
     return digest.hexdigest()
+
+
+class FileDigests:
+    """SHA-256 digests of files taken on a background thread while the engine works.
+
+    ``hashlib`` and file reads release the GIL, so the digests of the inputs (read while the
+    files are staged) and of the written tables (read while the next table is written) cost the
+    ingest's wall time little: 0.5 s of a 15 s ingest at bench scale took the main thread
+    before (benchmarks/results/2026-12-03-ingest.md). Call :meth:`close` (or use it as a
+    context manager) when done.
+    """
+
+    def __init__(self) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sha256")
+        self._pending: dict[Path, Future[str]] = {}
+
+    def __enter__(self) -> FileDigests:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Wait for the digest being taken; drop the queued ones."""
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def submit(self, path: Path) -> None:
+        """Start the digest of ``path`` (once per path)."""
+        if path not in self._pending:
+            self._pending[path] = self._pool.submit(sha256_file, path)
+
+    def hexdigest(self, path: Path) -> str:
+        """The digest of ``path``: the one started by :meth:`submit`, else taken now."""
+        future = self._pending.get(path)
+        return future.result() if future is not None else sha256_file(path)
 
 
 @dataclass
