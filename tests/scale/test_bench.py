@@ -77,3 +77,28 @@ def test_rerun_stages_replace_earlier_ones_in_todays_file(tmp_path) -> None:
     path = write_results(0.5, [StageResult("ols_full", "ok", 1.0, 1.0, 1.0)], tmp_path)
     stages = {row["stage"]: row["wall_s"] for row in json.loads(path.read_text())["stages"]}
     assert stages == {"synth": 5.0, "ols_full": 1.0}
+
+
+def test_each_stage_loads_only_its_own_libraries_before_the_clock() -> None:
+    """An ingest stage's process never loads the analysis libraries (their import is not its
+    cost); every other stage loads them before its clock starts."""
+    from benchmarks.stages import ANALYSIS_PRELOAD, PRELOADS, STAGES
+
+    assert set(PRELOADS) <= set(STAGES)
+    code = (
+        "import sys; from benchmarks.stages import _preload; _preload(sys.argv[1]); "
+        "print(sorted(m for m in ('pyfixest', 'statsmodels', 'duckdb', 'pandas') "
+        "if m in sys.modules))"
+    )
+    loaded = {
+        stage: subprocess.run(
+            [sys.executable, "-c", code, stage], capture_output=True, text=True, check=True
+        ).stdout.strip()
+        for stage in ("ingest", "naive_ingest", "ols_full")
+    }
+    assert loaded == {
+        "ingest": "['duckdb', 'pandas']",
+        "naive_ingest": "['duckdb', 'pandas']",  # the source specs live in the ingest package
+        "ols_full": "['duckdb', 'pandas', 'pyfixest', 'statsmodels']",
+    }
+    assert "pyfixest" in ANALYSIS_PRELOAD
