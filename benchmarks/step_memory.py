@@ -1,7 +1,8 @@
 """Peak memory and time of each heavy step of 03_impact and 04_years, one process.
 
-``python -m benchmarks.step_memory impact PARAMS STORE`` builds 03_impact's person frame and
-fits its person-level estimators one at a time; ``... years PARAMS STORE`` builds 04_years's
+``python -m benchmarks.step_memory impact PARAMS STORE [STEP...]`` builds 03_impact's person
+frame and fits its person-level estimators one at a time (only the steps whose names contain a
+given word, when words are given); ``... years PARAMS STORE`` builds 04_years's
 two-edition frame and runs its comparison of editions with each step traced. Each line gives
 the step's peak resident memory above what the process held before it (sampled every 50 ms)
 and its wall time: where a notebook's peak comes from at national scale (issue 18, item 1;
@@ -74,8 +75,11 @@ def _traced(module: Any, name: str) -> None:
     setattr(module, name, wrapper)
 
 
-def impact(params_path: str, store_path: str) -> None:
-    """03_impact: the frame, then each person-level estimator of the headline outcome."""
+def impact(params_path: str, store_path: str, *only: str) -> None:
+    """03_impact: the frame, then each person-level estimator of the headline outcome.
+
+    ``only``: run just the steps whose names contain one of these words (default all).
+    """
     from evaluation import estimate
     from evaluation.analysis import impact as analysis
     from evaluation.core.params import load_params
@@ -110,15 +114,23 @@ def impact(params_path: str, store_path: str) -> None:
             estimand="ATT",
         ),
         "dose response": lambda: analysis.dose_response(people),
+        "effects by Group and ministry": lambda: analysis.group_effects(
+            people, list(params.groups), params.min_cell
+        ),
     }
     for name, step in steps.items():
+        if only and not any(word in name for word in only):
+            continue
         with Peak() as peak:
             result = step()
-        print(peak.line(f"{name} ({result.tidy()['estimate'].iloc[0]:.4f})"), flush=True)
+        first = result.by_group.table if hasattr(result, "by_group") else result.tidy()
+        print(peak.line(f"{name} ({first['estimate'].iloc[0]:.4f})"), flush=True)
 
 
-def years(params_path: str, store_path: str) -> None:
+def years(params_path: str, store_path: str, *only: str) -> None:
     """04_years: both editions' frame, then the comparison of editions step by step."""
+    if only:
+        sys.exit("years has one step: give no step names")
     from evaluation import estimate
     from evaluation.analysis import editions, populations
     from evaluation.core.params import load_params
@@ -139,6 +151,8 @@ def years(params_path: str, store_path: str) -> None:
 
 if __name__ == "__main__":
     steps = {"impact": impact, "years": years}
-    if len(sys.argv) != 4 or sys.argv[1] not in steps:
-        sys.exit(f"usage: python -m benchmarks.step_memory {{{'|'.join(steps)}}} PARAMS STORE")
-    steps[sys.argv[1]](sys.argv[2], sys.argv[3])
+    if len(sys.argv) < 4 or sys.argv[1] not in steps:
+        sys.exit(
+            f"usage: python -m benchmarks.step_memory {{{'|'.join(steps)}}} PARAMS STORE [STEP...]"
+        )
+    steps[sys.argv[1]](*sys.argv[2:])

@@ -18,7 +18,7 @@ never mutate either.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -599,6 +599,7 @@ def effects_by_group(
     group: str,
     term: str | None = None,
     min_rows: int = 30,
+    values: Sequence[object] | None = None,
 ) -> GroupEffects:
     """Fit ``estimator`` in each group (e.g. A/B/C or ministry) and test equality of effects.
 
@@ -618,14 +619,23 @@ def effects_by_group(
         Term to compare; default the first row of each result.
     min_rows : int
         Groups with fewer rows are skipped (and listed in ``skipped``).
+    values : sequence, optional
+        Only these groups (default every group in ``data``): the same as filtering ``data``
+        first, without copying its rows.
 
     Returns
     -------
     GroupEffects
+
+    Notes
+    -----
+    Each group's rows are taken from ``data`` one group at a time. Iterating over a pandas
+    ``groupby`` would first copy the whole frame sorted by group, and at national scale that
+    copy was the impact report's peak (benchmarks/results/2026-12-03-scale-1-briefs.md).
     """
     check_columns(data, [group])
     rows, skipped = [], []
-    for value, part in data.groupby(group, sort=True, observed=True):
+    for value, part in _groups(data, group, values):
         if len(part) < min_rows:
             skipped.append((value, f"only {len(part)} rows"))
             continue
@@ -653,6 +663,22 @@ def effects_by_group(
     )
     i_squared = max(0.0, (q - dof) / q) if q > 0 else 0.0
     return GroupEffects(table, test, i_squared, pooled, tuple(skipped))
+
+
+def _groups(
+    data: pd.DataFrame, group: str, values: Sequence[object] | None
+) -> Iterator[tuple[object, pd.DataFrame]]:
+    """``(value, rows)`` of each group in ``groupby(sort=True, observed=True)`` order.
+
+    The rows are ``data.take`` of the group's positions, in their order in ``data``: what
+    iterating over the ``groupby`` yields, without its sorted copy of the whole frame.
+    """
+    grouped = data.groupby(group, sort=True, observed=True)
+    positions = grouped.indices
+    wanted = None if values is None else set(values)
+    for value in grouped.size().index:
+        if wanted is None or value in wanted:
+            yield value, data.take(positions[value])
 
 
 # -- power -----------------------------------------------------------------------------------

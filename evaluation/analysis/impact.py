@@ -569,21 +569,18 @@ def group_effects(people: pd.DataFrame, groups: list[str], min_cell: int) -> Gro
     Ministries need ``min_cell`` participants; at most :data:`LEAVE_OUT_MINISTRIES` of them,
     and only when at least two qualify.
     """
-    people = columns(people, f"{PRIMARY}_change", "ministry")
-    subset = people[people["group"].isin(groups)]
+    people = columns(people, f"{PRIMARY}_change", "ministry")  # the only copy of the frame
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         by_group = diagnose.effects_by_group(
-            _aipw_change(baseline(people, drop=("group",))), subset, group="group"
+            _aipw_change(baseline(people, drop=("group",))), people, group="group", values=groups
         )
         counts = people.loc[people["treat"] == 1, "ministry"].value_counts()
         largest = counts[counts >= min_cell].index[:LEAVE_OUT_MINISTRIES]
         by_ministry = None
         if len(largest) >= 2:
             by_ministry = diagnose.effects_by_group(
-                _aipw_change(baseline(people)),
-                people[people["ministry"].isin(largest)],
-                group="ministry",
+                _aipw_change(baseline(people)), people, group="ministry", values=list(largest)
             )
     unconverged = sum("did not converge" in str(w.message) for w in caught)
     for other in caught:  # anything else still reaches the caller

@@ -146,6 +146,36 @@ def test_effects_by_group_detects_heterogeneity(people):
     assert unequal.i_squared > equal.i_squared
 
 
+def test_groups_are_taken_one_at_a_time_as_groupby_yields_them(people):
+    """``_groups`` yields what iterating over ``groupby(sort=True, observed=True)`` yields:
+    the same values in the same order, each with the same rows, index and dtypes (a
+    categorical with an unused level and a missing group included)."""
+    frame = people.sample(frac=1.0, random_state=3).copy()
+    frame.loc[frame.index[:5], "group"] = None
+    as_category = frame.assign(
+        group=pd.Categorical(frame["group"], categories=["C", "unused", "A", "B"])
+    )
+    for data in (frame, as_category):
+        expected = list(data.groupby("group", sort=True, observed=True))
+        taken = list(diagnose._groups(data, "group", None))
+        assert [v for v, _ in taken] == [v for v, _ in expected]
+        for (_, got), (_, want) in zip(taken, expected, strict=True):
+            pd.testing.assert_frame_equal(got, want)
+        only = list(diagnose._groups(data, "group", ["B", "A", "absent"]))
+        assert [v for v, _ in only] == [v for v, _ in expected if v in ("A", "B")]
+
+
+def test_effects_by_group_of_some_values_equals_it_on_their_rows(people):
+    def fit(frame):
+        return estimate.ols(frame, "y ~ treated + x1 + x2")
+
+    some = diagnose.effects_by_group(fit, people, group="group", term="treated", values=["A", "C"])
+    rows = people[people["group"].isin(["A", "C"])]
+    filtered = diagnose.effects_by_group(fit, rows, group="group", term="treated")
+    pd.testing.assert_frame_equal(some.table, filtered.table)
+    assert some.equality == filtered.equality and some.pooled == filtered.pooled
+
+
 def test_minimum_detectable_effect_two_ways(people):
     design = diagnose.minimum_detectable_effect(n_treated=100, n_control=100, outcome_sd=1.0)
     assert design.multiplier == pytest.approx(2.8016, abs=1e-4)
