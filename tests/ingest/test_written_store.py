@@ -8,11 +8,13 @@ rule on every row of every table, the linkage counted directly, and ``hashlib`` 
 from __future__ import annotations
 
 import hashlib
+import threading
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
 
 from evaluation.core.contract import CANONICAL_COLUMNS, TABLES, arrow_schema
 from evaluation.data.ingest import ingest, pipeline
@@ -112,4 +114,22 @@ def test_file_digests_match_hashlib_and_close_cleanly(tmp_path: Path) -> None:
     for path in files:
         abandoned.submit(path)
     abandoned.close()  # waits for the one being read, drops the rest: no thread left behind
-    assert abandoned._pool._shutdown
+    assert not [t for t in threading.enumerate() if t.name.startswith("sha256")]
+    with pytest.raises(RuntimeError):
+        abandoned.submit(tmp_path / "late.bin")
+
+
+def test_a_malformed_learners_table_still_gives_a_named_error(tmp_path: Path) -> None:
+    """Without usable learners there is nothing to join: the schema error is reported and every
+    other table's keys are still checked, not a DuckDB error from the join."""
+    store = _store(tmp_path)
+    learners = pq.read_table(store / "learners.parquet")
+    pq.write_table(learners.drop_columns(["user_key"]), store / "learners.parquet")
+    _set_keys(store / "enrolments.parquet", "enrolments", {0: "raw-user-7"})
+    problems, unlinked = pipeline._check_written(duckdb.connect(), store)
+    assert [(p.file, p.rule) for p in problems] == [
+        ("learners.parquet", "schema"),
+        ("enrolments.parquet", "contract"),
+    ]
+    assert problems[1].message == "1 rows: user_key not 64 hex"
+    assert unlinked == {}
