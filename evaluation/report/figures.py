@@ -683,12 +683,23 @@ def forest_plot(
         fig.tight_layout()
     caption = (
         f"Each row is one estimate with its 95 % interval; the dotted line at {reference:g} "
-        f"means no effect. {excluded} of {len(effects)} intervals exclude it (dark "
-        "blue); the others (light) are compatible with no effect."
+        f"means no effect. {_excluded_sentence(excluded, len(effects))}"
     )
     if panel is not None:
         caption += f" Each {panel} has its own panel and scale."
     return CaptionedFigure(fig, caption, name)
+
+
+def _excluded_sentence(excluded: int, total: int) -> str:
+    """How many intervals exclude no effect, without naming a group that is empty."""
+    if excluded == total:
+        return f"All {total} intervals exclude it (dark blue)."
+    if excluded == 0:
+        return f"None of the {total} intervals excludes it: each is compatible with no effect."
+    return (
+        f"{excluded} of {total} intervals exclude it (dark blue); the others (light) are "
+        "compatible with no effect."
+    )
 
 
 def _forest_panel(

@@ -179,11 +179,12 @@ def test_forest_plot_counts_intervals_excluding_the_reference():
          "conf_high": [0.5, 0.12, -0.1]}
     )  # fmt: skip
     result = figures.forest_plot(effects)
-    assert "2 of 3 intervals exclude it" in result.caption
+    assert "2 of 3 intervals exclude it (dark blue); the others (light)" in result.caption
     ratio = figures.forest_plot(
         effects.assign(estimate=1.2, conf_low=0.5, conf_high=2.0), reference=1.0
     )
-    assert "0 of 3 intervals exclude it" in ratio.caption
+    assert "None of the 3 intervals excludes it: each is compatible" in ratio.caption
+    assert "light" not in ratio.caption  # no group of light intervals to name
     assert "dotted line at 1 " in ratio.caption
 
 
@@ -221,7 +222,8 @@ def test_forest_plot_gives_each_outcome_its_own_panel_and_scale():
     assert result.fig._suptitle.get_text() == figures.FOREST_TITLES["impact_estimates"][0]
     assert axes[-1].get_xlabel() == "Effect per person, in the outcome's own unit"
     assert result.caption.endswith("Each outcome has its own panel and scale.")
-    assert "8 of 8 intervals exclude it" in result.caption
+    assert "All 8 intervals exclude it (dark blue)." in result.caption
+    assert "the others" not in result.caption  # there are none
 
 
 def test_the_reports_forest_plots_have_specific_titles():
