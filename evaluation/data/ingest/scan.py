@@ -49,6 +49,9 @@ class FileScan:
     sha256 : str
         Hex digest of the whole file when asked for (taken during the line count, so the manifest
         does not read every input a second time); empty otherwise.
+    types : dict of str to str
+        A Parquet file's column types as Arrow names them (``"int32"``, ``"string"``); empty
+        for CSV files, which are all text.
     problems : list of Problem
         Problems found at this stage.
     """
@@ -61,6 +64,7 @@ class FileScan:
     truncated_line: int | None = None
     escape: str = '"'
     sha256: str = ""
+    types: dict[str, str] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
 
     def add(self, severity: str, line: int | None, column: str | None, rule: str, msg: str) -> None:
@@ -145,6 +149,8 @@ def _scan_parquet(scan: FileScan, spec: SourceSpec) -> FileScan:
     try:
         meta = pq.read_metadata(scan.raw.path)
         scan.header = list(meta.schema.names)
+        schema = meta.schema.to_arrow_schema()
+        scan.types = {f.name: str(f.type) for f in schema}
     except Exception as exc:  # noqa: BLE001 - any reader failure means an unreadable file
         scan.add("error", None, None, "unreadable_parquet", f"not a readable Parquet file: {exc}")
         scan.usable = False

@@ -23,6 +23,7 @@ from evaluation.data.ingest.checks import (
     Thresholds,
     all_checks,
     failure_sql,
+    native_kind,
     typed_columns,
     typed_sql,
 )
@@ -130,11 +131,32 @@ def _register_files(con: duckdb.DuckDBPyConnection, files: list[RawFile]) -> _Fi
     return _Files()
 
 
-def _inner_select(spec: SourceSpec, columns: list[str], header: list[str]) -> str:
-    """Raw text of ``columns``: read from the file, a fallback column, or NULL when absent."""
+def _native_columns(spec: SourceSpec, usable: list[FileScan]) -> frozenset[str]:
+    """Columns every file of the source holds as typed Parquet values of their kind.
+
+    They are read as they are instead of as text (:func:`~evaluation.data.ingest.checks.
+    native_kind`). One text file, or one file without the column, keeps the text path for all.
+    """
+    return frozenset(
+        c
+        for c, kind in spec.columns.items()
+        if kind in PARSED_KINDS
+        and all(c in s.types and native_kind(kind, s.types[c]) for s in usable)
+    )
+
+
+def _inner_select(
+    spec: SourceSpec, columns: list[str], header: list[str], native: frozenset[str] = frozenset()
+) -> str:
+    """Raw text of ``columns``: read from the file, a fallback column, or NULL when absent.
+
+    ``native`` columns are read as they are (typed Parquet values), not as text.
+    """
     present = set(header)
 
     def one(c: str) -> str:
+        if c in native:
+            return f"r.{_q(c)} AS {_q(c)}"
         source = c if c in present else spec.fallback_for(c, present)
         if source is None:
             return f"NULL::VARCHAR AS {_q(c)}"
@@ -163,7 +185,9 @@ def _checked_insert(ctx: _Context, spec: SourceSpec, typed: str, source_sql: str
 def _typed_select(ctx: _Context, spec: SourceSpec) -> str:
     """Outer SELECT over the raw text: kept raw columns, parsed columns, link key, metadata."""
     parts = [_q(c) for c in _stored_raw(spec)]
-    parts += [f"{typed_sql(spec, c)} AS {_q('t::' + c)}" for c in typed_columns(spec)]
+    parts += [
+        f"{typed_sql(spec, c, c in ctx.native)} AS {_q('t::' + c)}" for c in typed_columns(spec)
+    ]
     if spec.shape == "reports" and "link_id" in spec.key:
         parts.append(f"{_link_sql(ctx.link_mode)} AS {_q('t::link_id')}")
     return ", ".join(parts + ["_path", "_ord"])
@@ -204,7 +228,7 @@ def _load_parquet_group(
     paths: list[str],
 ) -> None:
     files = "[" + ", ".join(_lit(p) for p in paths) + "]"
-    inner = _inner_select(spec, _read_columns(spec, ctx.link_mode), header)
+    inner = _inner_select(spec, _read_columns(spec, ctx.link_mode), header, ctx.native)
     source = (
         f"SELECT {inner}, {_loaded_path(ctx)} AS _path, r.file_row_number + 1 AS _ord "
         f"FROM read_parquet({files}, filename=true, file_row_number=true, union_by_name=true) r"
@@ -247,6 +271,7 @@ class _Context:
     row_sql: tuple[str, str] = ("", "")  # check flags, then derived columns (see failure_sql)
     n_checks: int = 0
     files: _Files = field(default_factory=_Files)
+    native: frozenset[str] = frozenset()  # columns read as typed Parquet values
 
 
 def _line_of(ctx: _Context, path: str, ordinal: int) -> int:
@@ -446,7 +471,8 @@ def stage_source(
     ctx.files = _register_files(con, [s.raw for s in usable])
     header_union = {h for s in usable for h in s.header}
     header_union |= {c for c, sub, _ in spec.fallbacks if sub in header_union}
-    checks = all_checks(spec, header_union, limits)
+    ctx.native = _native_columns(spec, usable)
+    checks = all_checks(spec, header_union, limits, ctx.native)
     ctx.row_sql, ctx.n_checks = failure_sql(checks), len(checks)
     _load_all(ctx, spec, typed, usable)
     staged.rows_in = int(con.execute(f"SELECT count(*) FROM {typed}").fetchone()[0])  # type: ignore[index]
