@@ -1,7 +1,9 @@
 """Load raw files into DuckDB, check every value in one pass, and keep the clean rows.
 
 For each logical source the files are read as text (``all_varchar``) through DuckDB, grouped by
-identical header so one ``read_csv`` call covers many MDO folders. DuckDB's reject tables catch
+identical header so one ``read_csv`` call covers many MDO folders; Parquet numbers and booleans
+that Spark wrote typed are read as they are, with the text path's results
+(:func:`~evaluation.data.ingest.checks.native_kind`). DuckDB's reject tables catch
 malformed records (wrong field count, invalid UTF-8) with their record numbers. Values are then
 parsed with ``TRY_CAST``-style expressions: a value that does not parse is an error; a value that
 parses but is impossible (progress 120 %, completion before enrolment, a date in the future) is a
