@@ -358,7 +358,8 @@ def pairwise_tests(
     _check_columns(frame, [by, *outcomes])
     rows = []
     chosen = _level_pairs(frame, by, reference, pairs)
-    masks = _level_masks(frame, by, sorted({level for pair in chosen for level in pair}))
+    levels: set[Any] = {level for pair in chosen for level in pair}
+    masks = _level_masks(frame, by, sorted(levels))
     for outcome in outcomes:
         share = _is_share(_values(frame, outcome))
         split = _split_values(frame, outcome, masks)

@@ -678,7 +678,7 @@ def _groups(
     wanted = None if values is None else set(values)
     for value in grouped.size().index:
         if wanted is None or value in wanted:
-            yield value, data.take(positions[value])
+            yield value, data.take(np.asarray(positions[value]))
 
 
 # -- power -----------------------------------------------------------------------------------

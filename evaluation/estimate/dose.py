@@ -12,7 +12,7 @@ import pandas as pd
 from evaluation.estimate import checks
 from evaluation.estimate.compressed import compress, compressed_ols
 from evaluation.estimate.design import design_matrix
-from evaluation.estimate.fixest import feols, vcov_options
+from evaluation.estimate.fixest import FixestFit, feols, vcov_options
 from evaluation.estimate.results import DoseResponseResult, make_table
 from evaluation.estimate.treatment_effects import ROWS_PER_CELL
 from evaluation.estimate.validation import (
@@ -154,9 +154,12 @@ def dose_response(
         regressors, terms, extra, reference = _add_bins(work, frame[dose], bins)
     rhs = " + ".join([*regressors, *[f"x{i}_" for i in range(controls.shape[1])]])
     options = vcov_options(vcov, "cluster_" if cluster else None)
-    fit = _fit(work, f"y_ ~ {rhs}", vcov, "cluster_" if cluster else None, by_cells)
-    if fit is None:
-        fit = feols(f"y_ ~ {rhs}", work, vcov=options.vcov, ssc=options.ssc)
+    cell_fit = _fit(work, f"y_ ~ {rhs}", vcov, "cluster_" if cluster else None, by_cells)
+    fit: _CellFit | FixestFit = (
+        cell_fit
+        if cell_fit is not None
+        else feols(f"y_ ~ {rhs}", work, vcov=options.vcov, ssc=options.ssc)
+    )
     keep = [i for i, n in enumerate(fit.names) if n in regressors]
     kept_terms = [terms[regressors.index(fit.names[i])] for i in keep]
     table = make_table(

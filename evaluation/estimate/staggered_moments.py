@@ -26,6 +26,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 
 import ibis
 import numpy as np
@@ -153,7 +154,10 @@ def cohort_moments(
     parts = [_products(cells, keys, bucket, buckets) for bucket in range(buckets)]
     products = pd.concat(parts, ignore_index=True)
     if buckets > 1:
-        products = products.groupby([*keys, "t", "t2"], as_index=False)["q"].sum()
+        # as_index=False: a frame (pandas-stubs types the result as a Series)
+        products = cast(
+            pd.DataFrame, products.groupby([*keys, "t", "t2"], as_index=False)["q"].sum()
+        )
     return _from_sums(counts, sums, products, periods, outcome, covariates)
 
 

@@ -284,6 +284,8 @@ class _WeekTally:
 
     def counts(self, edition: Edition) -> dict[str, Any]:
         daily = self.daily_completions
+        if daily is None:
+            raise ValueError("no block has been added to the tally")
         completions = self.completions
         return {
             "trackable_participants": self.participants,
