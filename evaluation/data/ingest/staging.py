@@ -136,8 +136,8 @@ def _register_files(con: duckdb.DuckDBPyConnection, files: list[RawFile]) -> _Fi
 def _native_columns(spec: SourceSpec, usable: list[FileScan]) -> frozenset[str]:
     """Columns every file of the source holds as typed Parquet values of their kind.
 
-    They are read as they are instead of as text (:func:`~evaluation.data.ingest.checks.
-    native_kind`). One text file, or one file without the column, keeps the text path for all.
+    They are read as they are instead of as text (see :func:`~.checks.native_kind`). One text
+    file, or one file without the column, keeps the text path for all.
     """
     return frozenset(
         c
