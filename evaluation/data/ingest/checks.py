@@ -118,7 +118,7 @@ def typed_columns(spec: SourceSpec) -> list[str]:
     return [c for c, kind in spec.columns.items() if kind != "pii"]
 
 
-#: Kinds read from a Parquet column of the same logical type without a round trip through text.
+#: Kinds whose values are numbers (a typed Parquet number of these kinds is read as it is).
 _NUMBER_KINDS = ("int", "float", "pct", "rating", "seconds", "minutes")
 
 
@@ -156,7 +156,7 @@ def typed_sql(spec: SourceSpec, column: str, native: bool = False) -> str:
     if native:
         return x if kind == "bool" else _finite(f"CAST({x} AS DOUBLE)")
     clean = f"CASE WHEN {_blank(x)} THEN NULL ELSE trim({x}) END"
-    if kind in ("int", "float", "pct", "rating", "seconds", "minutes"):
+    if kind in _NUMBER_KINDS:
         number, forgiving = f"try_cast({x} AS DOUBLE)", _finite(f"try_cast({clean} AS DOUBLE)")
         if kind in ("seconds", "minutes"):
             # The Python jobs write these durations as "HH:MM:SS" strings (docs/real-exports.md
@@ -219,7 +219,7 @@ def _value_checks(
     kind = spec.columns[column]
     raw, typed = _q(column), _q(f"t::{column}")
     checks: list[Check] = []
-    if kind in ("int", "float", "pct", "rating", "seconds", "minutes", "bool"):
+    if kind in (*_NUMBER_KINDS, "bool"):
         expected = {"bool": "true/false or yes/no"}.get(kind, "a number")
         checks.append(
             Check(
